@@ -1,0 +1,121 @@
+"""``qcode tag``, ``untag``, ``undo``, ``redo``, ``log``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from qcode.cli.common import (
+    coder_option, console, emit_json, handle_errors, json_option, open_project, project_option,
+)
+from qcode.core.project import Project
+
+
+def _resolve(project: Project, document: str, paragraph: str,
+             codes: tuple[str, ...]) -> tuple[int, list[int], str]:
+    doc = project.document(document)
+    para = project.paragraph(doc, paragraph)
+    resolved = [project.code(name) for name in codes]
+    return para.id, [c.id for c in resolved], f"{doc.name} {para.ref}"
+
+
+@click.command()
+@click.argument("document")
+@click.argument("paragraph")
+@click.argument("codes", nargs=-1, required=True)
+@project_option
+@coder_option
+@click.option("--memo", help="A memo on the new coding(s).")
+@click.pass_context
+@handle_errors
+def tag(ctx: click.Context, document: str, paragraph: str, codes: tuple[str, ...],
+        project: Path | None, coder: str, memo: str | None) -> None:
+    """Tag a paragraph with one or more codes.
+
+    DOCUMENT is a name or GUID; PARAGRAPH a label (§12, "note 3") or an ordinal (12);
+    CODE a code name (quote names with spaces), path (parent/child) or GUID.
+    """
+    opened = open_project(ctx)
+    para, code_ids, where = _resolve(opened, document, paragraph, codes)
+    result = opened.tag([para], code_ids, coder=coder, memo=memo)
+    names = ", ".join(repr(c) for c in codes)
+    if result.changed:
+        console.print(f"tagged {escape(where)} with {escape(names)} [dim]({escape(coder)})[/]")
+    else:
+        console.print(f"{escape(where)} already carries {escape(names)} for {escape(coder)}")
+
+
+@click.command()
+@click.argument("document")
+@click.argument("paragraph")
+@click.argument("codes", nargs=-1, required=True)
+@project_option
+@coder_option
+@click.pass_context
+@handle_errors
+def untag(ctx: click.Context, document: str, paragraph: str, codes: tuple[str, ...],
+          project: Path | None, coder: str) -> None:
+    """Remove codes from a paragraph (the coder's own codings)."""
+    opened = open_project(ctx)
+    para, code_ids, where = _resolve(opened, document, paragraph, codes)
+    result = opened.untag([para], code_ids, coder=coder)
+    names = ", ".join(repr(c) for c in codes)
+    if result.changed:
+        console.print(f"untagged {escape(names)} from {escape(where)} [dim]({escape(coder)})[/]")
+    else:
+        console.print(f"{escape(where)} carries none of {escape(names)} for {escape(coder)}")
+
+
+@click.command()
+@project_option
+@coder_option
+@click.pass_context
+@handle_errors
+def undo(ctx: click.Context, project: Path | None, coder: str) -> None:
+    """Undo your latest change (each coder has their own undo history)."""
+    summary = open_project(ctx).undo(coder=coder)
+    console.print(f"undone: {escape(summary)}")
+
+
+@click.command()
+@project_option
+@coder_option
+@click.pass_context
+@handle_errors
+def redo(ctx: click.Context, project: Path | None, coder: str) -> None:
+    """Redo your latest undone change."""
+    summary = open_project(ctx).redo(coder=coder)
+    console.print(f"redone: {escape(summary)}")
+
+
+@click.command()
+@project_option
+@click.option("--coder", default=None, help="Only this coder's changes.")
+@click.option("-n", "--limit", default=20, show_default=True, help="How many changes to show.")
+@json_option
+@click.pass_context
+@handle_errors
+def log(ctx: click.Context, project: Path | None, coder: str | None, limit: int,
+        as_json: bool) -> None:
+    """The history of changes, newest first."""
+    entries = open_project(ctx, readonly=True).log(limit=limit, coder=coder)
+    if as_json:
+        emit_json([e.__dict__ for e in entries])
+        return
+    table = Table(show_edge=False, box=None, padding=(0, 1))
+    for column in ("#", "when", "coder", "change"):
+        table.add_column(column, style="dim" if column in {"#", "when"} else None)
+    for e in entries:
+        style = "italic" if e.kind != "do" else ""
+        table.add_row(str(e.id), e.at[:19].replace("T", " "), escape(e.coder),
+                      f"[{style}]{escape(e.summary)}[/]" if style else escape(e.summary))
+    console.print(table)
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the CLI."""
+    for command in (tag, untag, undo, redo, log):
+        group.add_command(command)

@@ -1,0 +1,91 @@
+"""What every command shares: opening the project, the coder, output, errors."""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from qcode.core.errors import QcodeError
+from qcode.core.project import DEFAULT_PATH, Project
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def default_coder() -> str:
+    """$QCODE_CODER, else the login name."""
+    name = os.environ.get("QCODE_CODER")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "coder"
+
+
+def project_path(ctx: click.Context) -> Path:
+    """The project file chosen by -p/--project (command or group), $QCODE_PROJECT or default."""
+    value = ctx.params.get("project")
+    while value is None and ctx.parent is not None:
+        ctx = ctx.parent
+        value = ctx.params.get("project")
+    return Path(value) if value else Path(os.environ.get("QCODE_PROJECT") or DEFAULT_PATH)
+
+
+def open_project(ctx: click.Context, *, readonly: bool = False) -> Project:
+    """Open the chosen project (errors become one line and exit 2)."""
+    project = Project.open(project_path(ctx), readonly=readonly)
+    ctx.call_on_close(project.close)
+    return project
+
+
+project_option = click.option(
+    "-p", "--project", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Project file (default: $QCODE_PROJECT or ./qcode.db).",
+)
+coder_option = click.option(
+    "--coder", default=default_coder, show_default="$QCODE_CODER or login name",
+    help="Who is coding: changes are recorded under this name.",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+def emit_json(data: Any) -> None:
+    """Write ``data`` as JSON on stdout (UTF-8, not escaped: Cyrillic stays readable)."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def fail(message: str, code: int = 2) -> None:
+    """One line on stderr, then exit."""
+    err_console.print(f"[bold red]qcode:[/] {message}", markup=True, soft_wrap=True)
+    sys.exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn a :class:`QcodeError` into one line on stderr and its exit status."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except QcodeError as exc:
+            fail(_escape(str(exc)), exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape  # noqa: PLC0415
+
+    return escape(text)

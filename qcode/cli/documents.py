@@ -1,0 +1,216 @@
+"""``qcode import``, ``qcode documents``, ``qcode show``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from qcode.cli.common import (
+    coder_option, console, emit_json, handle_errors, json_option, open_project, project_option,
+)
+from qcode.core.errors import DuplicateImport, ImportFailed, QcodeError
+from qcode.core.ids import sha256
+from qcode.ingest import ParsedDocument, read_document
+from qcode.ingest.catalog import Catalog, CatalogEntry, load_catalog
+
+CATALOG_KEY = "catalog"
+
+
+def _parse_attributes(values: tuple[str, ...]) -> dict[str, str]:
+    result = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise QcodeError(f"--attribute {item!r}: write it as KEY=VALUE")
+        result[key.strip()] = value.strip()
+    return result
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@project_option
+@coder_option
+@click.option("--name", help="Document name (one file only; default: the file name).")
+@click.option("--kind", help="Document kind: interview, article, notes… (default: interview).")
+@click.option("--as", "as_key", metavar="KEY",
+              help="Take the attributes of this catalog entry (e.g. --as alpern).")
+@click.option("--metadata", "catalog_file", type=click.Path(path_type=Path),
+              help="Metadata catalog (YAML) to match files against; kept in the project.")
+@click.option("--attribute", "-a", "attributes", multiple=True, metavar="KEY=VALUE",
+              help="Set a document attribute (repeatable).")
+@click.option("--encoding", help="Text encoding of legacy files (e.g. cp1251, latin-1).")
+@click.option("--skip-existing", is_flag=True,
+              help="Skip files whose text is already in the project instead of failing.")
+@click.pass_context
+@handle_errors
+def import_(
+    ctx: click.Context, files: tuple[Path, ...], project: Path | None, coder: str,
+    name: str | None, kind: str | None, as_key: str | None, catalog_file: Path | None,
+    attributes: tuple[str, ...], encoding: str | None, skip_existing: bool,
+) -> None:
+    """Import transcripts (.txt, .md, .docx, .html) as documents.
+
+    Paragraphs split on blank lines; "§12", "[12]" or numbered paragraphs keep their
+    number as label; "Q:", "A:" or "Name Surname:" at a paragraph's start set the
+    speaker. Every file is read and checked before anything is written: a bad file
+    changes nothing. Files whose name matches the metadata catalog (see --metadata)
+    get its attributes.
+    """
+    if name and len(files) > 1:
+        raise QcodeError("--name applies to one file; import the files one by one")
+    opened = open_project(ctx)
+    extra = _parse_attributes(attributes)
+    catalog = load_catalog(catalog_file) if catalog_file else _stored_catalog(opened)
+    if as_key and catalog is None:
+        raise QcodeError(f"--as {as_key}: no metadata catalog (pass --metadata FILE)")
+    parsed: list[tuple[Path, ParsedDocument, dict[str, str]]] = []
+    seen: dict[str, Path] = {}
+    for path in files:
+        document = read_document(path, encoding=encoding)
+        digest = sha256(document.text)
+        if digest in seen:
+            raise DuplicateImport(f"{path}: same text as {seen[digest]}; nothing changed")
+        seen[digest] = path
+        if kind:
+            document.kind = kind
+        parsed.append((path, document, {**_catalog_attributes(catalog, path, as_key), **extra}))
+    existing = {r[0]: r[1] for r in opened.conn.execute("SELECT sha256, name FROM documents")}
+    for path, document, _attrs in parsed:
+        known = existing.get(sha256(document.text))
+        if known is not None and not skip_existing:
+            raise DuplicateImport(
+                f"{path}: already imported as {known!r} (same text); nothing changed"
+            )
+    if catalog_file and catalog is not None:
+        opened.set_meta({CATALOG_KEY: catalog.to_json()}, coder=coder,
+                        summary=f"metadata catalog from {catalog_file.name}")
+    for path, document, attrs in parsed:
+        if sha256(document.text) in existing:
+            console.print(f"[yellow]skipped[/] {escape(str(path))}: already in the project")
+            continue
+        added = opened.add_document(document, coder=coder, name=name, attributes=attrs)
+        count = opened.paragraph_count(added.id)
+        shown = " ".join(f"{k}={v}" for k, v in sorted(attrs.items())[:3])
+        console.print(
+            f"imported [bold]{escape(added.name)}[/] ({count} paragraphs)"
+            + (f"  [dim]{escape(shown)}…[/]" if shown else "")
+        )
+
+
+def _stored_catalog(project: Any) -> Catalog | None:
+    text = project.meta(CATALOG_KEY)
+    return Catalog.from_json(text) if text else None
+
+
+def _catalog_attributes(catalog: Catalog | None, path: Path, key: str | None) -> dict[str, str]:
+    if catalog is None:
+        return {}
+    entry: CatalogEntry | None
+    if key:
+        entry = catalog.get(key)
+        if entry is None:
+            from qcode.core.suggest import did_you_mean  # noqa: PLC0415
+
+            hint = did_you_mean(key, [e.key for e in catalog.entries])
+            raise ImportFailed(f"--as {key}: no such entry in the metadata catalog{hint}")
+    else:
+        entry = catalog.find(path.name)
+    return dict(entry.attributes) if entry else {}
+
+
+@click.command()
+@project_option
+@coder_option
+@json_option
+@click.pass_context
+@handle_errors
+def documents(ctx: click.Context, project: Path | None, coder: str, as_json: bool) -> None:
+    """List documents with their size and the coder's progress."""
+    opened = open_project(ctx, readonly=True)
+    rows = opened.documents(coder=coder)
+    if as_json:
+        emit_json([
+            {"name": r.document.name, "guid": r.document.guid, "title": r.document.title,
+             "kind": r.document.kind, "language": r.document.language,
+             "paragraphs": r.paragraphs, "coded_by_coder": r.coded, "codings": r.codings,
+             "attributes": r.attributes}
+            for r in rows
+        ])
+        return
+    if not rows:
+        console.print("no documents yet: qcode import FILE…")
+        return
+    table = Table(title=f"documents — progress of {escape(coder)}", title_justify="left")
+    for column in ("name", "kind", "paragraphs", "coded", "title"):
+        table.add_column(column, justify="right" if column in {"paragraphs", "coded"} else "left")
+    for r in rows:
+        share = f"{r.coded}/{r.paragraphs}"
+        table.add_row(escape(r.document.name), r.document.kind, str(r.paragraphs), share,
+                      escape(r.document.title or ""))
+    console.print(table)
+
+
+@click.command()
+@click.argument("document")
+@project_option
+@click.option("--coder", default=None, help="Show only this coder's codes (default: everyone's).")
+@json_option
+@click.pass_context
+@handle_errors
+def show(ctx: click.Context, document: str, project: Path | None, coder: str | None,
+         as_json: bool) -> None:
+    """Show a document: paragraphs with labels, sections, speakers and codes."""
+    opened = open_project(ctx, readonly=True)
+    doc = opened.document(document)
+    codes = {c.id: c for c in opened.codes()}
+    coders = {c.id: c.name for c in opened.coders()}
+    codings = opened.codings_for_document(doc.id, coder=coder)
+    paragraphs = opened.paragraphs(doc.id)
+    if as_json:
+        emit_json({
+            "name": doc.name, "guid": doc.guid, "title": doc.title, "kind": doc.kind,
+            "author": doc.author, "licence": doc.licence, "language": doc.language,
+            "source": doc.source, "sha256": doc.sha256,
+            "attributes": opened.attributes(doc.id),
+            "paragraphs": [
+                {"ordinal": p.ordinal, "label": p.label, "section": p.section,
+                 "speaker": p.speaker, "text": p.text, "start": p.start, "end": p.end,
+                 "codes": [{"code": codes[c].name, "coder": coders[k]}
+                           for c, k in codings.get(p.id, [])]}
+                for p in paragraphs
+            ],
+        })
+        return
+    console.print(f"[bold]{escape(doc.title or doc.name)}[/]  [dim]{escape(doc.name)}[/]")
+    if doc.author:
+        console.print(f"[dim]{escape(doc.author)}[/]")
+    section = None
+    for p in paragraphs:
+        if p.section != section and p.section:
+            console.print(f"\n[bold underline]{escape(p.section)}[/]")
+        section = p.section
+        line = Text()
+        line.append(f"{p.ref:>9} ", style="bold cyan")
+        if p.speaker:
+            line.append(f"{p.speaker}: ", style="bold")
+        line.append(p.text)
+        console.print(line)
+        chips = Text(" " * 10)
+        for code_id, coder_id in codings.get(p.id, []):
+            code = codes[code_id]
+            chips.append(f" {code.name} ", style=f"black on {code.colour or 'white'}")
+            chips.append(f" {coders[coder_id]}  ", style="dim")
+        if codings.get(p.id):
+            console.print(chips)
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the CLI."""
+    group.add_command(import_)
+    group.add_command(documents)
+    group.add_command(show)

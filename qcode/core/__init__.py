@@ -1,0 +1,1 @@
+"""The domain: project store, codebook, search, agreement. Imports no UI library."""

@@ -1,0 +1,458 @@
+"""Inter-coder agreement coefficients, as pure functions over a reliability matrix.
+
+A reliability matrix is a sequence of rows, one per coder; each row holds one value per
+unit (a segment, a paragraph, a code's presence as 0/1 ...). ``None`` marks a missing
+value: that coder did not code that unit. Values are compared with ``==``, so ``1`` and
+``True`` are the same category.
+
+Every coefficient returns an :class:`AgreementResult`. When a coefficient is undefined
+(no unit coded twice, or no variation so chance agreement is 1) the result says why
+instead of returning NaN or a misleading 1.0. Malformed input raises
+:class:`AgreementInputError`.
+
+``categories=`` lists every value a coder could have chosen. Only Brennan-Prediger and
+Gwet's AC1 change when a category goes unused (their chance agreement depends on
+q = len(categories)); Cohen, Scott, Fleiss and Krippendorff give unused categories zero
+weight, so there it only validates the data and, for ordinal alpha, orders the scale.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+import random
+from collections import Counter
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Literal, TypeAlias
+
+Matrix: TypeAlias = Sequence[Sequence[Hashable | None]]
+Level: TypeAlias = Literal["nominal", "ordinal", "interval", "ratio"]
+LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval", "ratio")
+
+_Units: TypeAlias = list[Counter[Hashable]]
+
+FEWER_THAN_TWO = "fewer than 2 pairable values: no unit was coded by at least 2 coders"
+
+
+class AgreementInputError(ValueError):
+    """The reliability matrix or an argument cannot be used (ragged, empty, wrong shape)."""
+
+
+@dataclass(frozen=True)
+class AgreementResult:
+    """One agreement coefficient, or the reason it is undefined.
+
+    ``value`` is None exactly when ``defined`` is False, and then ``reason`` says why.
+    ``n_units`` counts the units that entered the computation; ``note`` records choices
+    the reader should know about (e.g. where q came from).
+    """
+
+    value: float | None
+    defined: bool
+    reason: str | None
+    n_units: int
+    n_coders: int
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.defined != (self.value is not None):
+            raise ValueError("AgreementResult: value must be None exactly when undefined")
+        if self.value is not None and not math.isfinite(self.value):
+            raise ValueError(f"AgreementResult: value must be finite, got {self.value!r}")
+
+    def __float__(self) -> float:
+        if self.value is None:
+            raise ValueError(f"agreement coefficient is undefined: {self.reason}")
+        return self.value
+
+    def format(self, digits: int = 3) -> str:
+        """``"0.743"`` (rounded to ``digits``) or ``"N/A (reason)"``."""
+        if self.value is None:
+            return f"N/A ({self.reason})"
+        text = f"{self.value:.{digits}f}"
+        # A tiny negative value would otherwise print as "-0.000".
+        return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    """Point estimate of alpha plus a percentile bootstrap interval (None if unavailable)."""
+
+    estimate: AgreementResult
+    interval: tuple[float, float] | None
+    ci: float
+    n_resamples: int
+    n_undefined: int
+
+
+# -- input handling -------------------------------------------------------------------
+
+
+def _prepare(
+    data: Matrix, categories: Iterable[Hashable] | None
+) -> tuple[list[list[Hashable | None]], list[Hashable], bool]:
+    """Validate; return (rows, category list, whether categories were given)."""
+    if isinstance(data, str | bytes) or not isinstance(data, Sequence):
+        raise AgreementInputError("data must be a sequence of coder rows (a list of lists)")
+    if len(data) == 0:
+        raise AgreementInputError("empty data: the reliability matrix has no coder rows")
+    rows: list[list[Hashable | None]] = []
+    for i, row in enumerate(data):
+        if isinstance(row, str | bytes) or not isinstance(row, Sequence):
+            raise AgreementInputError(f"coder row {i} is not a sequence of values")
+        rows.append(list(row))
+    if len({len(r) for r in rows}) > 1:
+        raise AgreementInputError("ragged matrix: every coder row needs one value per unit; "
+                                  f"row lengths are {[len(r) for r in rows]}")
+    if not rows[0]:
+        raise AgreementInputError("empty data: the reliability matrix has no units")
+    seen: dict[Hashable, None] = {}
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            if v is None:
+                continue
+            if isinstance(v, float) and math.isnan(v):
+                raise AgreementInputError(f"NaN at coder {i}, unit {j}: use None for missing")
+            try:
+                hash(v)
+            except TypeError:
+                raise AgreementInputError(
+                    f"unhashable value {v!r} at coder {i}, unit {j}") from None
+            seen.setdefault(v)
+    if categories is None:
+        return rows, list(seen), False
+    cats = list(categories)
+    try:
+        known = set(cats)
+    except TypeError:
+        raise AgreementInputError(f"categories= must be hashable values: {cats!r}") from None
+    if not cats or len(known) != len(cats):
+        raise AgreementInputError(f"categories= is empty or has duplicates: {cats!r}")
+    unknown = [v for v in seen if v not in known]
+    if unknown:
+        raise AgreementInputError(f"values {unknown!r} are not among categories= {cats!r}")
+    return rows, cats, True
+
+
+def _units(rows: list[list[Hashable | None]]) -> _Units:
+    return [Counter(v for v in column if v is not None) for column in zip(*rows, strict=True)]
+
+
+def _two_coders(data: Matrix, categories: Iterable[Hashable] | None, name: str
+                ) -> list[tuple[Hashable, Hashable]]:
+    rows, _, _ = _prepare(data, categories)
+    if len(rows) != 2:
+        raise AgreementInputError(f"{name} needs exactly 2 coders (rows), got {len(rows)}; "
+                                  "use fleiss_kappa or krippendorff_alpha for more")
+    return [(a, b) for a, b in zip(rows[0], rows[1], strict=True)
+            if a is not None and b is not None]
+
+
+def _defined(value: Fraction | float, n_units: int, n_coders: int,
+             note: str | None = None) -> AgreementResult:
+    return AgreementResult(float(value), True, None, n_units, n_coders, note)
+
+
+def _undefined(reason: str, n_units: int, n_coders: int,
+               note: str | None = None) -> AgreementResult:
+    return AgreementResult(None, False, reason, n_units, n_coders, note)
+
+
+def _no_variation(value: Hashable, name: str, what: str = "chance agreement is 1") -> str:
+    return f"no variation: every value is {value!r}, so {what} and {name} is undefined"
+
+
+def _pairwise(units: _Units) -> Fraction:
+    """Mean over units of the share of agreeing coder pairs; units have >= 2 values."""
+    total = sum((Fraction(sum(c * (c - 1) for c in u.values()), u.total() * (u.total() - 1))
+                 for u in units), Fraction(0))
+    return total / len(units)
+
+
+# -- coefficients ---------------------------------------------------------------------
+
+
+def percent_agreement(data: Matrix, categories: Iterable[Hashable] | None = None
+                      ) -> AgreementResult:
+    """Observed agreement, without chance correction.
+
+    For any number of coders this is *pairwise* agreement averaged over units: for each
+    unit with at least 2 values, the proportion of agreeing pairs among all pairs of its
+    non-missing values; then the mean over those units. Units with fewer than 2 values
+    are skipped. With 2 coders it is the share of jointly coded units they agree on.
+    """
+    rows, _, _ = _prepare(data, categories)
+    units = [u for u in _units(rows) if u.total() >= 2]
+    if not units:
+        return _undefined(FEWER_THAN_TWO, 0, len(rows))
+    return _defined(_pairwise(units), len(units), len(rows), "pairwise, mean over units")
+
+
+def cohen_kappa(data: Matrix, categories: Iterable[Hashable] | None = None) -> AgreementResult:
+    """Cohen's kappa for exactly 2 coders; units either coder left missing are dropped.
+
+    Chance agreement is the SUM over categories of p1(k) * p2(k), each coder's own
+    marginal proportions.
+    """
+    pairs = _two_coders(data, categories, "Cohen's kappa")
+    if not pairs:
+        return _undefined(FEWER_THAN_TWO, 0, 2)
+    n = len(pairs)
+    first, second = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
+    observed = Fraction(sum(a == b for a, b in pairs), n)
+    chance = Fraction(sum(first[k] * second[k] for k in first), n * n)
+    if chance == 1:
+        return _undefined(_no_variation(pairs[0][0], "Cohen's kappa"), n, 2)
+    return _defined((observed - chance) / (1 - chance), n, 2)
+
+
+def scott_pi(data: Matrix, categories: Iterable[Hashable] | None = None) -> AgreementResult:
+    """Scott's pi for exactly 2 coders: like kappa, but chance uses the pooled marginals.
+
+    Units either coder left missing are dropped.
+    """
+    pairs = _two_coders(data, categories, "Scott's pi")
+    if not pairs:
+        return _undefined(FEWER_THAN_TWO, 0, 2)
+    n = len(pairs)
+    pooled = Counter(a for a, _ in pairs) + Counter(b for _, b in pairs)
+    observed = Fraction(sum(a == b for a, b in pairs), n)
+    chance = Fraction(sum(c * c for c in pooled.values()), 4 * n * n)
+    if chance == 1:
+        return _undefined(_no_variation(pairs[0][0], "Scott's pi"), n, 2)
+    return _defined((observed - chance) / (1 - chance), n, 2)
+
+
+def _fleiss(units: _Units, n_coders: int) -> AgreementResult:
+    used = [u for u in units if u.total() >= 2]
+    if not used:
+        return _undefined(FEWER_THAN_TWO, 0, n_coders)
+    pooled: Counter[Hashable] = Counter()
+    for u in used:
+        pooled.update(u)
+    total = pooled.total()
+    chance = Fraction(sum(c * c for c in pooled.values()), total * total)
+    if chance == 1:
+        return _undefined(_no_variation(next(iter(pooled)), "Fleiss' kappa"),
+                          len(used), n_coders)
+    return _defined((_pairwise(used) - chance) / (1 - chance), len(used), n_coders)
+
+
+def fleiss_kappa(data: Matrix, categories: Iterable[Hashable] | None = None) -> AgreementResult:
+    """Fleiss' kappa for any number of coders, allowing missing values.
+
+    Units with fewer than 2 ratings are dropped. The number of raters n_i may vary by
+    unit: P_i = sum_k n_ik (n_ik - 1) / (n_i (n_i - 1)), P-bar is the mean of P_i, and
+    p_k is the share of category k among all ratings of the retained units, so chance
+    agreement is sum_k p_k**2. With a constant number of raters this is Fleiss (1971).
+    """
+    rows, _, _ = _prepare(data, categories)
+    return _fleiss(_units(rows), len(rows))
+
+
+def fleiss_kappa_from_counts(counts: Sequence[Sequence[int]]) -> AgreementResult:
+    """Fleiss' kappa from the classic table: ``counts[i][k]`` raters put unit i in category k.
+
+    Rows may have different totals (see :func:`fleiss_kappa`); ``n_coders`` in the result
+    is the largest row total.
+    """
+    if isinstance(counts, str | bytes) or not isinstance(counts, Sequence) or not counts:
+        raise AgreementInputError("empty data: counts needs one row per unit")
+    if len({len(row) for row in counts}) != 1 or len(counts[0]) == 0:
+        raise AgreementInputError("ragged or empty counts: each row needs a count per category")
+    units: _Units = []
+    for i, row in enumerate(counts):
+        for c in row:
+            if isinstance(c, bool) or not isinstance(c, int) or c < 0:
+                raise AgreementInputError(f"counts row {i}: {c!r} is not a count (int >= 0)")
+        units.append(Counter({k: c for k, c in enumerate(row) if c}))
+    return _fleiss(units, max(u.total() for u in units))
+
+
+def _chance_from_q(data: Matrix, categories: Iterable[Hashable] | None, name: str
+                   ) -> tuple[_Units, _Units, int, int, str] | AgreementResult:
+    """Front half of BP and AC1: (pairable units, rated units, coders, q, note) or N/A."""
+    rows, cats, given = _prepare(data, categories)
+    units = _units(rows)
+    used = [u for u in units if u.total() >= 2]
+    note = f"q = {len(cats)} from {'categories=' if given else 'the observed values'}"
+    if not used:
+        return _undefined(FEWER_THAN_TWO, 0, len(rows), note)
+    if len(cats) < 2:
+        return _undefined(f"only one category ({cats[0]!r}) is known, so {name} cannot "
+                          "correct for chance; pass categories= with every possible value "
+                          "(e.g. (0, 1) for a code's presence)", len(used), len(rows), note)
+    return used, [u for u in units if u.total()], len(rows), len(cats), note
+
+
+def brennan_prediger(data: Matrix, categories: Iterable[Hashable] | None = None
+                     ) -> AgreementResult:
+    """Brennan-Prediger coefficient (free-marginal kappa): chance agreement is 1/q.
+
+    q = len(categories) when given, else the number of distinct observed values (the
+    result's ``note`` says which). Observed agreement is :func:`percent_agreement`.
+    """
+    prepared = _chance_from_q(data, categories, "Brennan-Prediger")
+    if isinstance(prepared, AgreementResult):
+        return prepared
+    used, _, n_coders, q, note = prepared
+    chance = Fraction(1, q)
+    return _defined((_pairwise(used) - chance) / (1 - chance), len(used), n_coders, note)
+
+
+def gwet_ac1(data: Matrix, categories: Iterable[Hashable] | None = None) -> AgreementResult:
+    """Gwet's AC1 for any number of coders (Gwet 2014, Handbook of Inter-Rater Reliability).
+
+    Observed agreement p_a is :func:`percent_agreement` (units with >= 2 ratings). With
+    pi_k the mean, over units with at least one rating, of the share of that unit's
+    ratings in category k, chance agreement is p_e = sum_k pi_k (1 - pi_k) / (q - 1),
+    q = len(categories) or the number of observed values (see ``note``). For 2 coders
+    with complete data this is Gwet's (2008) two-rater formula. Units with a single
+    rating count toward pi_k, as in Gwet's handbook.
+    """
+    prepared = _chance_from_q(data, categories, "Gwet's AC1")
+    if isinstance(prepared, AgreementResult):
+        return prepared
+    used, rated, n_coders, q, note = prepared
+    pi: dict[Hashable, Fraction] = {}
+    for u in rated:
+        for k, c in u.items():
+            pi[k] = pi.get(k, Fraction(0)) + Fraction(c, u.total() * len(rated))
+    chance = sum((p * (1 - p) for p in pi.values()), Fraction(0)) / (q - 1)
+    return _defined((_pairwise(used) - chance) / (1 - chance), len(used), n_coders, note)
+
+
+# -- Krippendorff's alpha -------------------------------------------------------------
+
+
+def _numeric(v: Hashable, level: str) -> float:
+    if not isinstance(v, numbers.Real):
+        raise AgreementInputError(f"{level} alpha needs numbers, got {v!r}")
+    x = float(v)
+    if level == "ratio" and x < 0:
+        raise AgreementInputError(f"ratio alpha needs values >= 0, got {v!r}")
+    return x
+
+
+def _prepare_alpha(data: Matrix, level: str, categories: Iterable[Hashable] | None
+                   ) -> tuple[_Units, int, list[Hashable]]:
+    """Return (pairable units, number of coders, category order for ordinal)."""
+    if level not in LEVELS:
+        raise AgreementInputError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
+    if level == "ordinal" and isinstance(categories, set | frozenset):
+        raise AgreementInputError("ordinal categories= must be in order (a list or tuple)")
+    rows, cats, given = _prepare(data, categories)
+    if level in ("interval", "ratio"):
+        for v in cats:
+            _numeric(v, level)
+    if level == "ordinal" and not given:
+        try:
+            cats = sorted(cats)  # type: ignore[type-var]
+        except TypeError:
+            raise AgreementInputError("ordinal values cannot be sorted; pass categories= "
+                                      "from lowest to highest") from None
+    return [u for u in _units(rows) if u.total() >= 2], len(rows), cats
+
+
+def _alpha(units: Sequence[Counter[Hashable]], level: str, order: list[Hashable]
+           ) -> tuple[float | None, str | None]:
+    """Alpha from the coincidence matrix of pairable units (Krippendorff 2011)."""
+    if not units:
+        return None, FEWER_THAN_TWO
+    coincidences: dict[tuple[Hashable, Hashable], float] = {}
+    marginals: Counter[Hashable] = Counter()
+    for u in units:
+        m = u.total()
+        marginals.update(u)
+        for c, nc in u.items():
+            for k, nk in u.items():
+                pairs = nc * (nc - 1) if c == k else nc * nk
+                coincidences[c, k] = coincidences.get((c, k), 0.0) + pairs / (m - 1)
+    if len(marginals) < 2:
+        return None, _no_variation(next(iter(marginals)), "Krippendorff's alpha",
+                                   "expected disagreement is 0")
+    if level == "ordinal":
+        # delta(c, k) = (sum of marginals from c to k - (n_c + n_k) / 2)^2 over ranks.
+        rank = {v: i for i, v in enumerate(order)}
+        cumulative = [0, *itertools.accumulate(marginals[v] for v in order)]
+
+        def delta(c: Hashable, k: Hashable) -> float:
+            lo, hi = sorted((rank[c], rank[k]))
+            between = cumulative[hi + 1] - cumulative[lo]
+            return float((between - (marginals[c] + marginals[k]) / 2) ** 2)
+    elif level == "nominal":
+        def delta(c: Hashable, k: Hashable) -> float:
+            return 0.0 if c == k else 1.0
+    else:
+        def delta(c: Hashable, k: Hashable) -> float:
+            x, y = _numeric(c, level), _numeric(k, level)
+            if level == "interval":
+                return (x - y) ** 2
+            return 0.0 if x == y else ((x - y) / (x + y)) ** 2
+    n = marginals.total()
+    observed = sum(o * delta(c, k) for (c, k), o in coincidences.items())
+    expected = sum(marginals[c] * marginals[k] * delta(c, k)
+                   for c in marginals for k in marginals)
+    return 1 - (n - 1) * observed / expected, None
+
+
+def krippendorff_alpha(data: Matrix, level: Level = "nominal",
+                       categories: Iterable[Hashable] | None = None) -> AgreementResult:
+    """Krippendorff's alpha for any number of coders with missing data.
+
+    Computed via the coincidence matrix as in Krippendorff (2011), "Computing
+    Krippendorff's Alpha-Reliability": only units with at least 2 values are pairable;
+    alpha = 1 - (n - 1) * sum o_ck delta_ck / sum n_c n_k delta_ck. Metrics: nominal;
+    ordinal on category ranks with delta_ck = (sum_{g=c..k} n_g - (n_c + n_k)/2)^2;
+    interval (c - k)^2; ratio ((c - k)/(c + k))^2 (values must be >= 0). For ordinal,
+    ``categories=`` gives the order from lowest to highest (default: sorted values).
+    """
+    units, n_coders, order = _prepare_alpha(data, level, categories)
+    value, reason = _alpha(units, level, order)
+    if value is None:
+        return _undefined(reason or FEWER_THAN_TWO, len(units), n_coders)
+    return _defined(value, len(units), n_coders, level)
+
+
+def _percentile(ordered: Sequence[float], p: float) -> float:
+    """Linear interpolation between order statistics (numpy's default method)."""
+    position = p * (len(ordered) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def krippendorff_alpha_bootstrap(data: Matrix, level: Level = "nominal", n: int = 1000,
+                                 seed: int | None = 0, ci: float = 0.95,
+                                 categories: Iterable[Hashable] | None = None
+                                 ) -> BootstrapResult:
+    """Alpha with a percentile bootstrap interval from resampling units.
+
+    Each of ``n`` resamples draws as many pairable units as the data has, with
+    replacement (``random.Random(seed).choices``, so a given seed always gives the same
+    interval), and recomputes alpha. Resamples where alpha is undefined (no variation)
+    are skipped and counted in ``n_undefined``. The interval is the (1-ci)/2 and
+    (1+ci)/2 percentiles of the remaining values, or None if none remain. The ordinal
+    scale order is fixed from the full data.
+    """
+    if n < 1:
+        raise AgreementInputError(f"n must be at least 1, got {n}")
+    if not 0 < ci < 1:
+        raise AgreementInputError(f"ci must be between 0 and 1, got {ci}")
+    units, _, order = _prepare_alpha(data, level, categories)
+    estimate = krippendorff_alpha(data, level, categories)
+    if not estimate.defined:
+        return BootstrapResult(estimate, None, ci, 0, 0)
+    rng = random.Random(seed)
+    values: list[float] = []
+    for _ in range(n):
+        value, _reason = _alpha(rng.choices(units, k=len(units)), level, order)
+        if value is not None:
+            values.append(value)
+    values.sort()
+    interval = ((_percentile(values, (1 - ci) / 2), _percentile(values, (1 + ci) / 2))
+                if values else None)
+    return BootstrapResult(estimate, interval, ci, n, n - len(values))

@@ -1,0 +1,241 @@
+"""Row-level changes: the one mechanism behind every write, undo and redo.
+
+A change is a JSON-able dict. :func:`apply` performs it and returns it *realised*
+(ids filled in, deleted rows captured whole), which is what the event log stores.
+:func:`invert` turns a realised change into the change that takes it back. Before
+applying, each change checks that the rows it expects are still as it recorded them,
+so an undo can never overwrite a later change made by someone else.
+
+Kinds:
+  ``insert``  {table, rows}            rows without an id get one
+  ``delete``  {table, rows}            rows may hold only their key; captured whole
+  ``update``  {table, key, before, after}
+  ``insert_document`` {id, snapshot?}  a whole document: row, paragraphs, attributes
+  ``delete_document`` {id, snapshot?}  captured whole (with any codings on it)
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from qcode.core.errors import ConflictError
+
+Change = dict[str, Any]
+Row = dict[str, Any]
+
+KEYS: dict[str, tuple[str, ...]] = {
+    "meta": ("key",),
+    "coders": ("id",),
+    "documents": ("id",),
+    "paragraphs": ("id",),
+    "codes": ("id",),
+    "codings": ("id",),
+    "document_attributes": ("document_id", "key"),
+    "memos": ("id",),
+}
+
+PARAGRAPH_COLUMNS = (
+    "id", "document_id", "ordinal", "label", "section", "speaker", "text", "start", "end",
+    "text_hash",
+)
+
+
+def apply(conn: sqlite3.Connection, change: Change) -> Change:
+    """Perform ``change`` inside the caller's transaction; return it realised."""
+    op = change["op"]
+    if op == "insert":
+        return _insert(conn, change["table"], change["rows"])
+    if op == "delete":
+        return _delete(conn, change["table"], change["rows"])
+    if op == "update":
+        return _update(conn, change)
+    if op == "insert_document":
+        return _insert_document(conn, change)
+    if op == "delete_document":
+        return _delete_document(conn, change["id"])
+    raise ValueError(f"unknown change {op!r}")
+
+
+def invert(change: Change) -> Change:
+    """The change that undoes a realised ``change``."""
+    op = change["op"]
+    if op == "insert":
+        return {"op": "delete", "table": change["table"], "rows": change["rows"]}
+    if op == "delete":
+        return {"op": "insert", "table": change["table"], "rows": change["rows"]}
+    if op == "update":
+        return {
+            "op": "update",
+            "table": change["table"],
+            "key": change["key"],
+            "before": change["after"],
+            "after": change["before"],
+        }
+    if op == "insert_document":
+        return {"op": "delete_document", "id": change["id"]}
+    if op == "delete_document":
+        return {"op": "insert_document", "id": change["id"], "snapshot": change["snapshot"]}
+    raise ValueError(f"unknown change {op!r}")
+
+
+def _quote(column: str) -> str:
+    return f'"{column}"'
+
+
+def _where(table: str, row: Row) -> tuple[str, list[Any]]:
+    keys = KEYS[table]
+    return " AND ".join(f"{_quote(k)} = ?" for k in keys), [row[k] for k in keys]
+
+
+def _insert(conn: sqlite3.Connection, table: str, rows: list[Row]) -> Change:
+    realised = []
+    for row in rows:
+        columns = list(row)
+        sql = (
+            f"INSERT INTO {table} ({', '.join(map(_quote, columns))}) "
+            f"VALUES ({', '.join('?' for _ in columns)})"
+        )
+        try:
+            cursor = conn.execute(sql, [row[c] for c in columns])
+        except sqlite3.IntegrityError as exc:
+            raise ConflictError(f"cannot add to {table}: {_describe(table, row)} ({exc})") from exc
+        if "id" in KEYS[table] and "id" not in row:
+            row = {"id": cursor.lastrowid, **row}
+        realised.append(row)
+    return {"op": "insert", "table": table, "rows": realised}
+
+
+def _delete(conn: sqlite3.Connection, table: str, rows: list[Row]) -> Change:
+    realised = []
+    for row in rows:
+        where, params = _where(table, row)
+        current = conn.execute(f"SELECT * FROM {table} WHERE {where}", params).fetchone()
+        if current is None:
+            raise ConflictError(f"{_describe(table, row)} is no longer there")
+        whole = dict(current)
+        changed = [k for k, v in row.items() if whole.get(k) != v]
+        if changed:
+            raise ConflictError(
+                f"{_describe(table, row)} has changed since ({', '.join(changed)})"
+            )
+        conn.execute(f"DELETE FROM {table} WHERE {where}", params)
+        realised.append(whole)
+    return {"op": "delete", "table": table, "rows": realised}
+
+
+def _update(conn: sqlite3.Connection, change: Change) -> Change:
+    table, key, before, after = change["table"], change["key"], change["before"], change["after"]
+    where, params = _where(table, key)
+    current = conn.execute(f"SELECT * FROM {table} WHERE {where}", params).fetchone()
+    if current is None:
+        raise ConflictError(f"{_describe(table, key)} is no longer there")
+    stale = [k for k, v in before.items() if current[k] != v]
+    if stale:
+        raise ConflictError(f"{_describe(table, key)} has changed since ({', '.join(stale)})")
+    assignments = ", ".join(f"{_quote(c)} = ?" for c in after)
+    try:
+        conn.execute(
+            f"UPDATE {table} SET {assignments} WHERE {where}", [*after.values(), *params]
+        )
+    except sqlite3.IntegrityError as exc:
+        raise ConflictError(f"cannot change {_describe(table, key)} ({exc})") from exc
+    return {"op": "update", "table": table, "key": key, "before": before, "after": after}
+
+
+def _insert_document(conn: sqlite3.Connection, change: Change) -> Change:
+    """Insert a whole document; the event keeps only its id (the rows are the record)."""
+    snapshot = change["snapshot"]
+    document = snapshot["document"]
+    try:
+        cursor = conn.execute(
+            f"INSERT INTO documents ({', '.join(map(_quote, document))}) "
+            f"VALUES ({', '.join('?' for _ in document)})",
+            list(document.values()),
+        )
+    except sqlite3.IntegrityError as exc:
+        raise ConflictError(f"cannot add document {document.get('name')!r} ({exc})") from exc
+    doc_id = document.get("id", cursor.lastrowid)
+    paragraphs = snapshot["paragraphs"]
+    if paragraphs:
+        columns = [c for c in PARAGRAPH_COLUMNS if c in paragraphs[0]]
+        if "document_id" not in columns:
+            columns.insert(0, "document_id")
+        conn.executemany(
+            f"INSERT INTO paragraphs ({', '.join(map(_quote, columns))}) "
+            f"VALUES ({', '.join('?' for _ in columns)})",
+            ([doc_id if c == "document_id" else p[c] for c in columns] for p in paragraphs),
+        )
+    conn.executemany(
+        "INSERT INTO document_attributes (document_id, key, value) VALUES (?, ?, ?)",
+        ((doc_id, key, value) for key, value in snapshot.get("attributes", {}).items()),
+    )
+    for table in ("codings", "memos"):
+        rows = snapshot.get(table) or []
+        if rows:
+            _insert(conn, table, rows)
+    return {"op": "insert_document", "id": doc_id}
+
+
+def _delete_document(conn: sqlite3.Connection, doc_id: int) -> Change:
+    """Delete a document with everything hanging on it, captured for a later redo."""
+    document = conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    if document is None:
+        raise ConflictError(f"document #{doc_id} is no longer there")
+    paragraphs = [
+        dict(r)
+        for r in conn.execute(
+            "SELECT * FROM paragraphs WHERE document_id = ? ORDER BY ordinal", (doc_id,)
+        )
+    ]
+    codings = [
+        dict(r)
+        for r in conn.execute(
+            "SELECT c.* FROM codings c JOIN paragraphs p ON p.id = c.paragraph_id "
+            "WHERE p.document_id = ?",
+            (doc_id,),
+        )
+    ]
+    memos = [
+        dict(r)
+        for r in conn.execute(
+            "SELECT * FROM memos WHERE (target = 'document' AND target_id = ?) "
+            "OR (target = 'paragraph' AND target_id IN "
+            "(SELECT id FROM paragraphs WHERE document_id = ?))",
+            (doc_id, doc_id),
+        )
+    ]
+    attributes = {
+        r["key"]: r["value"]
+        for r in conn.execute(
+            "SELECT key, value FROM document_attributes WHERE document_id = ?", (doc_id,)
+        )
+    }
+    conn.executemany("DELETE FROM memos WHERE id = ?", ((m["id"],) for m in memos))
+    conn.executemany("DELETE FROM codings WHERE id = ?", ((c["id"],) for c in codings))
+    conn.execute("DELETE FROM document_attributes WHERE document_id = ?", (doc_id,))
+    conn.execute("DELETE FROM paragraphs WHERE document_id = ?", (doc_id,))
+    conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+    snapshot = {
+        "document": dict(document),
+        "paragraphs": paragraphs,
+        "attributes": attributes,
+        "codings": codings,
+        "memos": memos,
+    }
+    return {"op": "delete_document", "id": doc_id, "snapshot": snapshot}
+
+
+def _describe(table: str, row: Row) -> str:
+    names = {
+        "codings": "the coding",
+        "codes": "code",
+        "coders": "coder",
+        "documents": "document",
+        "paragraphs": "paragraph",
+        "memos": "memo",
+        "document_attributes": "attribute",
+        "meta": "project setting",
+    }
+    label = row.get("name") or row.get("key") or (f"#{row['id']}" if "id" in row else "")
+    return f"{names.get(table, table)} {label}".strip()

@@ -1,0 +1,40 @@
+"""The error family every front end turns into one line for a person.
+
+A :class:`QcodeError` carries a message that names the file, line or thing at fault.
+The CLI prints it on stderr and exits with status 2; the TUI shows it as a notification.
+A failed operation changes nothing in the project.
+"""
+
+from __future__ import annotations
+
+
+class QcodeError(Exception):
+    """Base class: bad input or a state the user can act on (never a bug)."""
+
+    exit_code = 2
+
+
+class NotFoundError(QcodeError):
+    """A document, paragraph, code, coder or file that does not exist."""
+
+
+class ImportFailed(QcodeError):
+    """A file that cannot be read as the format it claims to be."""
+
+
+class DuplicateImport(QcodeError):
+    """The same text is already in the project."""
+
+
+class ProjectError(QcodeError):
+    """The project file itself: missing, locked, read-only, newer, not a project."""
+
+
+class NothingToDo(QcodeError):
+    """Undo with nothing to undo, redo with nothing to redo."""
+
+    exit_code = 1
+
+
+class ConflictError(QcodeError):
+    """An undo/redo or edit that would overwrite someone else's later change."""

@@ -1,0 +1,53 @@
+"""Identities and names: GUIDs in REFI-QDA form, timestamps, name folding."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import uuid
+from datetime import UTC, datetime
+
+_GUID = re.compile(
+    r"^\{?([0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})\}?$"
+)
+
+
+def new_guid() -> str:
+    """A fresh GUID as REFI-QDA writes them: uppercase, hyphenated, no braces."""
+    return str(uuid.uuid4()).upper()
+
+
+def normalize_guid(value: str) -> str | None:
+    """``value`` as a canonical GUID (case and braces ignored), or None if it is not one."""
+    match = _GUID.match(value.strip())
+    if match is None:
+        return None
+    return str(uuid.UUID(match.group(1))).upper()
+
+
+def now() -> str:
+    """The current time in UTC, ISO 8601 with seconds, as stored in the project."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def text_hash(text: str) -> str:
+    """Short stable hash of a paragraph's text (identifies paragraphs across files)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def sha256(text: str) -> str:
+    """SHA-256 of a document's text, as UTF-8."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def fold(name: str) -> str:
+    """A name folded for matching: case, accents, dashes/underscores and spacing ignored.
+
+    ``"Régional_Variation "`` and ``"regional variation"`` fold to the same key, so a
+    researcher can type code names the way they remember them.
+    """
+    decomposed = unicodedata.normalize("NFKD", name)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    spaced = re.sub(r"[\s_\-]+", " ", stripped)
+    return spaced.strip().casefold()

@@ -1,0 +1,159 @@
+"""Plain records the library hands to front ends and reports."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Coder:
+    """A person who codes (first-class: every coding carries its coder)."""
+
+    id: int
+    guid: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """An imported text and its metadata."""
+
+    id: int
+    guid: str
+    name: str
+    title: str | None
+    kind: str
+    source: str | None
+    author: str | None
+    licence: str | None
+    language: str | None
+    sha256: str
+    imported_at: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Document:
+        """Build from a ``documents`` row (the text itself is loaded separately)."""
+        return cls(
+            id=row["id"],
+            guid=row["guid"],
+            name=row["name"],
+            title=row["title"],
+            kind=row["kind"],
+            source=row["source"],
+            author=row["author"],
+            licence=row["licence"],
+            language=row["language"],
+            sha256=row["sha256"],
+            imported_at=row["imported_at"],
+        )
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One coding unit: a paragraph of a document, with its place in the text."""
+
+    id: int
+    document_id: int
+    ordinal: int
+    label: str | None
+    section: str | None
+    speaker: str | None
+    text: str
+    start: int
+    end: int
+
+    @property
+    def ref(self) -> str:
+        """How a researcher cites it: its label, or ``¶ordinal`` when it has none."""
+        return self.label or f"¶{self.ordinal}"
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Paragraph:
+        """Build from a ``paragraphs`` row."""
+        return cls(
+            id=row["id"],
+            document_id=row["document_id"],
+            ordinal=row["ordinal"],
+            label=row["label"],
+            section=row["section"],
+            speaker=row["speaker"],
+            text=row["text"],
+            start=row["start"],
+            end=row["end"],
+        )
+
+
+@dataclass(frozen=True)
+class Code:
+    """A theme in the codebook, with the MacQueen et al. (1998) fields."""
+
+    id: int
+    guid: str
+    name: str
+    parent_id: int | None
+    position: int
+    colour: str | None
+    short: str | None = None
+    definition: str | None = None
+    when_to_use: str | None = None
+    when_not_to_use: str | None = None
+    example: str | None = None
+    example_ref: str | None = None
+    codable: bool = True
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Code:
+        """Build from a ``codes`` row."""
+        return cls(
+            id=row["id"],
+            guid=row["guid"],
+            name=row["name"],
+            parent_id=row["parent_id"],
+            position=row["position"],
+            colour=row["colour"],
+            short=row["short"],
+            definition=row["definition"],
+            when_to_use=row["when_to_use"],
+            when_not_to_use=row["when_not_to_use"],
+            example=row["example"],
+            example_ref=row["example_ref"],
+            codable=bool(row["codable"]),
+        )
+
+
+@dataclass(frozen=True)
+class Coding:
+    """A code applied to a paragraph by a coder."""
+
+    id: int
+    guid: str
+    paragraph_id: int
+    code_id: int
+    coder_id: int
+    memo: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Event:
+    """One row of the audit trail."""
+
+    id: int
+    at: str
+    coder: str
+    kind: str
+    action: str
+    summary: str
+    target: int | None
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """A document with its size and coding progress, for listings."""
+
+    document: Document
+    paragraphs: int
+    coded: int
+    codings: int
+    attributes: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,374 @@
+"""Reads: lookups by name with suggestions, listings, and what the screens show.
+
+Mixed into :class:`qcode.Project`; never writes.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from qcode.core.codebook import Codebook, CodeSpec
+from qcode.core.errors import NotFoundError, QcodeError
+from qcode.core.ids import fold, normalize_guid
+from qcode.core.model import Code, Coder, Document, DocumentSummary, Event, Paragraph
+from qcode.core.suggest import did_you_mean
+
+_ORDINAL = re.compile(r"^(?:¶\s*)?(\d+)$")
+_PATH_SEPARATORS = re.compile(r"\s*(?:::|/|>)\s*")
+
+
+class ProjectReader:
+    """Read access to a project file."""
+
+    conn: sqlite3.Connection
+    path: Path
+
+    # -- project ---------------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        """A project setting (``name``, ``guid``, ``codebook_name``…), or None."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    @property
+    def name(self) -> str:
+        """The project's display name."""
+        return self.meta("name") or self.path.stem
+
+    # -- coders ----------------------------------------------------------------------
+
+    def coders(self) -> list[Coder]:
+        """Everyone who has changed this project, by name."""
+        rows = self.conn.execute("SELECT id, guid, name FROM coders ORDER BY name COLLATE NOCASE")
+        return [Coder(r["id"], r["guid"], r["name"]) for r in rows]
+
+    def find_coder(self, name: str) -> Coder:
+        """A coder by name (case-insensitive) or GUID."""
+        guid = normalize_guid(name)
+        row = self.conn.execute(
+            "SELECT id, guid, name FROM coders WHERE name = ? OR guid = ?", (name, guid)
+        ).fetchone()
+        if row is None:
+            hint = did_you_mean(name, [c.name for c in self.coders()])
+            raise NotFoundError(f"no coder named {name!r}{hint}")
+        return Coder(row["id"], row["guid"], row["name"])
+
+    def coder_id(self, name: str) -> int | None:
+        """The id of a coder, or None if they have never written to this project."""
+        row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
+        return None if row is None else int(row[0])
+
+    # -- documents -------------------------------------------------------------------
+
+    def documents(self, coder: str | None = None) -> list[DocumentSummary]:
+        """Every document with paragraph count and coding progress.
+
+        ``coded`` counts paragraphs carrying at least one code — of ``coder`` if given,
+        of anyone otherwise.
+        """
+        coder_id = self.coder_id(coder) if coder else None
+        coder_filter = "AND c.coder_id = :coder" if coder else ""
+        rows = self.conn.execute(
+            f"""
+            SELECT d.*,
+                   (SELECT COUNT(*) FROM paragraphs p WHERE p.document_id = d.id) AS n_paragraphs,
+                   (SELECT COUNT(DISTINCT c.paragraph_id) FROM codings c
+                      JOIN paragraphs p ON p.id = c.paragraph_id
+                     WHERE p.document_id = d.id {coder_filter}) AS n_coded,
+                   (SELECT COUNT(*) FROM codings c
+                      JOIN paragraphs p ON p.id = c.paragraph_id
+                     WHERE p.document_id = d.id {coder_filter}) AS n_codings
+              FROM documents d ORDER BY d.name COLLATE NOCASE
+            """,
+            {"coder": coder_id if coder_id is not None else -1},
+        ).fetchall()
+        attributes: dict[int, dict[str, str]] = {}
+        for r in self.conn.execute("SELECT * FROM document_attributes ORDER BY key"):
+            attributes.setdefault(r["document_id"], {})[r["key"]] = r["value"]
+        return [
+            DocumentSummary(
+                Document.from_row(r), r["n_paragraphs"], r["n_coded"], r["n_codings"],
+                attributes.get(r["id"], {}),
+            )
+            for r in rows
+        ]
+
+    def document(self, ref: str | int) -> Document:
+        """A document by id, GUID or name (case-insensitive); suggests the closest name."""
+        if isinstance(ref, int):
+            row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (ref,)).fetchone()
+        else:
+            guid = normalize_guid(ref)
+            row = self.conn.execute(
+                "SELECT * FROM documents WHERE name = ? OR guid = ?", (ref.strip(), guid)
+            ).fetchone()
+            if row is None:
+                folded = fold(ref)
+                matches = [
+                    r for r in self.conn.execute("SELECT * FROM documents")
+                    if fold(r["name"]) == folded or fold(Path(r["name"]).stem) == folded
+                ]
+                row = matches[0] if len(matches) == 1 else None
+        if row is None:
+            names = [r[0] for r in self.conn.execute("SELECT name FROM documents")]
+            hint = did_you_mean(str(ref), names)
+            raise NotFoundError(f"no document {ref!r} in {self.path}{hint}")
+        return Document.from_row(row)
+
+    def document_text(self, document_id: int) -> str:
+        """The full text of a document, as imported."""
+        row = self.conn.execute(
+            "SELECT text FROM documents WHERE id = ?", (document_id,)
+        ).fetchone()
+        return "" if row is None else str(row[0])
+
+    def attributes(self, document_id: int) -> dict[str, str]:
+        """A document's attributes, by key."""
+        rows = self.conn.execute(
+            "SELECT key, value FROM document_attributes WHERE document_id = ? ORDER BY key",
+            (document_id,),
+        )
+        return {r["key"]: r["value"] for r in rows}
+
+    # -- paragraphs ------------------------------------------------------------------
+
+    def paragraph_count(self, document_id: int) -> int:
+        """How many paragraphs a document has."""
+        row = self.conn.execute(
+            "SELECT COUNT(*) FROM paragraphs WHERE document_id = ?", (document_id,)
+        ).fetchone()
+        return int(row[0])
+
+    def paragraphs(
+        self, document_id: int, *, first: int = 1, limit: int | None = None
+    ) -> list[Paragraph]:
+        """Paragraphs of a document in order, from ordinal ``first``, at most ``limit``."""
+        rows = self.conn.execute(
+            "SELECT * FROM paragraphs WHERE document_id = ? AND ordinal >= ? "
+            "ORDER BY ordinal LIMIT ?",
+            (document_id, first, -1 if limit is None else limit),
+        )
+        return [Paragraph.from_row(r) for r in rows]
+
+    def paragraph_by_id(self, paragraph_id: int) -> Paragraph:
+        """A paragraph by its row id."""
+        row = self.conn.execute("SELECT * FROM paragraphs WHERE id = ?", (paragraph_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no paragraph #{paragraph_id}")
+        return Paragraph.from_row(row)
+
+    def paragraph(self, document: Document, ref: str | int) -> Paragraph:
+        """A paragraph by label ("§12", "note 3") or ordinal (12, "¶12")."""
+        text = str(ref).strip()
+        ordinal = _ORDINAL.match(text)
+        if ordinal:
+            row = self.conn.execute(
+                "SELECT * FROM paragraphs WHERE document_id = ? AND ordinal = ?",
+                (document.id, int(ordinal.group(1))),
+            ).fetchone()
+        else:
+            wanted = re.sub(r"^§\s+", "§", text)
+            row = self.conn.execute(
+                "SELECT * FROM paragraphs WHERE document_id = ? AND label = ? COLLATE NOCASE",
+                (document.id, wanted),
+            ).fetchone()
+        if row is None:
+            count = self.paragraph_count(document.id)
+            labels = [
+                r[0] for r in self.conn.execute(
+                    "SELECT label FROM paragraphs WHERE document_id = ? AND label IS NOT NULL",
+                    (document.id,),
+                )
+            ]
+            hint = did_you_mean(text, labels) if not ordinal else ""
+            raise NotFoundError(
+                f"no paragraph {text!r} in {document.name!r} "
+                f"({count} paragraphs; give a label such as '§12' or an ordinal 1–{count}){hint}"
+            )
+        return Paragraph.from_row(row)
+
+    # -- codes -----------------------------------------------------------------------
+
+    def codes(self) -> list[Code]:
+        """The codebook in tree order (depth-first, by position)."""
+        return [code for code, _depth in self.code_tree()]
+
+    def code_tree(self) -> list[tuple[Code, int]]:
+        """(code, depth) pairs in tree order."""
+        rows = self.conn.execute(
+            "SELECT * FROM codes ORDER BY position, name COLLATE NOCASE"
+        ).fetchall()
+        children: dict[int | None, list[Code]] = {}
+        for row in rows:
+            code = Code.from_row(row)
+            children.setdefault(code.parent_id, []).append(code)
+        ordered: list[tuple[Code, int]] = []
+        stack = [(c, 0) for c in reversed(children.get(None, []))]
+        while stack:
+            code, depth = stack.pop()
+            ordered.append((code, depth))
+            stack.extend((c, depth + 1) for c in reversed(children.get(code.id, [])))
+        return ordered
+
+    def code_by_id(self, code_id: int) -> Code:
+        """A code by its row id."""
+        row = self.conn.execute("SELECT * FROM codes WHERE id = ?", (code_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no code #{code_id}")
+        return Code.from_row(row)
+
+    def code_path(self, code: Code) -> str:
+        """"parent/child" path of a code (how it is written when names repeat)."""
+        names = [code.name]
+        parent = code.parent_id
+        while parent is not None:
+            up = self.code_by_id(parent)
+            names.append(up.name)
+            parent = up.parent_id
+        return "/".join(reversed(names))
+
+    def code(self, ref: str | int) -> Code:
+        """A code by id, GUID, name or path ("parent/child", "Parent::child").
+
+        Names match case-, accent- and dash-insensitively ("Regional-Variation"). An
+        unknown name suggests the closest one; an ambiguous one lists the paths.
+        """
+        if isinstance(ref, int):
+            return self.code_by_id(ref)
+        guid = normalize_guid(ref)
+        if guid:
+            row = self.conn.execute("SELECT * FROM codes WHERE guid = ?", (guid,)).fetchone()
+            if row is not None:
+                return Code.from_row(row)
+        codes = self.codes()
+        wanted = fold(ref)
+        matches = [c for c in codes if fold(c.name) == wanted]
+        if not matches and _PATH_SEPARATORS.search(ref):
+            wanted_path = [fold(p) for p in _PATH_SEPARATORS.split(ref.strip())]
+            matches = [
+                c for c in codes if [fold(p) for p in self.code_path(c).split("/")] == wanted_path
+            ]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            paths = ", ".join(repr(self.code_path(c)) for c in matches)
+            raise QcodeError(f"code name {ref!r} is ambiguous: say which of {paths}")
+        if not codes:
+            raise NotFoundError(
+                f"no code {ref!r}: the codebook is empty (qcode codebook load FILE)"
+            )
+        raise NotFoundError(f"no code {ref!r}{did_you_mean(ref, [c.name for c in codes])}")
+
+    def codebook(self) -> Codebook:
+        """The project's codebook as a :class:`Codebook` (for export and diff)."""
+        specs: dict[int, CodeSpec] = {}
+        roots: list[CodeSpec] = []
+        for code, _depth in self.code_tree():
+            spec = CodeSpec(
+                name=code.name, guid=code.guid, colour=code.colour, short=code.short,
+                definition=code.definition, when_to_use=code.when_to_use,
+                when_not_to_use=code.when_not_to_use, example=code.example,
+                example_ref=code.example_ref, codable=code.codable,
+            )
+            specs[code.id] = spec
+            (specs[code.parent_id].children if code.parent_id else roots).append(spec)
+        return Codebook(
+            name=self.meta("codebook_name") or self.name,
+            version=self.meta("codebook_version"),
+            description=self.meta("codebook_description"),
+            source=self.meta("codebook_source"),
+            codes=roots,
+        )
+
+    # -- codings ---------------------------------------------------------------------
+
+    def codings_for_document(
+        self, document_id: int, coder: str | None = None
+    ) -> dict[int, list[tuple[int, int]]]:
+        """paragraph id -> [(code id, coder id)] for one document."""
+        params: list[Any] = [document_id]
+        sql = (
+            "SELECT c.paragraph_id, c.code_id, c.coder_id FROM codings c "
+            "JOIN paragraphs p ON p.id = c.paragraph_id WHERE p.document_id = ?"
+        )
+        if coder is not None:
+            sql += " AND c.coder_id = ?"
+            params.append(self.coder_id(coder) or -1)
+        result: dict[int, list[tuple[int, int]]] = {}
+        for row in self.conn.execute(sql + " ORDER BY c.id", params):
+            result.setdefault(row[0], []).append((row[1], row[2]))
+        return result
+
+    def coding_memo(self, paragraph_id: int, code_id: int, coder: str) -> str | None:
+        """The memo on one coding, if any."""
+        row = self.conn.execute(
+            "SELECT memo FROM codings WHERE paragraph_id = ? AND code_id = ? AND coder_id = ?",
+            (paragraph_id, code_id, self.coder_id(coder) or -1),
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def memo(self, target: str, target_id: int | None, coder: str) -> str | None:
+        """A coder's memo on a project/document/paragraph/code, if any."""
+        row = self.conn.execute(
+            "SELECT text FROM memos WHERE target = ? AND target_id IS ? AND coder_id = ?",
+            (target, target_id, self.coder_id(coder) or -1),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def code_counts(self, coder: str | None = None) -> dict[int, int]:
+        """code id -> distinct paragraphs carrying it (of ``coder`` if given)."""
+        if coder is None:
+            rows = self.conn.execute(
+                "SELECT code_id, COUNT(DISTINCT paragraph_id) FROM codings GROUP BY code_id"
+            )
+        else:
+            rows = self.conn.execute(
+                "SELECT code_id, COUNT(*) FROM codings WHERE coder_id = ? GROUP BY code_id",
+                (self.coder_id(coder) or -1,),
+            )
+        return {r[0]: r[1] for r in rows}
+
+    # -- history ---------------------------------------------------------------------
+
+    def log(self, limit: int = 50, coder: str | None = None) -> list[Event]:
+        """The latest events, newest first."""
+        sql = (
+            "SELECT e.id, e.at, k.name AS coder, e.kind, e.action, e.summary, e.target "
+            "FROM events e JOIN coders k ON k.id = e.coder_id"
+        )
+        params: list[Any] = []
+        if coder is not None:
+            sql += " WHERE e.coder_id = ?"
+            params.append(self.coder_id(coder) or -1)
+        rows = self.conn.execute(sql + " ORDER BY e.id DESC LIMIT ?", [*params, limit])
+        return [Event(r["id"], r["at"], r["coder"], r["kind"], r["action"], r["summary"],
+                      r["target"]) for r in rows]
+
+    def status(self) -> dict[str, Any]:
+        """The project at a glance: counts and last activity."""
+        one = self.conn.execute
+        paragraphs = one("SELECT COUNT(*) FROM paragraphs").fetchone()[0]
+        coded = one("SELECT COUNT(DISTINCT paragraph_id) FROM codings").fetchone()[0]
+        last = one(
+            "SELECT e.at, k.name, e.summary FROM events e JOIN coders k ON k.id = e.coder_id "
+            "ORDER BY e.id DESC LIMIT 1"
+        ).fetchone()
+        return {
+            "project": str(self.path),
+            "name": self.name,
+            "documents": one("SELECT COUNT(*) FROM documents").fetchone()[0],
+            "paragraphs": paragraphs,
+            "coded_paragraphs": coded,
+            "codes": one("SELECT COUNT(*) FROM codes").fetchone()[0],
+            "codings": one("SELECT COUNT(*) FROM codings").fetchone()[0],
+            "coders": [c.name for c in self.coders()],
+            "codebook": self.meta("codebook_name"),
+            "codebook_version": self.meta("codebook_version"),
+            "events": one("SELECT COUNT(*) FROM events").fetchone()[0],
+            "last_activity": (
+                {"at": last[0], "coder": last[1], "summary": last[2]} if last else None
+            ),
+        }

@@ -1,0 +1,208 @@
+"""The project file's schema: named, ordered migrations and the version table.
+
+Each migration is a name and a script. ``schema_migrations`` records which ran, so
+opening an older project applies the missing ones in order (the caller makes a backup
+first) and opening a project written by a newer qcode is refused.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema, applied once, in order."""
+
+    version: int
+    name: str
+    sql: str
+
+
+INITIAL = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE coders (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    guid       TEXT NOT NULL UNIQUE,
+    name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE documents (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    guid        TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    title       TEXT,
+    kind        TEXT NOT NULL DEFAULT 'interview',
+    source      TEXT,
+    author      TEXT,
+    licence     TEXT,
+    language    TEXT,
+    sha256      TEXT NOT NULL UNIQUE,
+    text        TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+);
+
+CREATE TABLE paragraphs (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    ordinal     INTEGER NOT NULL,
+    label       TEXT,
+    section     TEXT,
+    speaker     TEXT,
+    text        TEXT NOT NULL,
+    start       INTEGER NOT NULL,
+    "end"       INTEGER NOT NULL,
+    text_hash   TEXT NOT NULL,
+    UNIQUE (document_id, ordinal)
+);
+CREATE INDEX paragraphs_label ON paragraphs (document_id, label);
+CREATE INDEX paragraphs_speaker ON paragraphs (speaker);
+
+CREATE TABLE codes (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    guid            TEXT NOT NULL UNIQUE,
+    name            TEXT NOT NULL,
+    parent_id       INTEGER REFERENCES codes(id),
+    position        INTEGER NOT NULL DEFAULT 0,
+    colour          TEXT,
+    short           TEXT,
+    definition      TEXT,
+    when_to_use     TEXT,
+    when_not_to_use TEXT,
+    example         TEXT,
+    example_ref     TEXT,
+    codable         INTEGER NOT NULL DEFAULT 1,
+    created_at      TEXT NOT NULL
+);
+CREATE INDEX codes_parent ON codes (parent_id, position);
+
+CREATE TABLE codings (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    guid         TEXT NOT NULL UNIQUE,
+    paragraph_id INTEGER NOT NULL REFERENCES paragraphs(id),
+    code_id      INTEGER NOT NULL REFERENCES codes(id),
+    coder_id     INTEGER NOT NULL REFERENCES coders(id),
+    memo         TEXT,
+    created_at   TEXT NOT NULL,
+    UNIQUE (paragraph_id, code_id, coder_id)
+);
+CREATE INDEX codings_code ON codings (code_id, paragraph_id);
+CREATE INDEX codings_coder ON codings (coder_id, code_id, paragraph_id);
+
+CREATE TABLE document_attributes (
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    key         TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    PRIMARY KEY (document_id, key)
+);
+CREATE INDEX document_attributes_key ON document_attributes (key, value);
+
+CREATE TABLE memos (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    guid       TEXT NOT NULL UNIQUE,
+    target     TEXT NOT NULL CHECK (target IN ('project', 'document', 'paragraph', 'code')),
+    target_id  INTEGER,
+    coder_id   INTEGER REFERENCES coders(id),
+    text       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (target, target_id, coder_id)
+);
+
+CREATE TABLE events (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    at         TEXT NOT NULL,
+    coder_id   INTEGER NOT NULL REFERENCES coders(id),
+    kind       TEXT NOT NULL CHECK (kind IN ('do', 'undo', 'redo')),
+    action     TEXT NOT NULL,
+    summary    TEXT NOT NULL,
+    target     INTEGER REFERENCES events(id),
+    changes    TEXT NOT NULL,
+    undo_below INTEGER,
+    redo_below INTEGER,
+    undo_top   INTEGER,
+    redo_top   INTEGER
+);
+CREATE INDEX events_coder ON events (coder_id, id);
+CREATE INDEX events_target ON events (target, kind, id);
+
+-- The audit trail is append-only: undo and redo add rows, they never rewrite history.
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial", INITIAL),)
+
+LATEST = MIGRATIONS[-1].version
+
+VERSION_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+)
+"""
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    """The highest migration applied to this database (0 for an empty one)."""
+    row = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ).fetchone()
+    if row is None:
+        return 0
+    value = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
+    return int(value or 0)
+
+
+def pending(conn: sqlite3.Connection) -> list[Migration]:
+    """Migrations not yet applied, in order."""
+    version = current_version(conn)
+    return [m for m in MIGRATIONS if m.version > version]
+
+
+def migrate(conn: sqlite3.Connection) -> list[Migration]:
+    """Apply every pending migration, each in its own transaction; return those applied."""
+    conn.execute(VERSION_TABLE)
+    applied = []
+    for migration in pending(conn):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # executescript would COMMIT our transaction first; run statements one by one.
+            for statement in _statements(migration.sql):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, datetime.now(UTC).isoformat()),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(migration)
+    return applied
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into complete statements (triggers contain ';')."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--") and not buffer.strip():
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

@@ -1,0 +1,45 @@
+"""Importers: one module per input format, each turning a file into paragraphs.
+
+:func:`read_document` picks the importer from the file's extension.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from qcode.core.errors import ImportFailed
+from qcode.ingest import docx, html, markdown, plaintext
+from qcode.ingest.model import Block, ParsedDocument, ParsedParagraph, compose
+
+Reader = Callable[..., ParsedDocument]
+
+READERS: dict[str, Reader] = {
+    ".txt": plaintext.read,
+    ".text": plaintext.read,
+    ".md": markdown.read,
+    ".markdown": markdown.read,
+    ".html": html.read,
+    ".htm": html.read,
+    ".docx": docx.read,
+}
+
+
+def read_document(path: Path, *, encoding: str | None = None) -> ParsedDocument:
+    """Read ``path`` with the importer for its extension."""
+    if not path.exists():
+        raise ImportFailed(f"{path}: no such file")
+    if path.is_dir():
+        raise ImportFailed(f"{path}: is a directory, not a file")
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        known = ", ".join(sorted(READERS))
+        raise ImportFailed(f"{path}: cannot import {path.suffix or 'files without an extension'} "
+                           f"(qcode reads {known})")
+    document = reader(path, encoding=encoding)
+    if not document.paragraphs:
+        raise ImportFailed(f"{path}: no paragraphs found")
+    return document
+
+
+__all__ = ["READERS", "Block", "ParsedDocument", "ParsedParagraph", "compose", "read_document"]

@@ -1,0 +1,47 @@
+"""Plain text transcripts (.txt): paragraphs split on blank lines."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from qcode.core.textfile import decode, read_bytes
+from qcode.ingest.labels import annotate
+from qcode.ingest.model import Block, ParsedDocument, compose
+
+_BLANK = re.compile(r"\n[ \t\f\v]*\n")
+_TERMINAL = (".", "?", "!", ":", ";", ",", "…", "»", "”", '"', ")")
+
+
+def blocks_from_text(text: str) -> list[Block]:
+    """Split text on blank lines; a one-line ``# Title`` or ALL-CAPS line is a heading."""
+    blocks: list[Block] = []
+    for chunk in _BLANK.split(text):
+        chunk = chunk.strip("\n").rstrip()
+        if not chunk.strip():
+            continue
+        single = "\n" not in chunk
+        if single and chunk.lstrip().startswith("#"):
+            blocks.append(Block("heading", chunk.lstrip().lstrip("#").strip()))
+        elif single and _is_caps_heading(chunk.strip()):
+            blocks.append(Block("heading", chunk.strip()))
+        else:
+            blocks.append(Block("paragraph", chunk.strip()))
+    return annotate(blocks)
+
+
+def _is_caps_heading(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return (
+        len(letters) >= 3
+        and len(line) <= 80
+        and all(c.isupper() for c in letters)
+        and not line.endswith(_TERMINAL)
+        and ":" not in line
+    )
+
+
+def read(path: Path, *, encoding: str | None = None) -> ParsedDocument:
+    """Import a .txt file."""
+    text = decode(read_bytes(path), path, encoding)
+    return compose(path.stem, blocks_from_text(text))
