@@ -23,7 +23,7 @@ class QcodeGroup(click.Group):
         try:
             return super().invoke(ctx)
         except QcodeError as exc:
-            from qcode.cli.common import fail  # noqa: PLC0415
+            from qcode.cli.common import fail
 
             fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
@@ -43,16 +43,20 @@ def main(ctx: click.Context, project: Any) -> None:
     With no command, opens the terminal UI on the project (./qcode.db by default).
     """
     if ctx.invoked_subcommand is None:
-        from qcode.cli.tui import launch  # noqa: PLC0415
+        from qcode.cli.tui import launch
 
         launch(ctx)
 
 
-def _register() -> None:
-    from qcode.cli import coding, codebook, documents, project  # noqa: PLC0415
+# Each module adds its commands with register(main); one line here per module.
+COMMAND_MODULES = ("project", "documents", "codebook", "coding")
 
-    for module in (project, documents, codebook, coding):
-        module.register(main)
+
+def _register() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"qcode.cli.{name}").register(main)
 
 
 _register()

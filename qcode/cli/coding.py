@@ -9,7 +9,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from qcode.cli.common import (
-    coder_option, console, emit_json, handle_errors, json_option, open_project, project_option,
+    coder_option,
+    console,
+    emit_json,
+    handle_errors,
+    json_option,
+    open_project,
+    project_option,
 )
 from qcode.core.project import Project
 

@@ -86,6 +86,6 @@ def handle_errors(func: F) -> F:
 
 
 def _escape(text: str) -> str:
-    from rich.markup import escape  # noqa: PLC0415
+    from rich.markup import escape
 
     return escape(text)

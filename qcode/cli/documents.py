@@ -11,7 +11,13 @@ from rich.table import Table
 from rich.text import Text
 
 from qcode.cli.common import (
-    coder_option, console, emit_json, handle_errors, json_option, open_project, project_option,
+    coder_option,
+    console,
+    emit_json,
+    handle_errors,
+    json_option,
+    open_project,
+    project_option,
 )
 from qcode.core.errors import DuplicateImport, ImportFailed, QcodeError
 from qcode.core.ids import sha256
@@ -114,7 +120,7 @@ def _catalog_attributes(catalog: Catalog | None, path: Path, key: str | None) ->
     if key:
         entry = catalog.get(key)
         if entry is None:
-            from qcode.core.suggest import did_you_mean  # noqa: PLC0415
+            from qcode.core.suggest import did_you_mean
 
             hint = did_you_mean(key, [e.key for e in catalog.entries])
             raise ImportFailed(f"--as {key}: no such entry in the metadata catalog{hint}")

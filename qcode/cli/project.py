@@ -8,7 +8,13 @@ import click
 from rich.table import Table
 
 from qcode.cli.common import (
-    console, emit_json, handle_errors, json_option, open_project, project_option, project_path,
+    console,
+    emit_json,
+    handle_errors,
+    json_option,
+    open_project,
+    project_option,
+    project_path,
 )
 from qcode.core.project import Project
 

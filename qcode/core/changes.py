@@ -119,7 +119,13 @@ def _delete(conn: sqlite3.Connection, table: str, rows: list[Row]) -> Change:
             raise ConflictError(
                 f"{_describe(table, row)} has changed since ({', '.join(changed)})"
             )
-        conn.execute(f"DELETE FROM {table} WHERE {where}", params)
+        try:
+            conn.execute(f"DELETE FROM {table} WHERE {where}", params)
+        except sqlite3.IntegrityError as exc:
+            raise ConflictError(
+                f"{_describe(table, whole)} is in use by a later change (someone's codings "
+                "or sub-codes depend on it)"
+            ) from exc
         realised.append(whole)
     return {"op": "delete", "table": table, "rows": realised}
 

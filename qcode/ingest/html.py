@@ -13,7 +13,7 @@ from qcode.ingest.model import Block, ParsedDocument, compose
 
 _SKIP = {
     "script", "style", "nav", "header", "footer", "aside", "noscript", "template",
-    "form", "button", "svg", "iframe", "object", "select", "head",
+    "form", "button", "svg", "iframe", "object", "select",
 }
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BLOCKS = {
