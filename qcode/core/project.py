@@ -8,15 +8,14 @@ audit trail, undo and redo all stand on the same record.
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qcode.core import events, schema
+from qcode.core.backup import automatic_backup, backup_to
 from qcode.core.changes import Change
 from qcode.core.changes import apply as apply_change
 from qcode.core.codebook import Codebook, CodeSpec
@@ -26,6 +25,9 @@ from qcode.core.ids import fold, new_guid, now, sha256, text_hash
 from qcode.core.model import Code, Document
 from qcode.core.reading import ProjectReader
 from qcode.ingest.model import ParsedDocument
+
+if TYPE_CHECKING:
+    from qcode.core.project_merge import MergeReport
 
 DEFAULT_PATH = Path("qcode.db")
 CODE_FIELDS = (
@@ -119,12 +121,12 @@ class Project(ProjectReader):
                 f"{path}: written by a newer qcode (schema {version}, this qcode knows "
                 f"{schema.LATEST}); upgrade qcode to open it"
             )
-        if version < schema.LATEST:
+        if schema.pending(conn):
             if readonly:
                 raise ProjectError(
                     f"{path}: needs upgrading to schema {schema.LATEST} but is read-only"
                 )
-            backup_to(conn, _backup_name(path, f"before-schema-{schema.LATEST}"))
+            automatic_backup(conn, path, f"before-schema-{schema.LATEST}")
             try:
                 schema.migrate(conn)
             except sqlite3.Error as exc:
@@ -541,6 +543,14 @@ class Project(ProjectReader):
                  "after": {"parent_id": parent_id, "position": position}}])
         return self.code_by_id(code.id)
 
+    def merge_project(
+        self, other: Path | str, *, coder: str, dry_run: bool = False
+    ) -> MergeReport:
+        """Merge another project file into this one (see :mod:`qcode.core.project_merge`)."""
+        from qcode.core.project_merge import merge_project
+
+        return merge_project(self, Path(other), coder=coder, dry_run=dry_run)
+
     def affected_codings(self, code: Code) -> int:
         """How many codings a delete or merge of ``code`` would touch."""
         return int(self.conn.execute(
@@ -610,27 +620,4 @@ def _spec_values(spec: CodeSpec) -> dict[str, Any]:
     return {k: _db_value(getattr(spec, k)) for k in CODE_FIELDS}
 
 
-def _backup_name(path: Path, why: str) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    return path.with_name(f"{path.name}.{why}.{stamp}.bak")
-
-
-def backup_to(conn: sqlite3.Connection, target: Path) -> None:
-    """Copy the open database to ``target`` with SQLite's online backup API."""
-    if target.exists():
-        raise ProjectError(f"{target}: already exists; choose another name")
-    partial = target.with_name(target.name + ".partial")
-    try:
-        dest = sqlite3.connect(partial)
-        try:
-            conn.backup(dest)
-        finally:
-            dest.close()
-        os.replace(partial, target)
-    except (sqlite3.Error, OSError) as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        raise translate(exc, target) from exc
-
-
-__all__ = ["DEFAULT_PATH", "CodebookLoad", "Project", "TagResult", "backup_to"]
+__all__ = ["DEFAULT_PATH", "CodebookLoad", "Project", "TagResult"]

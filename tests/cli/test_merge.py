@@ -1,0 +1,122 @@
+"""`qcode merge`: two coders' files become one, idempotently, undoably, losing nothing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+from qcode import Project
+from tests.conftest import Cli
+
+DOC = "sieca-kozlowski-2009"
+
+
+def codings(path: Path) -> set[tuple[str, str, str]]:
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        "SELECT p.label, c.name, k.name FROM codings g JOIN paragraphs p ON p.id = g.paragraph_id "
+        "JOIN codes c ON c.id = g.code_id JOIN coders k ON k.id = g.coder_id"
+    ).fetchall()
+    conn.close()
+    return {(r[0], r[1], r[2]) for r in rows}
+
+
+def split_study(study_cli: Cli, tmp_path: Path) -> tuple[Cli, Cli]:
+    """The lead's study file copied to two coders, each coding independently."""
+    alice = Cli(tmp_path / "alice.db")
+    bob = Cli(tmp_path / "bob.db")
+    shutil.copy(study_cli.path, alice.path)
+    shutil.copy(study_cli.path, bob.path)
+    assert alice("tag", DOC, "§10", "generational shift", coder="alice").exit_code == 0
+    assert alice("tag", DOC, "§12", "regional variation", coder="alice").exit_code == 0
+    assert bob("tag", DOC, "§12", "regional variation", coder="bob").exit_code == 0
+    assert bob("tag", DOC, "§17", "foreign funding", "--memo", "UK/US money", coder="bob").exit_code == 0
+    return alice, bob
+
+
+def test_merge_brings_codings_with_their_coder(study_cli: Cli, tmp_path: Path) -> None:
+    alice, bob = split_study(study_cli, tmp_path)
+    result = alice("merge", str(bob.path), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["codings_added"] == 2
+    assert report["coders_added"] == ["bob"]
+    assert report["documents_added"] == [] and report["documents_matched"] == 1
+    assert report["unplaced"] == []
+    assert codings(alice.path) == {
+        ("§10", "generational shift", "alice"), ("§12", "regional variation", "alice"),
+        ("§12", "regional variation", "bob"), ("§17", "foreign funding", "bob"),
+    }
+    with Project.open(alice.path) as merged:
+        bob_id = merged.find_coder("bob").id
+        memo = merged.conn.execute(
+            "SELECT memo FROM codings WHERE coder_id = ? AND memo IS NOT NULL", (bob_id,)
+        ).fetchone()[0]
+        assert memo == "UK/US money"
+        with Project.open(bob.path) as original:
+            assert merged.find_coder("bob").guid == original.find_coder("bob").guid
+    assert list(tmp_path.glob("alice.db.before-merge.*.bak"))
+
+
+def test_merge_twice_adds_nothing(study_cli: Cli, tmp_path: Path) -> None:
+    alice, bob = split_study(study_cli, tmp_path)
+    alice("merge", str(bob.path))
+    events_before = sqlite3.connect(alice.path).execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    again = json.loads(alice("merge", str(bob.path), "--json").output)
+    assert again["codings_added"] == 0 and again["codings_present"] == 2
+    assert again["event_id"] is None
+    events_after = sqlite3.connect(alice.path).execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    assert events_after == events_before
+
+
+def test_merge_is_one_undoable_event(study_cli: Cli, tmp_path: Path) -> None:
+    alice, bob = split_study(study_cli, tmp_path)
+    before = codings(alice.path)
+    alice("merge", str(bob.path))
+    undone = alice("undo", coder="alice")
+    assert "merge bob.db" in undone.output
+    assert codings(alice.path) == before
+
+
+def test_dry_run_changes_nothing(study_cli: Cli, tmp_path: Path) -> None:
+    alice, bob = split_study(study_cli, tmp_path)
+    before = codings(alice.path)
+    report = json.loads(alice("merge", str(bob.path), "--dry-run", "--json").output)
+    assert report["codings_added"] == 2 and report["dry_run"] is True
+    assert codings(alice.path) == before
+
+
+def test_new_documents_codes_and_unplaceable_codings(study_cli: Cli, tmp_path: Path) -> None:
+    alice, bob = split_study(study_cli, tmp_path)
+    transcript = tmp_path / "chikov.txt"
+    transcript.write_text("Q: Question?\n\nA: Агора работает.\n", encoding="utf-8")
+    assert bob("import", str(transcript), coder="bob").exit_code == 0
+    with Project.open(bob.path) as b:
+        new = b.add_code("police violence", coder="bob")
+        doc = b.document("chikov")
+        b.tag([b.paragraph(doc, "2").id], [new.id], coder="bob")
+        # An edited paragraph: bob's coding on it cannot be placed in alice's file.
+        article = b.document(DOC)
+        para = b.paragraph(article, "§13")
+        b.tag([para.id], [b.code("2006 NGO law").id], coder="bob")
+        b.conn.execute("UPDATE paragraphs SET text_hash = 'edited' WHERE id = ?", (para.id,))
+    report = json.loads(alice("merge", str(bob.path), "--json").output)
+    assert report["documents_added"] == ["chikov"]
+    assert report["codes_added"] == ["police violence"]
+    assert report["unplaced"] == [
+        "sieca-kozlowski-2009 §13 '2006 NGO law': the paragraph's text differs here"]
+    merged = codings(alice.path)
+    assert (None, "police violence", "bob") in merged  # chikov.txt paragraphs have no label
+    assert ("§13", "2006 NGO law", "bob") not in merged
+    shown = json.loads(alice("show", "chikov", "--json").output)
+    assert shown["paragraphs"][1]["codes"] == [{"code": "police violence", "coder": "bob"}]
+    assert shown["paragraphs"][1]["text"] == "Агора работает."
+
+
+def test_merge_refuses_itself_and_missing_files(study_cli: Cli, tmp_path: Path) -> None:
+    itself = study_cli("merge", str(study_cli.path))
+    assert itself.exit_code == 2 and "into itself" in itself.stderr
+    missing = study_cli("merge", str(tmp_path / "nope.db"))
+    assert missing.exit_code == 2 and "nope.db" in missing.stderr
