@@ -49,7 +49,7 @@ def main(ctx: click.Context, project: Any) -> None:
 
 
 # Each module adds its commands with register(main); one line here per module.
-COMMAND_MODULES = ("project", "documents", "codebook", "coding")
+COMMAND_MODULES = ("project", "documents", "codebook", "coding", "merge")
 
 
 def _register() -> None:
