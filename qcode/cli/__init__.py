@@ -49,7 +49,7 @@ def main(ctx: click.Context, project: Any) -> None:
 
 
 # Each module adds its commands with register(main); one line here per module.
-COMMAND_MODULES = ("project", "documents", "codebook", "coding", "merge")
+COMMAND_MODULES = ("project", "documents", "codebook", "coding", "merge", "maintenance")
 
 
 def _register() -> None:

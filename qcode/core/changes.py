@@ -12,6 +12,11 @@ Kinds:
   ``update``  {table, key, before, after}
   ``insert_document`` {id, snapshot?}  a whole document: row, paragraphs, attributes
   ``delete_document`` {id, snapshot?}  captured whole (with any codings on it)
+
+The log keeps a realised ``insert_document`` without the document's text and
+paragraphs (they are the rows themselves; storing them twice would double a
+project's size) but with everything small that came with it, so the log still
+replays every coding, code, attribute and memo (see :mod:`qcode.core.check`).
 """
 
 from __future__ import annotations
@@ -53,7 +58,7 @@ def apply(conn: sqlite3.Connection, change: Change) -> Change:
     if op == "insert_document":
         return _insert_document(conn, change)
     if op == "delete_document":
-        return _delete_document(conn, change["id"])
+        return _delete_document(conn, change["id"], only_if_uncoded=change.get("uncoded", False))
     raise ValueError(f"unknown change {op!r}")
 
 
@@ -73,7 +78,8 @@ def invert(change: Change) -> Change:
             "after": change["before"],
         }
     if op == "insert_document":
-        return {"op": "delete_document", "id": change["id"]}
+        # Undoing an import must not take away codings others made on it since.
+        return {"op": "delete_document", "id": change["id"], "uncoded": True}
     if op == "delete_document":
         return {"op": "insert_document", "id": change["id"], "snapshot": change["snapshot"]}
     raise ValueError(f"unknown change {op!r}")
@@ -180,14 +186,31 @@ def _insert_document(conn: sqlite3.Connection, change: Change) -> Change:
         rows = snapshot.get(table) or []
         if rows:
             _insert(conn, table, rows)
-    return {"op": "insert_document", "id": doc_id}
+    return {
+        "op": "insert_document",
+        "id": doc_id,
+        "sha256": document["sha256"],
+        "paragraphs": len(paragraphs),
+        "attributes": snapshot.get("attributes", {}),
+        "codings": snapshot.get("codings") or [],
+        "memos": snapshot.get("memos") or [],
+    }
 
 
-def _delete_document(conn: sqlite3.Connection, doc_id: int) -> Change:
+def _delete_document(conn: sqlite3.Connection, doc_id: int, *, only_if_uncoded: bool) -> Change:
     """Delete a document with everything hanging on it, captured for a later redo."""
     document = conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
     if document is None:
         raise ConflictError(f"document #{doc_id} is no longer there")
+    if only_if_uncoded:
+        coded = conn.execute(
+            "SELECT COUNT(*) FROM codings c JOIN paragraphs p ON p.id = c.paragraph_id "
+            "WHERE p.document_id = ?", (doc_id,)).fetchone()[0]
+        if coded:
+            raise ConflictError(
+                f"document {document['name']!r} has {coded} codings made since it was "
+                "imported; remove it explicitly if you mean to (its codings go with it)"
+            )
     paragraphs = [
         dict(r)
         for r in conn.execute(

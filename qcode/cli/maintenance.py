@@ -1,0 +1,82 @@
+"""``qcode check`` and ``qcode backup``: is the project healthy, and a safe copy of it."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from qcode.cli.common import (
+    console,
+    emit_json,
+    handle_errors,
+    json_option,
+    open_project,
+    project_option,
+    project_path,
+)
+from qcode.core.check import check as run_check
+from qcode.core.check import repair as run_repair
+
+
+@click.command()
+@project_option
+@click.option("--repair", is_flag=True,
+              help="After a backup, fix what can be fixed safely (indexes, search, hashes).")
+@json_option
+@click.pass_context
+@handle_errors
+def check(ctx: click.Context, project: Path | None, repair: bool, as_json: bool) -> None:
+    """Check the project: SQLite integrity and foreign keys, paragraph offsets and hashes,
+    the search index, and that the event log replays to the current codings.
+
+    Exit status 0 when healthy, 1 when problems were found.
+    """
+    opened = open_project(ctx)
+    report = run_repair(opened.conn, opened.path) if repair else run_check(opened.conn)
+    if as_json:
+        emit_json(asdict(report) | {"healthy": report.healthy})
+    else:
+        for line in report.repaired:
+            console.print(f"[green]repaired[/] {escape(line)}")
+        if report.backup:
+            console.print(f"[dim]backup before repair: {escape(report.backup)}[/]")
+        if report.healthy:
+            figures = ", ".join(f"{n} {what}" for what, n in report.checked.items())
+            console.print(f"[green]healthy[/]: {escape(str(opened.path))} ({figures})")
+        else:
+            where = escape(str(opened.path))
+            console.print(f"[red]{len(report.problems)} problem(s)[/] in {where}:")
+            for line in report.problems:
+                console.print(f"  {escape(line)}")
+    if not report.healthy:
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@project_option
+@click.pass_context
+@handle_errors
+def backup(ctx: click.Context, file: Path | None, project: Path | None) -> None:
+    """Write a consistent copy of the project (safe while others are coding).
+
+    FILE defaults to <project>.<timestamp>.backup.db beside the project.
+    """
+    opened = open_project(ctx, readonly=True)
+    if file is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        path = project_path(ctx)
+        file = path.with_name(f"{path.stem}.{stamp}.backup.db")
+    target = opened.backup(file)
+    console.print(f"backed up {escape(str(opened.path))} to {escape(str(target))}")
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the CLI."""
+    group.add_command(check)
+    group.add_command(backup)

@@ -1,0 +1,183 @@
+"""``qcode check``: is this project healthy? SQLite's own checks plus qcode's invariants.
+
+Invariants: every coding points at an existing paragraph, code and coder (foreign keys);
+each paragraph's offsets cut its text out of the document; text hashes match; the
+full-text index matches the paragraphs; and the event log replays to exactly the codings,
+codes, attributes, memos and documents the project holds.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qcode.core.backup import automatic_backup
+from qcode.core.changes import KEYS
+from qcode.core.db import transaction
+from qcode.core.ids import sha256, text_hash
+
+# Tables whose every row the event log accounts for.
+REPLAYED = ("codes", "codings", "document_attributes", "memos")
+
+
+@dataclass
+class CheckReport:
+    """Problems found (empty = healthy) and what a repair fixed."""
+
+    problems: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)
+    backup: str | None = None
+
+    @property
+    def healthy(self) -> bool:
+        """True when no problem was found."""
+        return not self.problems
+
+
+def check(conn: sqlite3.Connection) -> CheckReport:
+    """Run every check; never writes."""
+    report = CheckReport()
+    integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+    if integrity != ["ok"]:
+        report.problems += [f"sqlite integrity: {line}" for line in integrity[:20]]
+    for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
+        report.problems.append(f"{table} row {rowid} points at a missing {parent} row")
+    _check_texts(conn, report)
+    _check_search_index(conn, report)
+    _check_replay(conn, report)
+    return report
+
+
+def _check_texts(conn: sqlite3.Connection, report: CheckReport) -> None:
+    for row in conn.execute(
+        'SELECT p.id, d.name, p.ordinal FROM paragraphs p JOIN documents d ON d.id = p.document_id '
+        'WHERE substr(d.text, p.start + 1, p."end" - p.start) IS NOT p.text'
+    ):
+        report.problems.append(f"{row[1]} ¶{row[2]}: offsets do not cut its text from the document")
+    count = 0
+    for pid, text, stored in conn.execute("SELECT id, text, text_hash FROM paragraphs"):
+        count += 1
+        if text_hash(text) != stored:
+            report.problems.append(f"paragraph #{pid}: text hash does not match its text")
+    report.checked["paragraphs"] = count
+    for name, text, stored in conn.execute("SELECT name, text, sha256 FROM documents"):
+        if sha256(text) != stored:
+            report.problems.append(f"document {name}: sha256 does not match its text")
+
+
+def _check_search_index(conn: sqlite3.Connection, report: CheckReport) -> None:
+    has_fts = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'paragraphs_fts'").fetchone()
+    if not has_fts:
+        return
+    try:
+        conn.execute(
+            "INSERT INTO paragraphs_fts (paragraphs_fts, rank) VALUES ('integrity-check', 1)")
+    except sqlite3.OperationalError as exc:
+        if "readonly" not in str(exc):
+            raise
+        # FTS5 runs its integrity check as a write command; a read-only file skips it.
+        report.checked["search index (skipped: read-only)"] = 0
+    except sqlite3.DatabaseError as exc:
+        report.problems.append(f"search index out of step with the paragraphs ({exc})")
+
+
+def _key(table: str, row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(row[k] for k in KEYS[table])
+
+
+def replay(conn: sqlite3.Connection) -> tuple[dict[str, dict[tuple[Any, ...], dict[str, Any]]],
+                                             set[int]]:
+    """The state the event log describes: rows per replayed table, and document ids."""
+    state: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {t: {} for t in REPLAYED}
+    state["meta"] = {}
+    documents: set[int] = set()
+
+    def put(table: str, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            state[table][_key(table, row)] = dict(row)
+
+    for (changes,) in conn.execute("SELECT changes FROM events ORDER BY id"):
+        for change in json.loads(changes):
+            op, table = change["op"], change.get("table")
+            if op == "insert" and table in state:
+                put(table, change["rows"])
+            elif op == "delete" and table in state:
+                for row in change["rows"]:
+                    state[table].pop(_key(table, row), None)
+            elif op == "update" and table in state:
+                state[table].setdefault(_key(table, change["key"]), dict(change["key"])).update(
+                    change["after"])
+            elif op == "insert_document":
+                documents.add(change["id"])
+                source = change.get("snapshot") or change
+                attributes = source.get("attributes") or {}
+                put("document_attributes", [
+                    {"document_id": change["id"], "key": k, "value": v}
+                    for k, v in attributes.items()])
+                put("codings", source.get("codings") or [])
+                put("memos", source.get("memos") or [])
+            elif op == "delete_document":
+                documents.discard(change["id"])
+                snapshot = change["snapshot"]
+                for table_name, rows in (("codings", snapshot["codings"]),
+                                         ("memos", snapshot["memos"])):
+                    for row in rows:
+                        state[table_name].pop(_key(table_name, row), None)
+                for key in snapshot["attributes"]:
+                    state["document_attributes"].pop((change["id"], key), None)
+    return state, documents
+
+
+def _check_replay(conn: sqlite3.Connection, report: CheckReport) -> None:
+    state, documents = replay(conn)
+    actual_docs = {r[0] for r in conn.execute("SELECT id FROM documents")}
+    if actual_docs != documents:
+        report.problems.append(
+            f"event log and documents disagree: log has {sorted(documents - actual_docs)[:5]} "
+            f"not in the project, project has {sorted(actual_docs - documents)[:5]} not in the log")
+    for table in REPLAYED:
+        actual = {_key(table, dict(r)): dict(r) for r in conn.execute(f"SELECT * FROM {table}")}
+        expected = state[table]
+        missing = expected.keys() - actual.keys()
+        extra = actual.keys() - expected.keys()
+        differ = [k for k in expected.keys() & actual.keys()
+                  if any(actual[k].get(c) != v for c, v in expected[k].items())]
+        for what, keys in (("missing from the project", missing),
+                           ("not in the event log", extra), ("differ from the log", differ)):
+            if keys:
+                report.problems.append(
+                    f"{table}: {len(keys)} rows {what} (e.g. {sorted(keys)[:3]})")
+        report.checked[table] = len(actual)
+    report.checked["events"] = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+
+
+def repair(conn: sqlite3.Connection, path: Path) -> CheckReport:
+    """Fix what can be fixed without judgement, after a backup; then check again.
+
+    Safe repairs: rebuild indexes and the search index, recompute paragraph text hashes.
+    Anything else (orphaned rows, a log that disagrees) is reported for a person to
+    decide, with the backup at hand.
+    """
+    backup = automatic_backup(conn, path, "before-repair")
+    repaired: list[str] = []
+    with transaction(conn, path):
+        conn.execute("REINDEX")
+        repaired.append("rebuilt indexes")
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'paragraphs_fts'").fetchone():
+            conn.execute("INSERT INTO paragraphs_fts (paragraphs_fts) VALUES ('rebuild')")
+            repaired.append("rebuilt the search index")
+        stale = [(text_hash(text), pid) for pid, text, stored in
+                 conn.execute("SELECT id, text, text_hash FROM paragraphs")
+                 if text_hash(text) != stored]
+        conn.executemany("UPDATE paragraphs SET text_hash = ? WHERE id = ?", stale)
+        if stale:
+            repaired.append(f"recomputed {len(stale)} paragraph text hashes")
+    report = check(conn)
+    report.repaired = repaired
+    report.backup = str(backup)
+    return report
