@@ -1,0 +1,107 @@
+"""kill -9 at random moments: the project stays healthy and keeps every change that
+was reported done."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from qcode import Project
+from qcode.core.check import check
+from tests.robustness.test_concurrency import make_project
+
+ROOT = Path(__file__).resolve().parents[2]
+ROUNDS = 6
+
+
+def run_and_kill(args: list[str], *, after: int = 0, delay: float = 0.0) -> list[str]:
+    """Start a worker; SIGKILL it once it reported ``after`` changes done, plus ``delay``
+    seconds (so the kill lands mid-change at a random point); return what it finished."""
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "tests.robustness.worker", *args],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    assert worker.stdout is not None
+    done: list[str] = []
+    while len(done) < after:
+        line = worker.stdout.readline()
+        if not line:
+            break
+        done.append(line.split(" ", 1)[1].strip())
+    time.sleep(delay)
+    if worker.poll() is None:
+        os.kill(worker.pid, signal.SIGKILL)
+    out, _ = worker.communicate(timeout=60)
+    done += [line.split(" ", 1)[1] for line in out.splitlines() if line.startswith("done ")]
+    return done
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_kill_during_tag_burst(tmp_path: Path, round_: int) -> None:
+    path = make_project(tmp_path, 400)
+    rng = random.Random(round_)
+    done = run_and_kill(["tags", str(path), "alice", "400"], after=rng.randint(5, 300),
+                        delay=rng.uniform(0, 0.002))
+    assert len(done) < 400, "the kill must land mid-burst"
+    with Project.open(path) as project:
+        report = check(project.conn)
+        assert report.healthy, report.problems
+        coded = {r[0] for r in project.conn.execute("SELECT paragraph_id FROM codings")}
+        assert {int(d) for d in done} <= coded
+        # At most the one change in flight when the process died is beyond what it said.
+        assert len(coded) - len(done) in (0, 1)
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_kill_during_import_of_many_files(tmp_path: Path, round_: int) -> None:
+    path = make_project(tmp_path, 5)
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    rng = random.Random(100 + round_)
+    for n in range(40):
+        turns = "\n\n".join(
+            f"{'Q' if i % 2 == 0 else 'A'}: Turn {i} of interview {n}, слово {rng.random():.6f}."
+            for i in range(300)
+        )
+        (folder / f"interview{n:02d}.txt").write_text(turns, encoding="utf-8")
+    done = run_and_kill(["import", str(path), str(folder)], after=rng.randint(1, 30),
+                        delay=rng.uniform(0, 0.01))
+    assert len(done) < 40, "the kill must land mid-import"
+    with Project.open(path) as project:
+        report = check(project.conn)
+        assert report.healthy, report.problems
+        for summary in project.documents():
+            name = summary.document.name
+            if name.startswith("interview"):
+                assert summary.paragraphs == 300, f"{name} is half imported"
+        names = {s.document.name for s in project.documents()}
+        assert set(done) <= names
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_kill_during_merge(tmp_path: Path, round_: int) -> None:
+    path = make_project(tmp_path, 30000)
+    other = tmp_path / "other.db"
+    shutil.copy(path, other)
+    with Project.open(other) as theirs:
+        doc = theirs.documents()[0].document
+        ids = [p.id for p in theirs.paragraphs(doc.id)]
+        theirs.tag(ids, [theirs.codes()[0].id], coder="bob")
+    # The merge reports once, at the end: kill at random moments while it runs.
+    done = run_and_kill(["merge", str(path), str(other)],
+                        delay=random.Random(round_).uniform(0.2, 0.8))
+    with Project.open(path) as project:
+        report = check(project.conn)
+        assert report.healthy, report.problems
+        count = project.conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0]
+        assert count in (0, 30000), "a merge lands whole or not at all"
+        if done:
+            assert count == 30000
