@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from qcode.core import yamlsafe
 from qcode.core.errors import ImportFailed
 from qcode.core.ids import fold, new_guid, normalize_guid
 from qcode.core.textfile import decode, read_bytes
@@ -113,13 +114,7 @@ def _spec(data: Any, path: Path, trail: str) -> CodeSpec:
 
 def parse_yaml(text: str, path: Path) -> Codebook:
     """Parse a native codebook; errors name the file, and the line where YAML gives one."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise ImportFailed(f"{path}: not valid YAML{where} ({problem})") from exc
+    data = yamlsafe.load(text, path)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportFailed(f"{path}: not a qcode codebook (expected 'format: {FORMAT}')")
     version = data.get("format_version", FORMAT_VERSION)

@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from qcode.core import yamlsafe
 from qcode.core.errors import ImportFailed
 from qcode.core.ids import fold
 from qcode.core.textfile import decode, read_bytes
@@ -66,12 +65,7 @@ class Catalog:
 def load_catalog(path: Path) -> Catalog:
     """Read a catalog YAML file (``format: qcode-catalog``)."""
     text = decode(read_bytes(path), path)
-    try:
-        data: Any = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ImportFailed(f"{path}: not valid YAML{where}") from exc
+    data: Any = yamlsafe.load(text, path)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportFailed(f"{path}: not a qcode metadata catalog (expected 'format: {FORMAT}')")
     entries = []

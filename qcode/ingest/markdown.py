@@ -7,8 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from qcode.core import yamlsafe
 from qcode.core.errors import ImportFailed
 from qcode.core.textfile import decode, read_bytes
 from qcode.ingest.labels import annotate
@@ -53,12 +52,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
         raise ImportFailed(f"{path}: front matter opened with '---' on line 1 is never closed")
     raw, body = text[4:end], text[end + 4:]
     body = body.split("\n", 1)[1] if "\n" in body else ""
-    try:
-        data = yaml.safe_load(raw) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark is not None else ""
-        raise ImportFailed(f"{path}: front matter is not valid YAML{where}") from exc
+    data = yamlsafe.load(raw, path, line_offset=1, what="front matter") or {}
     if not isinstance(data, dict):
         raise ImportFailed(f"{path}: front matter must be key: value pairs")
     return data, body

@@ -1,0 +1,48 @@
+"""YAML from strangers: one loader for codebooks, catalogs and front matter.
+
+PyYAML's ``safe_load`` builds no objects, but it does follow aliases: a few lines of
+``*name`` references can stand for an exponentially large tree that our code would
+then walk. Nothing qcode reads needs aliases, so they are refused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qcode.core.errors import ImportFailed
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that stops at the first alias."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise ImportFailed(
+                f"line {event.start_mark.line + 1}: YAML aliases (*name) are not allowed"
+            )
+        return super().compose_node(parent, index)
+
+
+def load(text: str, path: Path | str, *, line_offset: int = 0, what: str = "") -> Any:
+    """Parse YAML text; errors name the file, ``what`` it is, and the line
+    (``line_offset`` for YAML embedded in a larger file)."""
+    label = f"{what} is " if what else ""
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)
+    except ImportFailed as exc:
+        message = str(exc)
+        if line_offset and message.startswith("line "):
+            number, rest = message[5:].split(":", 1)
+            message = f"line {int(number) + line_offset}:{rest}"
+        raise ImportFailed(f"{path}: {message}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1 + line_offset}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise ImportFailed(f"{path}: {label}not valid YAML{where} ({problem})") from exc
+    except RecursionError as exc:
+        raise ImportFailed(f"{path}: YAML nested too deeply to read") from exc
