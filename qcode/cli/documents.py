@@ -19,6 +19,7 @@ from qcode.cli.common import (
     open_project,
     project_option,
 )
+from qcode.cli.exchange import import_projects, is_project_file
 from qcode.core.errors import DuplicateImport, ImportFailed, QcodeError
 from qcode.core.ids import sha256
 from qcode.ingest import ParsedDocument, read_document
@@ -66,9 +67,22 @@ def import_(
     speaker. Every file is read and checked before anything is written: a bad file
     changes nothing. Files whose name matches the metadata catalog (see --metadata)
     get its attributes.
+
+    REFI-QDA projects (.qdpx, .qde) from NVivo, ATLAS.ti, MAXQDA… bring their codebook,
+    coders, codings and notes; their selections are coded onto every paragraph they
+    overlap, and a report says how each was mapped.
     """
     if name and len(files) > 1:
         raise QcodeError("--name applies to one file; import the files one by one")
+    if any(is_project_file(f) for f in files):
+        if not all(is_project_file(f) for f in files):
+            raise QcodeError("import REFI-QDA projects (.qdpx, .qde) on their own, "
+                             "not together with transcripts")
+        if name or kind or as_key or catalog_file or attributes or encoding:
+            raise QcodeError("--name, --kind, --as, --metadata, --attribute and --encoding "
+                             "do not apply to REFI-QDA projects (.qdpx, .qde)")
+        import_projects(open_project(ctx), files, coder=coder)
+        return
     opened = open_project(ctx)
     extra = _parse_attributes(attributes)
     catalog = load_catalog(catalog_file) if catalog_file else _stored_catalog(opened)

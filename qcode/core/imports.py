@@ -1,0 +1,272 @@
+"""Documents that arrive already coded (a REFI-QDA project): what the importer hands to
+:meth:`qcode.Project.import_coded_document`, and the rows that become of it.
+
+The importer works out everything first (which paragraph each selection lands on, who
+coded it); these helpers only turn that into row changes inside the Project's
+transaction. Coders are matched by GUID, then by name (the same person on another
+machine), and created with the file's GUID otherwise. A coding the project already
+has (same paragraph, code and coder) is counted, not added twice.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from qcode.core import events
+from qcode.core.changes import Change
+from qcode.core.changes import apply as apply_change
+from qcode.core.errors import NotFoundError
+from qcode.core.ids import fold, new_guid, now, sha256, text_hash
+from qcode.core.model import Document
+from qcode.ingest.model import ParsedDocument
+
+if TYPE_CHECKING:
+    from qcode.core.project import Project
+
+MemoTarget = Literal["project", "document", "paragraph", "code"]
+
+
+@dataclass(frozen=True)
+class ImportedCoder:
+    """A coder as another tool names them (REFI-QDA ``<User>``)."""
+
+    name: str
+    guid: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportedCoding:
+    """One code on one paragraph (by ordinal) by one coder."""
+
+    ordinal: int
+    code_guid: str
+    coder: ImportedCoder
+    guid: str | None = None
+    memo: str | None = None
+    created_at: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportedMemo:
+    """A memo on the project, the document, a paragraph (``ordinal``) or a code."""
+
+    target: MemoTarget
+    coder: ImportedCoder
+    text: str
+    ordinal: int | None = None
+    code_guid: str | None = None
+    guid: str | None = None
+    created_at: str | None = None
+
+
+@dataclass(frozen=True)
+class CodedImport:
+    """What importing one coded document did."""
+
+    document: Document
+    new: bool
+    codings_added: int
+    codings_present: int
+    memos_added: int
+    memos_present: int
+    event_id: int | None
+
+
+def import_coded_document(
+    project: Project, parsed: ParsedDocument, codings: list[ImportedCoding], *, coder: str,
+    guid: str | None = None, attributes: dict[str, str] | None = None,
+    memos: list[ImportedMemo] | None = None,
+) -> CodedImport:
+    """Add ``parsed`` with its codings and memos as one event of ``coder``.
+
+    A document with the same text already in the project receives the codings and
+    memos instead (its paragraphs are the same text, so the ordinals hold). The codes
+    must be in the project already.
+    """
+    conn = project.conn
+    with project._writing():
+        row = conn.execute("SELECT id FROM documents WHERE sha256 = ?",
+                           (sha256(parsed.text),)).fetchone()
+        changes: list[Change] = []
+        if row is None:
+            free = conn.execute("SELECT 1 FROM documents WHERE guid = ?", (guid,)).fetchone()
+            realised = apply_change(conn, document_change(
+                parsed, guid=guid, name=project._free_name(parsed.name),
+                attributes=attributes or {}, guid_free=free is None))
+            changes.append(realised)
+            document_id = int(realised["id"])
+        else:
+            document_id = int(row[0])
+        codings_new, codings_present = coding_rows(conn, document_id, codings)
+        memos_new, memos_present = memo_rows(conn, document_id, memos or [])
+        for table, rows in (("codings", codings_new), ("memos", memos_new)):
+            if rows:
+                changes.append(apply_change(conn, {"op": "insert", "table": table, "rows": rows}))
+        document = project.document(document_id)
+        event = None
+        if changes:
+            verb = "import" if row is None else "import codings into"
+            summary = (f"{verb} {document.name} ({len(parsed.paragraphs)} paragraphs, "
+                       f"{len(codings_new)} codings)")
+            event = events.record_applied(conn, project._ensure_coder(coder), "import",
+                                          summary, changes)
+    return CodedImport(document, row is None, len(codings_new), codings_present,
+                       len(memos_new), memos_present, event)
+
+
+def import_memos(project: Project, memos: list[ImportedMemo], *, coder: str,
+                 summary: str) -> tuple[int, int]:
+    """Add memos on the project or on codes as one event: (added, already present)."""
+    with project._writing():
+        rows, present = memo_rows(project.conn, None, memos)
+        if rows:
+            change = apply_change(project.conn, {"op": "insert", "table": "memos", "rows": rows})
+            events.record_applied(project.conn, project._ensure_coder(coder), "import-memos",
+                                  summary, [change])
+    return len(rows), present
+
+
+def import_coders(project: Project, coders: list[ImportedCoder]) -> list[str]:
+    """Make sure every coder exists (coders, like logins, are not undoable changes);
+    returns the names of those added."""
+    with project._writing():
+        before = {r[0] for r in project.conn.execute("SELECT id FROM coders")}
+        ids = [ensure_coder(project.conn, coder) for coder in coders]
+        added = [i for i in dict.fromkeys(ids) if i not in before]
+        return [project.conn.execute("SELECT name FROM coders WHERE id = ?", (i,)).fetchone()[0]
+                for i in added]
+
+
+def ensure_coder(conn: sqlite3.Connection, coder: ImportedCoder) -> int:
+    """The id of ``coder`` here: same GUID, else same name, else a new coder."""
+    if coder.guid:
+        row = conn.execute("SELECT id FROM coders WHERE guid = ?", (coder.guid,)).fetchone()
+        if row is not None:
+            return int(row[0])
+    for row in conn.execute("SELECT id, name FROM coders"):
+        if fold(row["name"]) == fold(coder.name):
+            return int(row["id"])
+    guid = coder.guid
+    if guid is None or conn.execute("SELECT 1 FROM coders WHERE guid = ?", (guid,)).fetchone():
+        guid = new_guid()
+    cursor = conn.execute("INSERT INTO coders (guid, name, created_at) VALUES (?, ?, ?)",
+                          (guid, coder.name, now()))
+    return int(cursor.lastrowid or 0)
+
+
+def document_change(parsed: ParsedDocument, *, guid: str | None, name: str,
+                    attributes: dict[str, str], guid_free: bool) -> Change:
+    """The ``insert_document`` change for a new document (keeping ``guid`` when free)."""
+    document = {
+        "guid": guid if guid and guid_free else new_guid(), "name": name,
+        "title": parsed.title, "kind": parsed.kind or "interview", "source": parsed.source,
+        "author": parsed.author, "licence": parsed.licence, "language": parsed.language,
+        "sha256": sha256(parsed.text), "text": parsed.text, "imported_at": now(),
+    }
+    paragraphs = [
+        {"ordinal": p.ordinal, "label": p.label, "section": p.section, "speaker": p.speaker,
+         "text": p.text, "start": p.start, "end": p.end, "text_hash": text_hash(p.text)}
+        for p in parsed.paragraphs
+    ]
+    return {"op": "insert_document", "snapshot": {
+        "document": document, "paragraphs": paragraphs,
+        "attributes": {**parsed.attributes, **attributes}}}
+
+
+def code_ids(conn: sqlite3.Connection, guids: set[str]) -> dict[str, int]:
+    """code GUID -> id for every GUID given; a missing one is an error (load the
+    codebook first)."""
+    found = {r["guid"]: int(r["id"]) for r in conn.execute("SELECT id, guid FROM codes")}
+    missing = sorted(guids - set(found))
+    if missing:
+        raise NotFoundError(f"no code with GUID {missing[0]} in the project")
+    return {g: found[g] for g in guids}
+
+
+def coding_rows(conn: sqlite3.Connection, document_id: int,
+                codings: list[ImportedCoding]) -> tuple[list[dict[str, Any]], int]:
+    """(new coding rows, how many were already present) for one document."""
+    paragraphs = _paragraph_ids(conn, document_id)
+    codes = code_ids(conn, {c.code_guid for c in codings})
+    have = {(r[0], r[1], r[2]) for r in conn.execute(
+        "SELECT c.paragraph_id, c.code_id, c.coder_id FROM codings c "
+        "JOIN paragraphs p ON p.id = c.paragraph_id WHERE p.document_id = ?", (document_id,))}
+    guids = {c.guid for c in codings if c.guid}
+    taken = _taken(conn, "codings", guids)
+    coders: dict[ImportedCoder, int] = {}
+    rows: list[dict[str, Any]] = []
+    present = 0
+    for coding in codings:
+        if coding.ordinal not in paragraphs:
+            raise NotFoundError(f"no paragraph ¶{coding.ordinal} in document #{document_id}")
+        if coding.coder not in coders:
+            coders[coding.coder] = ensure_coder(conn, coding.coder)
+        key = (paragraphs[coding.ordinal], codes[coding.code_guid], coders[coding.coder])
+        if key in have:
+            present += 1
+            continue
+        have.add(key)
+        guid = coding.guid if coding.guid and coding.guid not in taken else new_guid()
+        taken.add(guid)
+        rows.append({"guid": guid, "paragraph_id": key[0], "code_id": key[1],
+                     "coder_id": key[2], "memo": coding.memo,
+                     "created_at": coding.created_at or now()})
+    return rows, present
+
+
+def memo_rows(conn: sqlite3.Connection, document_id: int | None,
+              memos: list[ImportedMemo]) -> tuple[list[dict[str, Any]], int]:
+    """(new memo rows, how many targets the coder already had a memo on).
+
+    Several memos on one target by one coder are joined, a blank line apart, since the
+    project keeps one memo per coder and target.
+    """
+    paragraphs = _paragraph_ids(conn, document_id) if document_id is not None else {}
+    codes = code_ids(conn, {m.code_guid for m in memos if m.code_guid})
+    taken = _taken(conn, "memos", {m.guid for m in memos if m.guid})
+    joined: dict[tuple[str, int | None, int], dict[str, Any]] = {}
+    for memo in memos:
+        target_id: int | None = None
+        if memo.target == "document":
+            target_id = document_id
+        elif memo.target == "paragraph":
+            if memo.ordinal not in paragraphs:
+                raise NotFoundError(f"no paragraph ¶{memo.ordinal} in document #{document_id}")
+            target_id = paragraphs[memo.ordinal]
+        elif memo.target == "code":
+            target_id = codes[memo.code_guid or ""]
+        key = (memo.target, target_id, ensure_coder(conn, memo.coder))
+        if key in joined:
+            joined[key]["text"] += "\n\n" + memo.text
+            continue
+        guid = memo.guid if memo.guid and memo.guid not in taken else new_guid()
+        taken.add(guid)
+        joined[key] = {"guid": guid, "target": key[0], "target_id": key[1], "coder_id": key[2],
+                       "text": memo.text, "created_at": memo.created_at or now()}
+    rows, present = [], 0
+    for (target, target_id, coder_id), row in joined.items():
+        clash = conn.execute(
+            "SELECT 1 FROM memos WHERE target = ? AND target_id IS ? AND coder_id = ?",
+            (target, target_id, coder_id)).fetchone()
+        if clash:
+            present += 1
+        else:
+            rows.append(row)
+    return rows, present
+
+
+def _paragraph_ids(conn: sqlite3.Connection, document_id: int) -> dict[int, int]:
+    return {int(r[0]): int(r[1]) for r in conn.execute(
+        "SELECT ordinal, id FROM paragraphs WHERE document_id = ?", (document_id,))}
+
+
+def _taken(conn: sqlite3.Connection, table: str, guids: set[str]) -> set[str]:
+    wanted = sorted(guids)
+    taken: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        taken.update(r[0] for r in conn.execute(
+            f"SELECT guid FROM {table} WHERE guid IN ({', '.join('?' * len(chunk))})", chunk))
+    return taken

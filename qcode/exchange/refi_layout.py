@@ -1,0 +1,86 @@
+"""What a REFI-QDA project cannot say about our documents, carried beside it.
+
+A ``.qdpx`` holds each source's plain text, but not how qcode divided it: paragraph
+labels ("§8.1", "note 3"), sections and speakers, nor a document's title, kind, author
+or licence. Our export adds ``qcode.json`` to the archive with exactly that, keyed by
+the source's GUID and tied to its text by SHA-256; other tools ignore the extra file,
+and our import uses a document's entry only when the text still matches it, so a
+project re-exported by another tool falls back to splitting the text afresh.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from qcode.core.ids import sha256
+from qcode.core.model import Document, Paragraph
+from qcode.ingest.model import ParsedParagraph
+
+MEMBER = "qcode.json"
+FORMAT = "qcode-qdpx-layout"
+VERSION = 1
+FIELDS = ("name", "title", "kind", "source", "author", "licence", "language")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One document's fields and paragraphs, as the export recorded them."""
+
+    fields: dict[str, str | None]
+    paragraphs: list[ParsedParagraph]
+
+
+def dump(entries: list[tuple[Document, str, list[Paragraph]]]) -> bytes:
+    """``qcode.json`` for (document, its text, its paragraphs) triples."""
+    documents = {
+        document.guid: {
+            "sha256": sha256(text),
+            **{key: getattr(document, key) for key in FIELDS},
+            "paragraphs": [[p.label, p.section, p.speaker, p.start, p.end] for p in paragraphs],
+        }
+        for document, text, paragraphs in entries
+    }
+    data = {"format": FORMAT, "version": VERSION, "documents": documents}
+    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def load(data: bytes) -> dict[str, Any] | None:
+    """The per-document entries of a ``qcode.json``, or None if it is not one we read."""
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(parsed, dict) or parsed.get("format") != FORMAT:
+        return None
+    if not isinstance(parsed.get("version"), int) or parsed["version"] > VERSION:
+        return None
+    documents = parsed.get("documents")
+    return documents if isinstance(documents, dict) else None
+
+
+def layout_for(entry: Any, text: str) -> Layout | None:
+    """The layout in ``entry`` if it describes ``text`` exactly, else None."""
+    if not isinstance(entry, dict) or entry.get("sha256") != sha256(text):
+        return None
+    rows = entry.get("paragraphs")
+    if not isinstance(rows, list) or not rows:
+        return None
+    paragraphs: list[ParsedParagraph] = []
+    previous_end = 0
+    for ordinal, row in enumerate(rows, start=1):
+        if not (isinstance(row, list) and len(row) == 5):
+            return None
+        label, section, speaker, start, end = row
+        if not all(v is None or isinstance(v, str) for v in (label, section, speaker)):
+            return None
+        if not (isinstance(start, int) and isinstance(end, int)
+                and previous_end <= start < end <= len(text)):
+            return None
+        previous_end = end
+        paragraphs.append(ParsedParagraph(ordinal, label, section, speaker, text[start:end],
+                                          start, end))
+    fields = {key: entry.get(key) if isinstance(entry.get(key), str) else None
+              for key in FIELDS}
+    return Layout(fields, paragraphs)

@@ -1,0 +1,294 @@
+"""REFI-QDA projects: ``qcode import FILE.qdpx`` (or a bare ``.qde``) and, through
+:mod:`qcode.exchange.refi_qdpx_export`, ``qcode export FILE.qdpx``.
+
+An import runs in two phases. First everything is read and checked without touching
+the project (:func:`plan_import`): the archive is opened defensively (no path escapes,
+no zip bombs, :mod:`qcode.exchange.zipsafe`), the XML with defusedxml
+(:mod:`qcode.exchange.xmlsafe`), each source's positions are converted from the unit
+its writer counted in (:mod:`qcode.exchange.refi_offsets`), and every selection is
+placed on paragraphs. Only then is the project written (:func:`import_qdpx`): a backup
+copy, the codebook, memos on codes and the project, then one event per document, so a
+crash leaves each document wholly present or absent and a bad file changes nothing.
+
+The rule for selections: a selection is coded onto every paragraph it overlaps. The
+report counts those that cover a whole paragraph, those that cover part of one, those
+that span several, and those that touch no paragraph, with examples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qcode.core.backup import automatic_backup
+from qcode.core.codebook import Codebook
+from qcode.core.errors import ImportFailed, ProjectError
+from qcode.core.imports import ImportedMemo
+from qcode.core.project import Project
+from qcode.exchange import refi_layout
+from qcode.exchange.limits import MAX_FILE_BYTES, read_capped
+from qcode.exchange.refi_codings import (
+    Coders,
+    CodingContext,
+    adopt_codes_by_name,
+    fill_codings,
+    refit_on_existing,
+)
+from qcode.exchange.refi_mapping import ParagraphIndex, Placement, SourcePlan
+from qcode.exchange.refi_offsets import CODE_POINTS, SourceText, choose_unit, unit_for_origin
+from qcode.exchange.refi_project_read import (
+    RefiProject,
+    RefiSelection,
+    RefiSource,
+    read_project,
+)
+from qcode.exchange.refi_sources import Archive, note_text, source_text
+from qcode.exchange.xmlsafe import parse_xml
+from qcode.exchange.zipsafe import find_member, open_archive, read_member
+from qcode.ingest.model import ParsedDocument
+from qcode.ingest.spans import paragraph_mode, split_spans
+
+EXAMPLES = 5
+_LAYOUTS = {"lines": "one paragraph per line (the text has almost no blank lines)",
+            "blank-lines": "paragraphs split on blank lines"}
+
+
+@dataclass
+class ImportReport:
+    """What an import found, how it placed selections, and what it wrote."""
+
+    path: str
+    origin: str | None
+    documents: list[SourcePlan] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    skipped_selections: int = 0
+    notes: list[str] = field(default_factory=list)
+    coders_added: list[str] = field(default_factory=list)
+    codes_added: int = 0
+    codes_updated: int = 0
+    codings_added: int = 0
+    codings_present: int = 0
+    memos_added: int = 0
+    memos_present: int = 0
+    documents_added: list[str] = field(default_factory=list)
+    documents_matched: list[str] = field(default_factory=list)
+    backup: str | None = None
+
+    def count(self, kind: str) -> int:
+        """Selections of one kind (whole, partial, spanning, unplaced) in every document."""
+        return sum(len(getattr(d, kind)) for d in self.documents)
+
+    @property
+    def selections(self) -> int:
+        """Text selections in the imported sources."""
+        return sum(d.selections for d in self.documents)
+
+    @property
+    def codings_mapped(self) -> int:
+        """Codings the selections became (one per paragraph overlapped)."""
+        return sum(len(d.codings) for d in self.documents)
+
+    def examples(self, kind: str) -> list[str]:
+        """Up to :data:`EXAMPLES` described selections of one kind."""
+        found = [p.describe(d.name) for d in self.documents for p in getattr(d, kind)]
+        return found[:EXAMPLES]
+
+
+@dataclass
+class ImportPlan:
+    """Everything an import will write, worked out before anything is."""
+
+    project: RefiProject
+    codebook: Codebook | None
+    documents: list[tuple[ParsedDocument, SourcePlan]]
+    project_memos: list[ImportedMemo]
+    report: ImportReport
+    context: CodingContext
+
+
+def plan_import(path: Path, *, coder: str) -> ImportPlan:
+    """Read ``path`` (.qdpx or .qde) and work out the import; the project is not touched."""
+    if not _is_zip(path):
+        root = parse_xml(read_capped(path, max_bytes=MAX_FILE_BYTES), str(path))
+        return _plan(read_project(root, str(path), default_name=path.stem),
+                     Archive(path, None), path, coder, None)
+    with open_archive(path) as archive:
+        info = find_member(archive, "project.qde")
+        if info is None:
+            found = [i for i in archive.infolist() if i.filename.lower().endswith(".qde")]
+            if len(found) != 1:
+                raise ImportFailed(f"{path}: no project.qde inside; is this a REFI-QDA "
+                                   "project (.qdpx)?")
+            info = found[0]
+        where = f"{path}: {info.filename}"
+        root = parse_xml(read_member(archive, info, where, MAX_FILE_BYTES), where)
+        project = read_project(root, where, default_name=path.stem)
+        files = Archive(path, archive)
+        layout_data = files.member(refi_layout.MEMBER) if project.ours else None
+        layouts = refi_layout.load(layout_data) if layout_data is not None else None
+        return _plan(project, files, path, coder, layouts)
+
+
+def _plan(project: RefiProject, files: Archive, path: Path, coder: str,
+          layouts: dict[str, Any] | None) -> ImportPlan:
+    report = ImportReport(path=str(path), origin=project.origin)
+    codebook = project.codebook
+    codes = {spec.guid for spec, _p, _d in codebook.walk()} if codebook else set()
+    context = CodingContext(project, codes, Coders(project, coder),
+                            {g: note_text(n, files) for g, n in project.notes.items()})
+    set_names = _sets_by_source(project)
+    documents: list[tuple[ParsedDocument, SourcePlan]] = []
+    for source in project.sources:
+        loaded, why = source_text(source, files)
+        if loaded is None:
+            report.skipped.append(f"{source.name} ({_kind(source.kind)}): {why}")
+            report.skipped_selections += len(source.selections) + len(source.codings)
+            continue
+        planned = _plan_source(project, source, loaded, layouts, report)
+        if planned is None:
+            report.skipped.append(f"{source.name} (text): it has no paragraphs, only headings")
+            report.skipped_selections += len(source.selections) + len(source.codings)
+            continue
+        parsed, plan = planned
+        plan.memos = context.memos(source.notes, "document")
+        fill_codings(plan, context)
+        parsed.attributes.update(source.variables)
+        if set_names.get(source.guid):
+            parsed.attributes.setdefault("set", "; ".join(set_names[source.guid]))
+        documents.append((parsed, plan))
+        report.documents.append(plan)
+    if codebook is not None:
+        _make_coded_codes_codable(codebook, documents, report)
+    memos = context.memos(project.project_notes, "project")
+    for code_guid, notes in project.code_notes.items():
+        memos.extend(context.memos(notes, "code", code_guid=code_guid))
+    attached = {g for s in project.sources for g in _source_note_refs(s)}
+    attached.update(project.project_notes, *project.code_notes.values())
+    for note in project.notes.values():
+        text = context.note_texts.get(note.guid)
+        if note.guid not in attached and text:
+            # A note attached to nothing is about the project; its name says what.
+            memos.append(ImportedMemo("project", context.people.get(note.user),
+                                      f"{note.name}\n\n{text}" if note.name else text,
+                                      guid=note.guid, created_at=note.created))
+    return ImportPlan(project, codebook, documents, memos, report, context)
+
+
+def _plan_source(project: RefiProject, source: RefiSource, source_text: SourceText,
+                 layouts: dict[str, Any] | None, report: ImportReport,
+                 ) -> tuple[ParsedDocument, SourcePlan] | None:
+    text = source_text.text
+    layout = refi_layout.layout_for(layouts.get(source.guid), text) if layouts else None
+    if layouts and layout is None:
+        report.notes.append(f"{source.name}: its qcode layout does not match the text; "
+                            "paragraphs split afresh")
+    spans = layout.paragraphs if layout else split_spans(text)
+    if not spans:
+        return None
+    name = (layout.fields.get("name") if layout else None) or source.name
+    parsed = ParsedDocument(name=name, text=text, paragraphs=spans)
+    if layout:
+        for key, value in layout.fields.items():
+            if key != "name" and value is not None:
+                setattr(parsed, key, value)
+    else:
+        parsed.source = f"{Path(report.path).name} ({project.origin or 'REFI-QDA project'})"
+    positions = [(s.start, s.end) for s in source.selections]
+    if project.ours:
+        choice = choose_unit(source_text, [], CODE_POINTS)
+        reason = "written by qcode"
+    else:
+        choice = choose_unit(source_text, positions, unit_for_origin(project.origin))
+        reason = choice.reason
+    plan = SourcePlan(name=name, guid=source.guid, unit=choice.unit.name, unit_reason=reason,
+                      layout="as exported by qcode" if layout else _LAYOUTS[paragraph_mode(text)])
+    index = ParagraphIndex(spans, text)
+    for selection in source.selections:
+        start = source_text.to_text(selection.start, choice.unit)
+        end = source_text.to_text(selection.end, choice.unit)
+        plan.add(index.place(selection, start, end))
+    for coding in source.codings:
+        # A coding of the whole source is a selection of all its text.
+        whole = RefiSelection(guid=coding.guid, start=0, end=len(text), user=coding.user,
+                              codings=[coding], line=source.line)
+        plan.add(index.place(whole, 0, len(text)))
+    return parsed, plan
+
+
+def import_qdpx(project: Project, path: Path, *, coder: str) -> ImportReport:
+    """Import a REFI-QDA project (.qdpx or .qde) into ``project``; see the module doc."""
+    if project.readonly:
+        raise ProjectError(f"{project.path}: the project is read-only; nothing was changed")
+    plan = plan_import(path, coder=coder)
+    report = plan.report
+    refit_on_existing(project, plan)
+    adopt_codes_by_name(project, plan)
+    report.backup = str(automatic_backup(project.conn, project.path, "before-import"))
+    report.coders_added = project.import_coders(
+        [plan.context.people.get(g) for g in plan.project.users])
+    if plan.codebook is not None and plan.codebook.codes:
+        loaded = project.load_codebook(plan.codebook, coder=coder)
+        report.codes_added, report.codes_updated = loaded.added, loaded.updated
+    if plan.project_memos:
+        added, present = project.import_memos(
+            plan.project_memos, coder=coder, summary=f"memos from {path.name}")
+        report.memos_added += added
+        report.memos_present += present
+    for parsed, source in plan.documents:
+        done = project.import_coded_document(parsed, source.codings, coder=coder,
+                                             guid=source.guid, memos=source.memos)
+        (report.documents_added if done.new else report.documents_matched).append(
+            done.document.name)
+        report.codings_added += done.codings_added
+        report.codings_present += done.codings_present
+        report.memos_added += done.memos_added
+        report.memos_present += done.memos_present
+    return report
+
+
+def _source_note_refs(source: RefiSource) -> list[str]:
+    refs = list(source.notes)
+    for selection in source.selections:
+        refs.extend(selection.notes)
+        for coding in selection.codings:
+            refs.extend(coding.notes)
+    for coding in source.codings:
+        refs.extend(coding.notes)
+    return refs
+
+
+def _sets_by_source(project: RefiProject) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for name, members in project.sets.items():
+        for guid in members:
+            found.setdefault(guid, []).append(name)
+    return found
+
+
+def _make_coded_codes_codable(codebook: Codebook,
+                              documents: list[tuple[ParsedDocument, SourcePlan]],
+                              report: ImportReport) -> None:
+    used = {c.code_guid for _parsed, plan in documents for c in plan.codings}
+    for spec, _parent, _depth in codebook.walk():
+        if spec.guid in used and not spec.codable:
+            spec.codable = True
+            report.notes.append(f"code {spec.name!r} is marked as a folder but carries "
+                                "codings; imported as codable")
+
+
+def _is_zip(path: Path) -> bool:
+    """Whether ``path`` starts like a zip archive (a .qdpx), whatever its name says."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False  # read_capped then names the problem (missing, a folder, unreadable)
+
+
+def _kind(kind: str) -> str:
+    return {"TextSource": "text", "PDFSource": "PDF", "PictureSource": "picture",
+            "AudioSource": "audio", "VideoSource": "video"}.get(kind, kind)
+
+
+__all__ = ["ImportPlan", "ImportReport", "Placement", "import_qdpx", "plan_import"]
