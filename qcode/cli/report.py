@@ -1,0 +1,230 @@
+"""``qcode report frequencies|cooccurrence|segments|summary|all``: numbers and quotes.
+
+Thin: parse options, call :mod:`qcode.reports`, print or write what
+:mod:`qcode.reports.render` makes of the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.markup import escape
+
+from qcode.cli.common import console, handle_errors, open_project, project_option
+from qcode.core.errors import QcodeError
+from qcode.core.project import Project
+from qcode.reports.cooccurrence import MEASURES, cooccurrence
+from qcode.reports.filters import ReportFilter, parse_attribute, report_context
+from qcode.reports.frequencies import frequencies
+from qcode.reports.render import FORMATS, Report, format_for, render, write_report
+from qcode.reports.segments import segments
+from qcode.reports.summary import summary
+from qcode.reports.terminal import renderable
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def filter_options(*, codes: bool = True) -> Callable[[F], F]:
+    """--coder, --document, --attribute (and --code): repeatable, composing filters."""
+
+    def decorate(func: F) -> F:
+        options = [
+            click.option("--coder", "coders", multiple=True, metavar="NAME",
+                         help="Count only this coder's codings (repeat for several)."),
+            click.option("--document", "documents", multiple=True, metavar="DOC",
+                         help="Only this document (repeat for several)."),
+            click.option("--attribute", "-a", "attributes", multiple=True, metavar="KEY=VALUE",
+                         help="Only documents with this attribute value (repeatable; "
+                              "same key: either value, different keys: both)."),
+        ]
+        if codes:
+            options.append(click.option("--code", "codes", multiple=True, metavar="CODE",
+                                        help="Only this code (repeat for several)."))
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+def output_options(func: F) -> F:
+    """--format, -o/--output, --force."""
+    for option in reversed([
+        click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
+                     help="Output format (default: table, or what -o's suffix names)."),
+        click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+                     help="Write to this file (.csv .json .md .html .txt) instead of printing."),
+        click.option("--force", is_flag=True, help="Overwrite the output file if it exists."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _filter(coders: tuple[str, ...], documents: tuple[str, ...],
+            attributes: tuple[str, ...], codes: tuple[str, ...] = ()) -> ReportFilter:
+    return ReportFilter(coders=coders, documents=documents, codes=codes,
+                        attributes=tuple(parse_attribute(a) for a in attributes))
+
+
+def _open(ctx: click.Context, output: Path | None, force: bool, fmt: str | None) -> Project:
+    """Check the output before any work: an existing file fails fast and stays as it is."""
+    chosen = format_for(output, fmt)
+    if output is not None:
+        if output.exists() and not force and not output.is_dir():
+            raise QcodeError(f"{output}: already exists; pass --force to overwrite it")
+        if not output.parent.exists():
+            raise QcodeError(f"{output}: folder {output.parent} does not exist")
+    ctx.meta["qcode_format"] = chosen
+    return open_project(ctx, readonly=True)
+
+
+def _emit(ctx: click.Context, report: Report, output: Path | None, force: bool) -> None:
+    fmt = ctx.meta["qcode_format"]
+    if output is not None:
+        write_report(render(report, fmt), output, force=force)
+        console.print(f"wrote {escape(str(output))} ({fmt})")
+    elif fmt == "table":
+        console.print(renderable(report))
+    else:
+        click.echo(render(report, fmt), nl=False)
+
+
+@click.group("report")
+def report_group() -> None:
+    """Numbers and quotes for the paper: frequencies, co-occurrence, segments, summary.
+
+    Every report prints a table, or writes csv/json (tidy: one row per code × group),
+    markdown or a self-contained html file with -o FILE. Filters compose: repeat one
+    to allow several values, combine different ones to narrow down.
+    """
+
+
+@report_group.command("frequencies", short_help="Paragraphs, documents and codings per code.")
+@project_option
+@click.option("--by", metavar="document|coder|ATTRIBUTE",
+              help="Break the counts down by document, coder or a document attribute "
+                   "(e.g. generation, organisation).")
+@filter_options()
+@output_options
+@click.pass_context
+@handle_errors
+def frequencies_command(ctx: click.Context, project: Path | None, by: str | None,
+                        coders: tuple[str, ...], documents: tuple[str, ...],
+                        attributes: tuple[str, ...], codes: tuple[str, ...], fmt: str | None,
+                        output: Path | None, force: bool) -> None:
+    """Per code: paragraphs coded, documents, share of all paragraphs, codings.
+
+    A parent code counts each paragraph carrying it or any code below it once; "own"
+    counts the code alone. Counts are distinct paragraphs, not codings.
+    """
+    opened = _open(ctx, output, force, fmt)
+    flt = _filter(coders, documents, attributes, codes)
+    rows = frequencies(opened, flt, by=by)
+    title = "Code frequencies" + (f" by {by}" if by else "")
+    _emit(ctx, Report(report_context(opened, flt, title), frequencies=rows), output, force)
+
+
+@report_group.command("cooccurrence", short_help="Paragraphs carrying both codes, code × code.")
+@project_option
+@click.option("--measure", type=click.Choice(MEASURES), default="count", show_default=True,
+              help="Cell value: paragraphs with both codes, the Jaccard index or the "
+                   "c-coefficient n12/(n1+n2-n12) (the same number on paragraphs).")
+@click.option("--rollup", is_flag=True,
+              help="A code stands for itself and its sub-codes (compare themes).")
+@filter_options()
+@output_options
+@click.pass_context
+@handle_errors
+def cooccurrence_command(ctx: click.Context, project: Path | None, measure: str, rollup: bool,
+                         coders: tuple[str, ...], documents: tuple[str, ...],
+                         attributes: tuple[str, ...], codes: tuple[str, ...],
+                         fmt: str | None, output: Path | None, force: bool) -> None:
+    """Code × code matrix of paragraphs carrying both codes."""
+    opened = _open(ctx, output, force, fmt)
+    flt = _filter(coders, documents, attributes, codes)
+    matrix = cooccurrence(opened, flt, rollup=rollup)
+    context = report_context(opened, flt, "Code co-occurrence")
+    _emit(ctx, Report(context, cooccurrence=matrix, measure=measure), output, force)
+
+
+@report_group.command("segments", short_help="The paragraphs behind a theme, with sources.")
+@click.argument("theme_codes", metavar="CODE...", nargs=-1, required=True)
+@project_option
+@click.option("--with-children", is_flag=True, help="Include the codes below each CODE.")
+@filter_options(codes=False)
+@output_options
+@click.pass_context
+@handle_errors
+def segments_command(ctx: click.Context, theme_codes: tuple[str, ...], project: Path | None,
+                     with_children: bool, coders: tuple[str, ...], documents: tuple[str, ...],
+                     attributes: tuple[str, ...], fmt: str | None, output: Path | None,
+                     force: bool) -> None:
+    """Every paragraph coded with CODE: document, §, section, speaker, coder, memo.
+
+    The quotes behind a theme, ready for a paper. Name codes as in `qcode tag`.
+    """
+    opened = _open(ctx, output, force, fmt)
+    flt = _filter(coders, documents, attributes)
+    rows = segments(opened, theme_codes, flt, with_children=with_children)
+    context = report_context(opened, flt, "Segments: " + ", ".join(theme_codes))
+    _emit(ctx, Report(context, segments=rows), output, force)
+
+
+@report_group.command("summary", short_help="The project at a glance.")
+@project_option
+@filter_options()
+@output_options
+@click.pass_context
+@handle_errors
+def summary_command(ctx: click.Context, project: Path | None, coders: tuple[str, ...],
+                    documents: tuple[str, ...], attributes: tuple[str, ...],
+                    codes: tuple[str, ...], fmt: str | None, output: Path | None,
+                    force: bool) -> None:
+    """The project at a glance: documents, paragraphs, share coded, coders, codes."""
+    opened = _open(ctx, output, force, fmt)
+    flt = _filter(coders, documents, attributes, codes)
+    result = summary(opened, flt)
+    _emit(ctx, Report(report_context(opened, flt, "Project summary"), summary=result),
+          output, force)
+
+
+@report_group.command("all", short_help="Everything in one report (e.g. -o report.html).")
+@project_option
+@click.option("--by", metavar="document|coder|ATTRIBUTE", help="Break frequencies down.")
+@click.option("--measure", type=click.Choice(MEASURES), default="count", show_default=True,
+              help="Co-occurrence cell value.")
+@click.option("--rollup", is_flag=True, help="Co-occurrence of codes with their sub-codes.")
+@click.option("--segments/--no-segments", "with_segments", default=True, show_default=True,
+              help="Include the coded paragraphs of every code.")
+@filter_options()
+@output_options
+@click.pass_context
+@handle_errors
+def all_command(ctx: click.Context, project: Path | None, by: str | None, measure: str,
+                rollup: bool, with_segments: bool, coders: tuple[str, ...],
+                documents: tuple[str, ...], attributes: tuple[str, ...],
+                codes: tuple[str, ...], fmt: str | None, output: Path | None,
+                force: bool) -> None:
+    """Summary, frequencies, co-occurrence and segments in one report.
+
+    Made for `-o report.html` (one self-contained file with the charts) or `.md`.
+    """
+    opened = _open(ctx, output, force, fmt)
+    flt = _filter(coders, documents, attributes, codes)
+    result = Report(
+        report_context(opened, flt, "Report"),
+        summary=summary(opened, flt),
+        frequencies=frequencies(opened, flt, by=by),
+        cooccurrence=cooccurrence(opened, flt, rollup=rollup),
+        segments=segments(opened, (), flt) if with_segments else None,
+        measure=measure,
+    )
+    _emit(ctx, result, output, force)
+
+
+def register(group: click.Group) -> None:
+    """Add ``qcode report`` to the CLI."""
+    group.add_command(report_group)

@@ -1,0 +1,275 @@
+"""Agreement reports as a rich table, CSV, JSON and Markdown.
+
+Undefined coefficients read "N/A (reason)" in tables (a short reason in the cell, the
+full one in a note below), null with the reason in JSON, and an empty cell with the
+reason in the ``notes`` column of CSV, so numeric columns stay numeric.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from qcode.core.agreement import AgreementResult
+from qcode.reports.agreement import AgreementReport, CodeAgreement, Disagreements
+from qcode.reports.render import to_csv
+
+FORMATS = ("table", "csv", "json", "markdown")
+HEADERS = {"percent_agreement": "agreement", "cohen_kappa": "Cohen κ",
+           "fleiss_kappa": "Fleiss κ", "krippendorff_alpha": "Krippendorff α"}
+SHORT_HEADERS = {**HEADERS, "krippendorff_alpha": "Kripp. α"}
+
+
+
+def short_reason(reason: str) -> str:
+    """The part of a reason before its first colon ("no variation")."""
+    return reason.split(":", 1)[0]
+
+
+def cell(result: AgreementResult | None, *, percent: bool = False) -> str:
+    """A coefficient as a table cell: "0.743", "93.2%" or "N/A (short reason)"."""
+    if result is None:
+        return "–"
+    if result.value is None:
+        return f"N/A ({short_reason(result.reason or '')})"
+    return f"{result.value * 100:.1f}%" if percent else result.format()
+
+
+def interval_cell(row: CodeAgreement) -> str:
+    """"[0.61, 0.78]" or "N/A (…)" for the bootstrap interval of alpha."""
+    if row.interval is None:
+        return "–"
+    if row.interval.interval is None:
+        return "N/A (alpha undefined)" if not row.alpha.defined else "N/A (no resample defined)"
+    low, high = row.interval.interval
+    return f"[{low:.3f}, {high:.3f}]"
+
+
+def _columns(report: AgreementReport) -> list[str]:
+    names = ["percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha"]
+    return [n for n in names if n != "cohen_kappa" or len(report.coders) == 2]
+
+
+def _rows(report: AgreementReport) -> list[CodeAgreement]:
+    return [*report.codes, report.overall]
+
+
+def notes(report: AgreementReport) -> list[str]:
+    """Why figures are N/A: each (short reason, detail) once, with the codes it hits."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for row in _rows(report):
+        for result in row.figures().values():
+            if result is None or result.reason is None:
+                continue
+            short = short_reason(result.reason)
+            # "no variation: every value is 0, so chance agreement is 1 and Cohen's kappa
+            # is undefined" -> detail "every value is 0", shared by every coefficient.
+            detail = result.reason[len(short):].lstrip(": ").split(", so ")[0]
+            codes = found.setdefault((short, detail), [])
+            if row.code not in codes:
+                codes.append(row.code)
+    return [f"N/A ({short}){': ' + detail if detail else ''} — {', '.join(codes)}"
+            for (short, detail), codes in found.items()]
+
+
+def describe(report: AgreementReport) -> str:
+    """One line: the coders, how many documents each reviewed, and the units."""
+    reviewed = ", ".join(f"{c} {n}" for c, n in zip(report.coders, report.reviewed, strict=True))
+    interval = (f"; alpha 95% interval from {report.bootstrap} bootstrap resamples "
+                f"(seed {report.seed})" if report.bootstrap else "")
+    return (f"coders: {', '.join(report.coders)} · documents reviewed: {reviewed} · "
+            f"units: {_count(report.paragraphs, 'paragraph')} in "
+            f"{_count(report.documents, 'document')} reviewed by at least 2 of them; "
+            f"overall pools (paragraph, code) units{interval}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def table(report: AgreementReport) -> RenderableType:
+    """The report as a rich renderable: per-code table, notes and footer."""
+    # Figure columns are 10 wide at most, so "N/A (no variation)" breaks into two
+    # whole lines and two coders with every figure still fit 80 columns.
+    grid = Table(title=report.context.title, title_justify="left", box=box.SIMPLE_HEAD,
+                 show_edge=False, padding=(0, 0), header_style="bold")
+    grid.add_column("code", overflow="fold", min_width=14)
+    grid.add_column("units", justify="right")
+    for coder in report.coders:
+        grid.add_column(coder, justify="right", overflow="fold")
+    columns = _columns(report)
+    for name in columns:
+        grid.add_column(SHORT_HEADERS[name], justify="right", overflow="fold", max_width=10)
+    if report.bootstrap:
+        grid.add_column("α 95% CI", justify="right", overflow="fold", max_width=10)
+    for row in _rows(report):
+        label = Text("  " * row.depth + row.code, style="bold" if row.guid is None else "")
+        figures = row.figures()
+        cells = [cell(figures[n], percent=n == "percent_agreement") for n in columns]
+        if report.bootstrap:
+            cells.append(interval_cell(row))
+        if row.guid is None:
+            grid.add_section()
+        grid.add_row(label, str(row.units), *map(str, row.applied), *cells)
+    parts: list[RenderableType] = [Text(describe(report), style="dim"), grid]
+    parts += [Text(n, style="dim") for n in notes(report)]
+    parts.append(Text(report.context.footer(), style="dim"))
+    return Group(*parts)
+
+
+def plain(renderable: RenderableType, width: int = 120) -> str:
+    """A renderable as plain text (for -o FILE.txt and tests)."""
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, color_system=None, force_terminal=False,
+            highlight=False).print(renderable)
+    return buffer.getvalue()
+
+
+def records(report: AgreementReport) -> list[dict[str, Any]]:
+    """One flat row per code and one for the overall figures (CSV)."""
+    result = []
+    for row in _rows(report):
+        data: dict[str, Any] = {"code": row.code, "path": row.path, "units": row.units}
+        data.update({f"applied_{c}": n for c, n in zip(report.coders, row.applied, strict=True)})
+        figures = row.figures()
+        for name in _columns(report):
+            result_ = figures[name]
+            data[name] = None if result_ is None else result_.value
+        if report.bootstrap:
+            low_high = row.interval.interval if row.interval else None
+            data["alpha_ci_low"] = low_high[0] if low_high else None
+            data["alpha_ci_high"] = low_high[1] if low_high else None
+        data["notes"] = "; ".join(f"{name}: {r.reason}" for name, r in figures.items()
+                                  if r is not None and r.reason) or None
+        data["guid"] = row.guid
+        result.append(data)
+    return result
+
+
+def _figure(result: AgreementResult | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    return {"value": result.value, "reason": result.reason, "units": result.n_units}
+
+
+def _json_row(report: AgreementReport, row: CodeAgreement) -> dict[str, Any]:
+    data: dict[str, Any] = {"code": row.code, "path": row.path, "guid": row.guid,
+                            "units": row.units,
+                            "applied": dict(zip(report.coders, row.applied, strict=True))}
+    figures = row.figures()
+    for name in _columns(report):
+        data[name] = _figure(figures[name])
+    if row.interval is not None:
+        data["alpha_interval"] = {
+            "low": row.interval.interval[0] if row.interval.interval else None,
+            "high": row.interval.interval[1] if row.interval.interval else None,
+            "ci": row.interval.ci, "resamples": row.interval.n_resamples,
+            "undefined_resamples": row.interval.n_undefined,
+        }
+    return data
+
+
+def to_json(report: AgreementReport) -> str:
+    """The whole report as one JSON object (figures as {value, reason, units})."""
+    data = {
+        "report": asdict(report.context),
+        "coders": [{"name": c, "documents_reviewed": n}
+                   for c, n in zip(report.coders, report.reviewed, strict=True)],
+        "documents": report.documents,
+        "paragraphs": report.paragraphs,
+        "unit": "paragraph (code present = 1, absent = 0, missing if not reviewed)",
+        "overall_unit": "(paragraph, code), pooled over the codes listed",
+        "bootstrap": {"resamples": report.bootstrap, "seed": report.seed}
+        if report.bootstrap else None,
+        "codes": [_json_row(report, r) for r in report.codes],
+        "overall": _json_row(report, report.overall),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _md(text: str) -> str:
+    return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
+
+
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
+    """A pipe table; ``rows`` hold cells already escaped with :func:`_md`."""
+    lines = ["| " + " | ".join(map(_md, header)) + " |",
+             "|" + "|".join(":--" if i < left else "--:" for i in range(len(header))) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def markdown(report: AgreementReport) -> str:
+    """A title, the definitions line, a pipe table, the notes and the footer."""
+    columns = _columns(report)
+    header = ["code", "units", *report.coders, *(HEADERS[n] for n in columns)]
+    if report.bootstrap:
+        header.append("α 95% CI")
+    rows = []
+    for row in _rows(report):
+        figures = row.figures()
+        # An em space survives in Markdown tables, so sub-codes stay indented.
+        name = f"**{_md(row.code)}**" if row.guid is None else "\u2003" * row.depth + _md(row.code)
+        cells = [str(row.units), *map(str, row.applied),
+                 *(cell(figures[n], percent=n == "percent_agreement") for n in columns)]
+        if report.bootstrap:
+            cells.append(interval_cell(row))
+        rows.append([name, *map(_md, cells)])
+    parts = [f"# {_md(report.context.title)}", _md(describe(report)), _md_table(header, rows)]
+    parts += [f"- {_md(n)}" for n in notes(report)]
+    parts.append(f"---\n\n<small>{_md(report.context.footer())}</small>")
+    return "\n\n".join(parts) + "\n"
+
+
+def render(report: AgreementReport, fmt: str, *, width: int = 120) -> str:
+    """The agreement report as text in ``fmt`` (one of :data:`FORMATS`)."""
+    if fmt == "csv":
+        return to_csv(records(report))
+    if fmt == "json":
+        return to_json(report)
+    if fmt == "markdown":
+        return markdown(report)
+    return plain(table(report), width)
+
+
+# -- disagreements --------------------------------------------------------------------
+
+
+def disagreements_table(found: Disagreements) -> RenderableType:
+    """Where the coders differ: one row per (paragraph, code)."""
+    rows, coders = found.rows, found.coders
+    grid = Table(title=f"Disagreements between {', '.join(coders)}: {len(rows)}",
+                 title_justify="left", show_edge=False, padding=(0, 1), header_style="bold")
+    for name in ("document", "§", "section", "code", "with", "without", "text"):
+        grid.add_column(name, overflow="fold", ratio=3 if name == "text" else None)
+    for d in rows:
+        grid.add_row(d.document, d.ref, d.section or "", d.code_path, ", ".join(d.with_code),
+                     ", ".join(d.without_code), d.excerpt)
+    return grid
+
+
+def render_disagreements(found: Disagreements, fmt: str, *, width: int = 120) -> str:
+    """The disagreements as text in ``fmt``."""
+    rows, coders = found.rows, found.coders
+    if fmt == "csv":
+        return to_csv([d.record() for d in rows])
+    if fmt == "json":
+        data = [{**d.record(), "with_code": list(d.with_code),
+                 "without_code": list(d.without_code)} for d in rows]
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "markdown":
+        body = _md_table(["document", "§", "section", "code", "with", "without", "text"],
+                         [[_md(c) for c in (d.document, d.ref, d.section or "", d.code_path,
+                                            ", ".join(d.with_code), ", ".join(d.without_code),
+                                            d.excerpt)]
+                          for d in rows], left=7)
+        return f"# Disagreements between {_md(', '.join(coders))}: {len(rows)}\n\n{body}\n"
+    return plain(disagreements_table(found), width)

@@ -1,0 +1,158 @@
+"""Reports to text: rich table, CSV, JSON, Markdown and HTML, and writing them to files.
+
+One module for every front end: the CLI prints what :func:`render` returns (or, on a
+terminal, :func:`qcode.reports.terminal.renderable`), the TUI shows the same
+renderables, and exports go through :func:`write_report`.
+
+CSV and JSON are tidy: one row per code × group (frequencies), per code pair
+(co-occurrence), per coding (segments), so R's ``read.csv`` and pandas' ``read_csv``
+or ``read_json`` take them as they are.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from qcode.core.errors import QcodeError
+from qcode.reports.cooccurrence import MEASURES
+from qcode.reports.htmlpage import page
+from qcode.reports.markdown import markdown
+from qcode.reports.report import Report
+from qcode.reports.terminal import plain
+
+FORMATS = ("table", "csv", "json", "markdown", "html")
+__all__ = ["FORMATS", "Report", "format_for", "records", "render", "to_csv", "to_json",
+           "write_report"]
+_SUFFIXES = {".csv": "csv", ".json": "json", ".md": "markdown", ".markdown": "markdown",
+             ".html": "html", ".htm": "html", ".txt": "table"}
+
+
+def format_for(path: Path | None, fmt: str | None) -> str:
+    """The format asked for, else the one the file's suffix names, else ``table``."""
+    if fmt is not None:
+        if fmt not in FORMATS:
+            raise QcodeError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+        return fmt
+    if path is None:
+        return "table"
+    found = _SUFFIXES.get(path.suffix.lower())
+    if found is None:
+        raise QcodeError(f"{path}: cannot tell the format from {path.suffix or 'no suffix'!r}; "
+                         f"pass --format ({', '.join(FORMATS)})")
+    return found
+
+
+def render(report: Report, fmt: str, *, width: int = 100) -> str:
+    """The report as text in ``fmt`` (one of :data:`FORMATS`)."""
+    if report.measure not in MEASURES:
+        raise QcodeError(f"unknown measure {report.measure!r}: choose {', '.join(MEASURES)}")
+    if fmt == "csv":
+        return to_csv(_single(report, "csv"))
+    if fmt == "json":
+        return to_json(report)
+    if fmt == "markdown":
+        return markdown(report)
+    if fmt == "html":
+        return page(report)
+    if fmt == "table":
+        return plain(report, width=width)
+    raise QcodeError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+
+
+def records(report: Report, section: str) -> list[dict[str, Any]]:
+    """The tidy rows of one section."""
+    if section == "frequencies" and report.frequencies is not None:
+        return [r.record() for r in report.frequencies]
+    if section == "cooccurrence" and report.cooccurrence is not None:
+        return report.cooccurrence.records(report.measure)
+    if section == "segments" and report.segments is not None:
+        return [s.record() for s in report.segments]
+    if section == "summary" and report.summary is not None:
+        return [report.summary.record()]
+    return []
+
+
+def _single(report: Report, fmt: str) -> list[dict[str, Any]]:
+    sections = report.sections()
+    if len(sections) != 1:
+        raise QcodeError(f"{fmt} holds one table: export the reports one at a time "
+                         "(or choose json, markdown or html for the full report)")
+    return records(report, sections[0])
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    """Rows as CSV with a header (empty cells for None); empty when there are no rows."""
+    if not rows:
+        return ""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def to_json(report: Report) -> str:
+    """One section: its tidy rows (a list; the summary an object). Several: an object."""
+    sections = report.sections()
+    data: Any
+    if len(sections) == 1:
+        rows = records(report, sections[0])
+        data = rows[0] if sections[0] == "summary" else rows
+    else:
+        data = {"report": asdict(report.context)}
+        for section in sections:
+            rows = records(report, section)
+            data[section] = rows[0] if section == "summary" else rows
+        if report.summary is not None:
+            data["summary"]["coders"] = [asdict(c) for c in report.summary.coders]
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_report(text: str, path: Path, *, force: bool = False) -> None:
+    """Write ``text`` to ``path``; an existing file is left alone unless ``force``.
+
+    The text is complete before the file is touched, and a forced overwrite goes
+    through a temporary file and a rename, so a failure never leaves half a report.
+    """
+    if path.is_dir():
+        raise QcodeError(f"{path}: is a directory; give a file name")
+    parent = path.parent
+    if not parent.exists():
+        raise QcodeError(f"{path}: folder {parent} does not exist")
+    data = text.encode("utf-8")
+    if not force:
+        try:
+            with path.open("xb") as handle:
+                _write_all(handle, data, path)
+        except FileExistsError as exc:
+            raise QcodeError(f"{path}: already exists; pass --force to overwrite it") from exc
+        except OSError as exc:
+            raise QcodeError(f"{path}: cannot write ({exc.strerror})") from exc
+        return
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with partial.open("wb") as handle:
+            handle.write(data)
+        os.replace(partial, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise QcodeError(f"{path}: cannot write ({exc.strerror})") from exc
+
+
+def _write_all(handle: Any, data: bytes, path: Path) -> None:
+    try:
+        handle.write(data)
+    except OSError:
+        # Exclusive create made this file; a failed write must not leave part of it.
+        handle.close()
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise

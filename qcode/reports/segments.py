@@ -1,0 +1,152 @@
+"""Coded segments: the paragraphs behind a theme, with where they come from.
+
+These are the quotes a researcher pastes into a paper: each with its document, label
+(§), section, speaker, the coder who applied the code and their memo. One row per
+coding (tidy); renderers gather a paragraph's coders under one quote.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+from qcode.core.db import translate
+from qcode.core.project import Project
+from qcode.reports.filters import ReportFilter, code_tree, resolve
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One coding of a paragraph with a code under a theme."""
+
+    theme: str
+    theme_path: str
+    theme_colour: str | None
+    code: str
+    code_path: str
+    colour: str | None
+    document: str
+    document_title: str | None
+    ref: str
+    ordinal: int
+    section: str | None
+    speaker: str | None
+    coder: str
+    memo: str | None
+    text: str
+    paragraph_id: int
+
+    def record(self) -> dict[str, Any]:
+        """A flat dict for CSV/JSON (every field, ``colour`` and ids last)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        for key in ("theme_colour", "colour", "paragraph_id"):
+            data[key] = data.pop(key)
+        return data
+
+
+_SQL = """
+WITH themes(position, theme_id, code_id, code_rank) AS (
+    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+           json_extract(value, '$[2]'), json_extract(value, '$[3]')
+      FROM json_each(:themes)
+)
+SELECT th.theme_id, k.code_id, d.name AS document, d.title, p.id AS paragraph_id,
+       p.ordinal, p.label, p.section, p.speaker, p.text, c.name AS coder, k.memo
+  FROM themes th
+  JOIN codings k ON k.code_id = th.code_id
+  JOIN paragraphs p ON p.id = k.paragraph_id
+  JOIN documents d ON d.id = p.document_id
+  JOIN coders c ON c.id = k.coder_id
+ WHERE 1 = 1{where}
+ ORDER BY th.position, d.name COLLATE NOCASE, p.ordinal, th.code_rank, c.name COLLATE NOCASE
+"""
+
+
+def segments(
+    project: Project,
+    codes: Sequence[str] = (),
+    flt: ReportFilter | None = None,
+    *,
+    with_children: bool = False,
+) -> list[Segment]:
+    """Every coding of the given codes (themes), in theme, document and paragraph order.
+
+    ``codes`` are names, paths or GUIDs; when empty, ``flt.codes`` are used, and when
+    those are empty too, every code of the codebook is a theme of its own. With
+    ``with_children`` a theme also gathers the codings of the codes below it.
+    """
+    flt = flt or ReportFilter()
+    try:
+        return _segments(project, codes, flt, with_children)
+    except sqlite3.Error as exc:
+        raise translate(exc, project.path) from exc
+
+
+def _segments(project: Project, codes: Sequence[str], flt: ReportFilter,
+              with_children: bool) -> list[Segment]:
+    scope = resolve(project, flt)
+    tree = code_tree(project)
+    if codes:
+        themes = list(dict.fromkeys(project.code(name).id for name in codes))
+    elif scope.code_ids is not None:
+        themes = list(scope.code_ids)
+    else:
+        themes = [n.id for n in tree.nodes]
+    rank = {n.id: i for i, n in enumerate(tree.nodes)}
+    pairs = [
+        [position, theme, code, rank[code]]
+        for position, theme in enumerate(themes)
+        for code in (tree.subtree(theme) if with_children else [theme])
+    ]
+    where = ""
+    params: dict[str, Any] = {"themes": json.dumps(pairs)}
+    if scope.coder_ids is not None:
+        where += f" AND k.coder_id IN ({', '.join(str(int(i)) for i in scope.coder_ids)})"
+    if scope.document_ids is not None:
+        params["documents"] = json.dumps(list(scope.document_ids))
+        where += " AND p.document_id IN (SELECT value FROM json_each(:documents))"
+    result = []
+    for row in project.conn.execute(_SQL.format(where=where), params):
+        theme, code = tree.by_id[row["theme_id"]], tree.by_id[row["code_id"]]
+        result.append(Segment(
+            theme=theme.name, theme_path=theme.path, theme_colour=theme.colour,
+            code=code.name, code_path=code.path,
+            colour=code.colour, document=row["document"], document_title=row["title"],
+            ref=row["label"] or f"¶{row['ordinal']}", ordinal=row["ordinal"],
+            section=row["section"], speaker=row["speaker"], coder=row["coder"],
+            memo=row["memo"], text=row["text"], paragraph_id=row["paragraph_id"],
+        ))
+    return result
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A paragraph under one theme, with every code and coder that put it there."""
+
+    theme_path: str
+    segment: Segment
+    codes: tuple[str, ...]
+    coders: tuple[str, ...]
+    memos: tuple[tuple[str, str], ...]
+
+
+def quotes(rows: Sequence[Segment]) -> list[Quote]:
+    """Gather consecutive rows of the same theme and paragraph into one :class:`Quote`."""
+    gathered: list[Quote] = []
+    for row in rows:
+        last = gathered[-1] if gathered else None
+        if (last is not None and last.theme_path == row.theme_path
+                and last.segment.paragraph_id == row.paragraph_id):
+            gathered[-1] = Quote(
+                last.theme_path, last.segment,
+                tuple(dict.fromkeys((*last.codes, row.code))),
+                tuple(dict.fromkeys((*last.coders, row.coder))),
+                last.memos + (((row.coder, row.memo),) if row.memo else ()),
+            )
+        else:
+            gathered.append(Quote(row.theme_path, row, (row.code,), (row.coder,),
+                                  ((row.coder, row.memo),) if row.memo else ()))
+    return gathered
