@@ -1,9 +1,19 @@
-"""Inter-coder agreement coefficients, as pure functions over a reliability matrix.
+"""Inter-coder agreement coefficients, as pure functions over column tallies.
 
-A reliability matrix is a sequence of rows, one per coder; each row holds one value per
-unit (a segment, a paragraph, a code's presence as 0/1 ...). ``None`` marks a missing
-value: that coder did not code that unit. Values are compared with ``==``, so ``1`` and
-``True`` are the same category.
+Data comes in one of two shapes:
+
+* a reliability **matrix**: a sequence of rows, one per coder, each holding one value per
+  unit (a segment, a paragraph, a code's presence as 0/1 ...);
+* a **column tally** (:data:`Columns`): a mapping from a column pattern — a tuple of one
+  value per coder, in a fixed coder order — to how many units have exactly that column,
+  e.g. ``{(1, 1): 120, (1, 0): 7, (0, None): 40, (0, 0): 900}``.
+
+``None`` marks a missing value: that coder did not code that unit. Values are compared
+with ``==``, so ``1`` and ``True`` are the same category. A matrix is tallied with
+:func:`tally_columns` (``Counter(zip(*rows))``) and every coefficient is then computed
+from the distinct patterns weighted by their counts, so the cost depends on how many
+*different* columns there are, not on how many units: 200,000 paragraphs coded 0/1 by
+3 coders have at most 27 patterns.
 
 Every coefficient returns an :class:`AgreementResult`. When a coefficient is undefined
 (no unit coded twice, or no variation so chance agreement is 1) the result says why
@@ -28,17 +38,29 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal, TypeAlias
 
-Matrix: TypeAlias = Sequence[Sequence[Hashable | None]]
+from qcode.core.agreement_input import (
+    FEWER_THAN_TWO,
+    AgreementInputError,
+    Column,
+    Columns,
+    Data,
+    Matrix,
+    Table,
+    Units,
+    pairable_sequence,
+    prepare,
+    tally_columns,
+    units_of,
+)
+from qcode.core.resample import percentile, resamples
+
 Level: TypeAlias = Literal["nominal", "ordinal", "interval", "ratio"]
 LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval", "ratio")
 
-_Units: TypeAlias = list[Counter[Hashable]]
-
-FEWER_THAN_TWO = "fewer than 2 pairable values: no unit was coded by at least 2 coders"
-
-
-class AgreementInputError(ValueError):
-    """The reliability matrix or an argument cannot be used (ragged, empty, wrong shape)."""
+# Up to this many pairable units the bootstrap draws units one by one (the textbook
+# method, easy to redo by hand); above it, per-pattern counts come from the equivalent
+# multinomial so a resample costs O(patterns) instead of O(units).
+DRAW_UNITS_MAX = 2_000
 
 
 @dataclass(frozen=True)
@@ -88,69 +110,6 @@ class BootstrapResult:
     n_undefined: int
 
 
-# -- input handling -------------------------------------------------------------------
-
-
-def _prepare(
-    data: Matrix, categories: Iterable[Hashable] | None
-) -> tuple[list[list[Hashable | None]], list[Hashable], bool]:
-    """Validate; return (rows, category list, whether categories were given)."""
-    if isinstance(data, str | bytes) or not isinstance(data, Sequence):
-        raise AgreementInputError("data must be a sequence of coder rows (a list of lists)")
-    if len(data) == 0:
-        raise AgreementInputError("empty data: the reliability matrix has no coder rows")
-    rows: list[list[Hashable | None]] = []
-    for i, row in enumerate(data):
-        if isinstance(row, str | bytes) or not isinstance(row, Sequence):
-            raise AgreementInputError(f"coder row {i} is not a sequence of values")
-        rows.append(list(row))
-    if len({len(r) for r in rows}) > 1:
-        raise AgreementInputError("ragged matrix: every coder row needs one value per unit; "
-                                  f"row lengths are {[len(r) for r in rows]}")
-    if not rows[0]:
-        raise AgreementInputError("empty data: the reliability matrix has no units")
-    seen: dict[Hashable, None] = {}
-    for i, row in enumerate(rows):
-        for j, v in enumerate(row):
-            if v is None:
-                continue
-            if isinstance(v, float) and math.isnan(v):
-                raise AgreementInputError(f"NaN at coder {i}, unit {j}: use None for missing")
-            try:
-                hash(v)
-            except TypeError:
-                raise AgreementInputError(
-                    f"unhashable value {v!r} at coder {i}, unit {j}") from None
-            seen.setdefault(v)
-    if categories is None:
-        return rows, list(seen), False
-    cats = list(categories)
-    try:
-        known = set(cats)
-    except TypeError:
-        raise AgreementInputError(f"categories= must be hashable values: {cats!r}") from None
-    if not cats or len(known) != len(cats):
-        raise AgreementInputError(f"categories= is empty or has duplicates: {cats!r}")
-    unknown = [v for v in seen if v not in known]
-    if unknown:
-        raise AgreementInputError(f"values {unknown!r} are not among categories= {cats!r}")
-    return rows, cats, True
-
-
-def _units(rows: list[list[Hashable | None]]) -> _Units:
-    return [Counter(v for v in column if v is not None) for column in zip(*rows, strict=True)]
-
-
-def _two_coders(data: Matrix, categories: Iterable[Hashable] | None, name: str
-                ) -> list[tuple[Hashable, Hashable]]:
-    rows, _, _ = _prepare(data, categories)
-    if len(rows) != 2:
-        raise AgreementInputError(f"{name} needs exactly 2 coders (rows), got {len(rows)}; "
-                                  "use fleiss_kappa or krippendorff_alpha for more")
-    return [(a, b) for a, b in zip(rows[0], rows[1], strict=True)
-            if a is not None and b is not None]
-
-
 def _defined(value: Fraction | float, n_units: int, n_coders: int,
              note: str | None = None) -> AgreementResult:
     return AgreementResult(float(value), True, None, n_units, n_coders, note)
@@ -165,17 +124,31 @@ def _no_variation(value: Hashable, name: str, what: str = "chance agreement is 1
     return f"no variation: every value is {value!r}, so {what} and {name} is undefined"
 
 
-def _pairwise(units: _Units) -> Fraction:
+def _weight(units: Units) -> int:
+    return sum(w for _, w in units)
+
+
+def _pairwise(units: Units) -> Fraction:
     """Mean over units of the share of agreeing coder pairs; units have >= 2 values."""
-    total = sum((Fraction(sum(c * (c - 1) for c in u.values()), u.total() * (u.total() - 1))
-                 for u in units), Fraction(0))
-    return total / len(units)
+    total = sum((Fraction(sum(c * (c - 1) for c in u.values()) * w, u.total() * (u.total() - 1))
+                 for u, w in units), Fraction(0))
+    return total / _weight(units)
+
+
+def _two_coders(data: Data, categories: Iterable[Hashable] | None, name: str
+                ) -> dict[tuple[Hashable, Hashable], int]:
+    """(value of coder 1, value of coder 2) -> units, for units both coded."""
+    table = prepare(data, categories)
+    if table.n_coders != 2:
+        raise AgreementInputError(f"{name} needs exactly 2 coders (rows), got {table.n_coders}; "
+                                  "use fleiss_kappa or krippendorff_alpha for more")
+    return {(a, b): w for (a, b), w in table.patterns.items() if a is not None and b is not None}
 
 
 # -- coefficients ---------------------------------------------------------------------
 
 
-def percent_agreement(data: Matrix, categories: Iterable[Hashable] | None = None
+def percent_agreement(data: Data, categories: Iterable[Hashable] | None = None
                       ) -> AgreementResult:
     """Observed agreement, without chance correction.
 
@@ -184,64 +157,69 @@ def percent_agreement(data: Matrix, categories: Iterable[Hashable] | None = None
     non-missing values; then the mean over those units. Units with fewer than 2 values
     are skipped. With 2 coders it is the share of jointly coded units they agree on.
     """
-    rows, _, _ = _prepare(data, categories)
-    units = [u for u in _units(rows) if u.total() >= 2]
+    table = prepare(data, categories)
+    units = [(u, w) for u, w in units_of(table) if u.total() >= 2]
     if not units:
-        return _undefined(FEWER_THAN_TWO, 0, len(rows))
-    return _defined(_pairwise(units), len(units), len(rows), "pairwise, mean over units")
+        return _undefined(FEWER_THAN_TWO, 0, table.n_coders)
+    return _defined(_pairwise(units), _weight(units), table.n_coders,
+                    "pairwise, mean over units")
 
 
-def cohen_kappa(data: Matrix, categories: Iterable[Hashable] | None = None) -> AgreementResult:
+def _kappa_like(pairs: dict[tuple[Hashable, Hashable], int], name: str, pooled: bool
+                ) -> AgreementResult:
+    if not pairs:
+        return _undefined(FEWER_THAN_TWO, 0, 2)
+    n = sum(pairs.values())
+    first: Counter[Hashable] = Counter()
+    second: Counter[Hashable] = Counter()
+    for (a, b), w in pairs.items():
+        first[a] += w
+        second[b] += w
+    observed = Fraction(sum(w for (a, b), w in pairs.items() if a == b), n)
+    if pooled:
+        both = first + second
+        chance = Fraction(sum(c * c for c in both.values()), 4 * n * n)
+    else:
+        chance = Fraction(sum(first[k] * second[k] for k in first), n * n)
+    if chance == 1:
+        return _undefined(_no_variation(next(iter(pairs))[0], name), n, 2)
+    return _defined((observed - chance) / (1 - chance), n, 2)
+
+
+def cohen_kappa(data: Data, categories: Iterable[Hashable] | None = None) -> AgreementResult:
     """Cohen's kappa for exactly 2 coders; units either coder left missing are dropped.
 
     Chance agreement is the SUM over categories of p1(k) * p2(k), each coder's own
     marginal proportions.
     """
-    pairs = _two_coders(data, categories, "Cohen's kappa")
-    if not pairs:
-        return _undefined(FEWER_THAN_TWO, 0, 2)
-    n = len(pairs)
-    first, second = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
-    observed = Fraction(sum(a == b for a, b in pairs), n)
-    chance = Fraction(sum(first[k] * second[k] for k in first), n * n)
-    if chance == 1:
-        return _undefined(_no_variation(pairs[0][0], "Cohen's kappa"), n, 2)
-    return _defined((observed - chance) / (1 - chance), n, 2)
+    return _kappa_like(_two_coders(data, categories, "Cohen's kappa"), "Cohen's kappa", False)
 
 
-def scott_pi(data: Matrix, categories: Iterable[Hashable] | None = None) -> AgreementResult:
+def scott_pi(data: Data, categories: Iterable[Hashable] | None = None) -> AgreementResult:
     """Scott's pi for exactly 2 coders: like kappa, but chance uses the pooled marginals.
 
     Units either coder left missing are dropped.
     """
-    pairs = _two_coders(data, categories, "Scott's pi")
-    if not pairs:
-        return _undefined(FEWER_THAN_TWO, 0, 2)
-    n = len(pairs)
-    pooled = Counter(a for a, _ in pairs) + Counter(b for _, b in pairs)
-    observed = Fraction(sum(a == b for a, b in pairs), n)
-    chance = Fraction(sum(c * c for c in pooled.values()), 4 * n * n)
-    if chance == 1:
-        return _undefined(_no_variation(pairs[0][0], "Scott's pi"), n, 2)
-    return _defined((observed - chance) / (1 - chance), n, 2)
+    return _kappa_like(_two_coders(data, categories, "Scott's pi"), "Scott's pi", True)
 
 
-def _fleiss(units: _Units, n_coders: int) -> AgreementResult:
-    used = [u for u in units if u.total() >= 2]
+def _fleiss(units: Units, n_coders: int) -> AgreementResult:
+    used = [(u, w) for u, w in units if u.total() >= 2]
     if not used:
         return _undefined(FEWER_THAN_TWO, 0, n_coders)
     pooled: Counter[Hashable] = Counter()
-    for u in used:
-        pooled.update(u)
+    for u, w in used:
+        for k, c in u.items():
+            pooled[k] += c * w
     total = pooled.total()
     chance = Fraction(sum(c * c for c in pooled.values()), total * total)
+    n_used = _weight(used)
     if chance == 1:
-        return _undefined(_no_variation(next(iter(pooled)), "Fleiss' kappa"),
-                          len(used), n_coders)
-    return _defined((_pairwise(used) - chance) / (1 - chance), len(used), n_coders)
+        return _undefined(_no_variation(next(iter(pooled)), "Fleiss' kappa"), n_used, n_coders)
+    return _defined((_pairwise(used) - chance) / (1 - chance), n_used, n_coders)
 
 
-def fleiss_kappa(data: Matrix, categories: Iterable[Hashable] | None = None) -> AgreementResult:
+def fleiss_kappa(data: Data, categories: Iterable[Hashable] | None = None) -> AgreementResult:
     """Fleiss' kappa for any number of coders, allowing missing values.
 
     Units with fewer than 2 ratings are dropped. The number of raters n_i may vary by
@@ -249,8 +227,8 @@ def fleiss_kappa(data: Matrix, categories: Iterable[Hashable] | None = None) -> 
     p_k is the share of category k among all ratings of the retained units, so chance
     agreement is sum_k p_k**2. With a constant number of raters this is Fleiss (1971).
     """
-    rows, _, _ = _prepare(data, categories)
-    return _fleiss(_units(rows), len(rows))
+    table = prepare(data, categories)
+    return _fleiss(units_of(table), table.n_coders)
 
 
 def fleiss_kappa_from_counts(counts: Sequence[Sequence[int]]) -> AgreementResult:
@@ -263,32 +241,37 @@ def fleiss_kappa_from_counts(counts: Sequence[Sequence[int]]) -> AgreementResult
         raise AgreementInputError("empty data: counts needs one row per unit")
     if len({len(row) for row in counts}) != 1 or len(counts[0]) == 0:
         raise AgreementInputError("ragged or empty counts: each row needs a count per category")
-    units: _Units = []
+    rows: Counter[tuple[int, ...]] = Counter()
     for i, row in enumerate(counts):
         for c in row:
             if isinstance(c, bool) or not isinstance(c, int) or c < 0:
                 raise AgreementInputError(f"counts row {i}: {c!r} is not a count (int >= 0)")
-        units.append(Counter({k: c for k, c in enumerate(row) if c}))
-    return _fleiss(units, max(u.total() for u in units))
+        rows[tuple(row)] += 1
+    units: Units = [(Counter({k: c for k, c in enumerate(row) if c}), w)
+                    for row, w in rows.items()]
+    return _fleiss(units, max(sum(row) for row in rows))
 
 
-def _chance_from_q(data: Matrix, categories: Iterable[Hashable] | None, name: str
-                   ) -> tuple[_Units, _Units, int, int, str] | AgreementResult:
+def _chance_from_q(data: Data, categories: Iterable[Hashable] | None, name: str
+                   ) -> tuple[Units, Units, int, int, str] | AgreementResult:
     """Front half of BP and AC1: (pairable units, rated units, coders, q, note) or N/A."""
-    rows, cats, given = _prepare(data, categories)
-    units = _units(rows)
-    used = [u for u in units if u.total() >= 2]
-    note = f"q = {len(cats)} from {'categories=' if given else 'the observed values'}"
+    table = prepare(data, categories)
+    units = units_of(table)
+    used = [(u, w) for u, w in units if u.total() >= 2]
+    cats = table.categories
+    note = f"q = {len(cats)} from {'categories=' if table.given else 'the observed values'}"
     if not used:
-        return _undefined(FEWER_THAN_TWO, 0, len(rows), note)
+        return _undefined(FEWER_THAN_TWO, 0, table.n_coders, note)
     if len(cats) < 2:
         return _undefined(f"only one category ({cats[0]!r}) is known, so {name} cannot "
                           "correct for chance; pass categories= with every possible value "
-                          "(e.g. (0, 1) for a code's presence)", len(used), len(rows), note)
-    return used, [u for u in units if u.total()], len(rows), len(cats), note
+                          "(e.g. (0, 1) for a code's presence)", _weight(used), table.n_coders,
+                          note)
+    rated = [(u, w) for u, w in units if u.total()]
+    return used, rated, table.n_coders, len(cats), note
 
 
-def brennan_prediger(data: Matrix, categories: Iterable[Hashable] | None = None
+def brennan_prediger(data: Data, categories: Iterable[Hashable] | None = None
                      ) -> AgreementResult:
     """Brennan-Prediger coefficient (free-marginal kappa): chance agreement is 1/q.
 
@@ -300,10 +283,10 @@ def brennan_prediger(data: Matrix, categories: Iterable[Hashable] | None = None
         return prepared
     used, _, n_coders, q, note = prepared
     chance = Fraction(1, q)
-    return _defined((_pairwise(used) - chance) / (1 - chance), len(used), n_coders, note)
+    return _defined((_pairwise(used) - chance) / (1 - chance), _weight(used), n_coders, note)
 
 
-def gwet_ac1(data: Matrix, categories: Iterable[Hashable] | None = None) -> AgreementResult:
+def gwet_ac1(data: Data, categories: Iterable[Hashable] | None = None) -> AgreementResult:
     """Gwet's AC1 for any number of coders (Gwet 2014, Handbook of Inter-Rater Reliability).
 
     Observed agreement p_a is :func:`percent_agreement` (units with >= 2 ratings). With
@@ -317,12 +300,13 @@ def gwet_ac1(data: Matrix, categories: Iterable[Hashable] | None = None) -> Agre
     if isinstance(prepared, AgreementResult):
         return prepared
     used, rated, n_coders, q, note = prepared
+    n_rated = _weight(rated)
     pi: dict[Hashable, Fraction] = {}
-    for u in rated:
+    for u, w in rated:
         for k, c in u.items():
-            pi[k] = pi.get(k, Fraction(0)) + Fraction(c, u.total() * len(rated))
+            pi[k] = pi.get(k, Fraction(0)) + Fraction(c * w, u.total() * n_rated)
     chance = sum((p * (1 - p) for p in pi.values()), Fraction(0)) / (q - 1)
-    return _defined((_pairwise(used) - chance) / (1 - chance), len(used), n_coders, note)
+    return _defined((_pairwise(used) - chance) / (1 - chance), _weight(used), n_coders, note)
 
 
 # -- Krippendorff's alpha -------------------------------------------------------------
@@ -337,40 +321,40 @@ def _numeric(v: Hashable, level: str) -> float:
     return x
 
 
-def _prepare_alpha(data: Matrix, level: str, categories: Iterable[Hashable] | None
-                   ) -> tuple[_Units, int, list[Hashable]]:
-    """Return (pairable units, number of coders, category order for ordinal)."""
+def _prepare_alpha(data: Data, level: str, categories: Iterable[Hashable] | None
+                   ) -> tuple[Table, list[Hashable]]:
+    """Return (the tally, category order for ordinal)."""
     if level not in LEVELS:
         raise AgreementInputError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
     if level == "ordinal" and isinstance(categories, set | frozenset):
         raise AgreementInputError("ordinal categories= must be in order (a list or tuple)")
-    rows, cats, given = _prepare(data, categories)
+    table = prepare(data, categories)
+    cats = table.categories
     if level in ("interval", "ratio"):
         for v in cats:
             _numeric(v, level)
-    if level == "ordinal" and not given:
+    if level == "ordinal" and not table.given:
         try:
             cats = sorted(cats)  # type: ignore[type-var]
         except TypeError:
             raise AgreementInputError("ordinal values cannot be sorted; pass categories= "
                                       "from lowest to highest") from None
-    return [u for u in _units(rows) if u.total() >= 2], len(rows), cats
+    return table, cats
 
 
-def _alpha(units: Sequence[Counter[Hashable]], level: str, order: list[Hashable]
-           ) -> tuple[float | None, str | None]:
+def _alpha(units: Units, level: str, order: list[Hashable]) -> tuple[float | None, str | None]:
     """Alpha from the coincidence matrix of pairable units (Krippendorff 2011)."""
     if not units:
         return None, FEWER_THAN_TWO
     coincidences: dict[tuple[Hashable, Hashable], float] = {}
     marginals: Counter[Hashable] = Counter()
-    for u in units:
+    for u, w in units:
         m = u.total()
-        marginals.update(u)
         for c, nc in u.items():
+            marginals[c] += nc * w
             for k, nk in u.items():
                 pairs = nc * (nc - 1) if c == k else nc * nk
-                coincidences[c, k] = coincidences.get((c, k), 0.0) + pairs / (m - 1)
+                coincidences[c, k] = coincidences.get((c, k), 0.0) + w * pairs / (m - 1)
     if len(marginals) < 2:
         return None, _no_variation(next(iter(marginals)), "Krippendorff's alpha",
                                    "expected disagreement is 0")
@@ -399,7 +383,7 @@ def _alpha(units: Sequence[Counter[Hashable]], level: str, order: list[Hashable]
     return 1 - (n - 1) * observed / expected, None
 
 
-def krippendorff_alpha(data: Matrix, level: Level = "nominal",
+def krippendorff_alpha(data: Data, level: Level = "nominal",
                        categories: Iterable[Hashable] | None = None) -> AgreementResult:
     """Krippendorff's alpha for any number of coders with missing data.
 
@@ -410,49 +394,57 @@ def krippendorff_alpha(data: Matrix, level: Level = "nominal",
     interval (c - k)^2; ratio ((c - k)/(c + k))^2 (values must be >= 0). For ordinal,
     ``categories=`` gives the order from lowest to highest (default: sorted values).
     """
-    units, n_coders, order = _prepare_alpha(data, level, categories)
+    table, order = _prepare_alpha(data, level, categories)
+    units = [(u, w) for u, w in units_of(table) if u.total() >= 2]
     value, reason = _alpha(units, level, order)
     if value is None:
-        return _undefined(reason or FEWER_THAN_TWO, len(units), n_coders)
-    return _defined(value, len(units), n_coders, level)
+        return _undefined(reason or FEWER_THAN_TWO, _weight(units), table.n_coders)
+    return _defined(value, _weight(units), table.n_coders, level)
 
 
-def _percentile(ordered: Sequence[float], p: float) -> float:
-    """Linear interpolation between order statistics (numpy's default method)."""
-    position = p * (len(ordered) - 1)
-    low = math.floor(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-def krippendorff_alpha_bootstrap(data: Matrix, level: Level = "nominal", n: int = 1000,
+def krippendorff_alpha_bootstrap(data: Data, level: Level = "nominal", n: int = 1000,
                                  seed: int | None = 0, ci: float = 0.95,
                                  categories: Iterable[Hashable] | None = None
                                  ) -> BootstrapResult:
     """Alpha with a percentile bootstrap interval from resampling units.
 
     Each of ``n`` resamples draws as many pairable units as the data has, with
-    replacement (``random.Random(seed).choices``, so a given seed always gives the same
-    interval), and recomputes alpha. Resamples where alpha is undefined (no variation)
-    are skipped and counted in ``n_undefined``. The interval is the (1-ci)/2 and
-    (1+ci)/2 percentiles of the remaining values, or None if none remain. The ordinal
-    scale order is fixed from the full data.
+    replacement, and recomputes alpha. The units are taken in their given order (matrix
+    columns; a tally's patterns in mapping order, each repeated by its count). Up to
+    :data:`DRAW_UNITS_MAX` units they are drawn one at a time with
+    ``random.Random(seed).choices``; above that, how often each distinct unit is drawn
+    comes from the same multinomial distribution via sequential binomial draws
+    (:func:`qcode.core.resample.multinomial`), so a resample costs O(patterns). Either
+    way a given seed always gives the same interval. Resamples where alpha is undefined
+    (no variation) are skipped and counted in ``n_undefined``. The interval is the
+    (1-ci)/2 and (1+ci)/2 percentiles of the remaining values, or None if none remain.
+    The ordinal scale order is fixed from the full data.
     """
     if n < 1:
         raise AgreementInputError(f"n must be at least 1, got {n}")
     if not 0 < ci < 1:
         raise AgreementInputError(f"ci must be between 0 and 1, got {ci}")
-    units, _, order = _prepare_alpha(data, level, categories)
+    table, order = _prepare_alpha(data, level, categories)
     estimate = krippendorff_alpha(data, level, categories)
     if not estimate.defined:
         return BootstrapResult(estimate, None, ci, 0, 0)
-    rng = random.Random(seed)
+    population = pairable_sequence(table)
     values: list[float] = []
-    for _ in range(n):
-        value, _reason = _alpha(rng.choices(units, k=len(units)), level, order)
+    draws = resamples(random.Random(seed), population, one_by_one_up_to=DRAW_UNITS_MAX)
+    for resample in itertools.islice(draws, n):
+        value, _reason = _alpha(resample, level, order)
         if value is not None:
             values.append(value)
     values.sort()
-    interval = ((_percentile(values, (1 - ci) / 2), _percentile(values, (1 + ci) / 2))
+    interval = ((percentile(values, (1 - ci) / 2), percentile(values, (1 + ci) / 2))
                 if values else None)
     return BootstrapResult(estimate, interval, ci, n, n - len(values))
+
+
+__all__ = [
+    "DRAW_UNITS_MAX", "FEWER_THAN_TWO", "LEVELS", "AgreementInputError", "AgreementResult",
+    "BootstrapResult", "Column", "Columns", "Data", "Level", "Matrix", "brennan_prediger",
+    "cohen_kappa", "fleiss_kappa", "fleiss_kappa_from_counts", "gwet_ac1",
+    "krippendorff_alpha", "krippendorff_alpha_bootstrap", "percent_agreement", "scott_pi",
+    "tally_columns",
+]

@@ -11,7 +11,7 @@ Kinds:
   ``delete``  {table, rows}            rows may hold only their key; captured whole
   ``update``  {table, key, before, after}
   ``insert_document`` {id, snapshot?}  a whole document: row, paragraphs, attributes
-  ``delete_document`` {id, snapshot?}  captured whole (with any codings on it)
+  ``delete_document`` {id, snapshot?}  captured whole (with any codings and reviews on it)
 
 The log keeps a realised ``insert_document`` without the document's text and
 paragraphs (they are the rows themselves; storing them twice would double a
@@ -38,6 +38,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "codings": ("id",),
     "document_attributes": ("document_id", "key"),
     "memos": ("id",),
+    "reviews": ("document_id", "coder_id"),
 }
 
 PARAGRAPH_COLUMNS = (
@@ -58,7 +59,7 @@ def apply(conn: sqlite3.Connection, change: Change) -> Change:
     if op == "insert_document":
         return _insert_document(conn, change)
     if op == "delete_document":
-        return _delete_document(conn, change["id"], only_if_uncoded=change.get("uncoded", False))
+        return _delete_document(conn, change["id"], expected=change.get("expected"))
     raise ValueError(f"unknown change {op!r}")
 
 
@@ -78,8 +79,10 @@ def invert(change: Change) -> Change:
             "after": change["before"],
         }
     if op == "insert_document":
-        # Undoing an import must not take away codings others made on it since.
-        return {"op": "delete_document", "id": change["id"], "uncoded": True}
+        # Taking a document back out must not take codings made on it since it came in:
+        # only those it brought with it (none for a fresh import) may go with it.
+        expected = [row["id"] for row in change.get("codings") or []]
+        return {"op": "delete_document", "id": change["id"], "expected": expected}
     if op == "delete_document":
         return {"op": "insert_document", "id": change["id"], "snapshot": change["snapshot"]}
     raise ValueError(f"unknown change {op!r}")
@@ -182,7 +185,8 @@ def _insert_document(conn: sqlite3.Connection, change: Change) -> Change:
         "INSERT INTO document_attributes (document_id, key, value) VALUES (?, ?, ?)",
         ((doc_id, key, value) for key, value in snapshot.get("attributes", {}).items()),
     )
-    for table in ("codings", "memos"):
+    # Snapshots taken before the reviews table existed simply have no "reviews" key.
+    for table in ("codings", "memos", "reviews"):
         rows = snapshot.get(table) or []
         if rows:
             _insert(conn, table, rows)
@@ -197,18 +201,24 @@ def _insert_document(conn: sqlite3.Connection, change: Change) -> Change:
     }
 
 
-def _delete_document(conn: sqlite3.Connection, doc_id: int, *, only_if_uncoded: bool) -> Change:
+def _delete_document(
+    conn: sqlite3.Connection, doc_id: int, *, expected: list[int] | None
+) -> Change:
     """Delete a document with everything hanging on it, captured for a later redo."""
     document = conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
     if document is None:
         raise ConflictError(f"document #{doc_id} is no longer there")
-    if only_if_uncoded:
-        coded = conn.execute(
-            "SELECT COUNT(*) FROM codings c JOIN paragraphs p ON p.id = c.paragraph_id "
-            "WHERE p.document_id = ?", (doc_id,)).fetchone()[0]
-        if coded:
+    if expected is not None:
+        allowed = set(expected)
+        since = [
+            r[0] for r in conn.execute(
+                "SELECT c.id FROM codings c JOIN paragraphs p ON p.id = c.paragraph_id "
+                "WHERE p.document_id = ?", (doc_id,))
+            if r[0] not in allowed
+        ]
+        if since:
             raise ConflictError(
-                f"document {document['name']!r} has {coded} codings made since it was "
+                f"document {document['name']!r} has {len(since)} codings made since it was "
                 "imported; remove it explicitly if you mean to (its codings go with it)"
             )
     paragraphs = [
@@ -240,6 +250,11 @@ def _delete_document(conn: sqlite3.Connection, doc_id: int, *, only_if_uncoded: 
             "SELECT key, value FROM document_attributes WHERE document_id = ?", (doc_id,)
         )
     }
+    reviews = [
+        dict(r)
+        for r in conn.execute("SELECT * FROM reviews WHERE document_id = ?", (doc_id,))
+    ]
+    conn.execute("DELETE FROM reviews WHERE document_id = ?", (doc_id,))
     conn.executemany("DELETE FROM memos WHERE id = ?", ((m["id"],) for m in memos))
     conn.executemany("DELETE FROM codings WHERE id = ?", ((c["id"],) for c in codings))
     conn.execute("DELETE FROM document_attributes WHERE document_id = ?", (doc_id,))
@@ -251,6 +266,7 @@ def _delete_document(conn: sqlite3.Connection, doc_id: int, *, only_if_uncoded: 
         "attributes": attributes,
         "codings": codings,
         "memos": memos,
+        "reviews": reviews,
     }
     return {"op": "delete_document", "id": doc_id, "snapshot": snapshot}
 
@@ -265,6 +281,7 @@ def _describe(table: str, row: Row) -> str:
         "memos": "memo",
         "document_attributes": "attribute",
         "meta": "project setting",
+        "reviews": "review of document",
     }
     label = row.get("name") or row.get("key") or (f"#{row['id']}" if "id" in row else "")
     return f"{names.get(table, table)} {label}".strip()

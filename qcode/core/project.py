@@ -27,6 +27,9 @@ from qcode.core.reading import ProjectReader
 from qcode.ingest.model import ParsedDocument
 
 if TYPE_CHECKING:
+    from qcode.core.codebook_merge import MergePlan
+    from qcode.core.codebook_merge_apply import MergeOutcome
+    from qcode.core.imports import CodedImport, ImportedCoder, ImportedCoding, ImportedMemo
     from qcode.core.project_merge import MergeReport
 
 DEFAULT_PATH = Path("qcode.db")
@@ -606,6 +609,82 @@ class Project(ProjectReader):
                             "before": {"parent_id": code.id},
                             "after": {"parent_id": new_parent}})
         return changes
+
+    # -- coded documents from another tool (REFI-QDA import) -------------------------
+
+    def import_coded_document(
+        self, parsed: ParsedDocument, codings: list[ImportedCoding], *, coder: str,
+        guid: str | None = None, attributes: dict[str, str] | None = None,
+        memos: list[ImportedMemo] | None = None,
+    ) -> CodedImport:
+        """Add a document with its codings and memos as one event (or, if its text is
+        already here, add them to that document); see :mod:`qcode.core.imports`."""
+        from qcode.core.imports import import_coded_document
+
+        return import_coded_document(self, parsed, codings, coder=coder, guid=guid,
+                                     attributes=attributes, memos=memos)
+
+    def import_coders(self, coders: list[ImportedCoder]) -> list[str]:
+        """Create the coders another tool lists (matched by GUID, then name); returns the
+        names of those added."""
+        from qcode.core.imports import import_coders
+
+        return import_coders(self, coders)
+
+    def import_memos(self, memos: list[ImportedMemo], *, coder: str,
+                     summary: str) -> tuple[int, int]:
+        """Add imported memos on the project or on codes as one event: (added, present)."""
+        from qcode.core.imports import import_memos
+
+        return import_memos(self, memos, coder=coder, summary=summary)
+
+    # -- reviews (who has read which document, for agreement) ------------------------
+
+    def mark_reviewed(self, document: Document, *, coder: str, reviewed: bool = True) -> bool:
+        """Record that ``coder`` has reviewed ``document`` (or, with ``reviewed=False``,
+        withdraw the mark), as one undoable event; returns whether anything changed.
+
+        Agreement counts a document as reviewed by a coder when they marked it *or* made
+        at least one coding in it, so withdrawing the mark does not un-review a document
+        the coder has coded. A reviewed paragraph without a code is "absent" for that
+        coder; an unreviewed one is missing data.
+        """
+        coder_id = self.coder_id(coder)
+        current = None if coder_id is None else self.conn.execute(
+            "SELECT * FROM reviews WHERE document_id = ? AND coder_id = ?",
+            (document.id, coder_id),
+        ).fetchone()
+        if (current is not None) == reviewed:
+            return False
+        with self._writing():
+            coder_id = self._ensure_coder(coder)
+            key = {"document_id": document.id, "coder_id": coder_id}
+            if reviewed:
+                change: Change = {"op": "insert", "table": "reviews",
+                                  "rows": [{**key, "reviewed_at": now()}]}
+                summary = f"mark {document.name} reviewed"
+            else:
+                change = {"op": "delete", "table": "reviews", "rows": [key]}
+                summary = f"unmark {document.name} as reviewed"
+            self._record(coder, "review", summary, [change])
+        return True
+
+    # -- merging a shared codebook ---------------------------------------------------
+
+    def merge_codebook(self, plan: MergePlan, *, coder: str) -> MergeOutcome:
+        """Apply the accepted proposals of a codebook merge plan as one undoable event
+        (see :mod:`qcode.core.codebook_merge`); refuses a plan made before the project's
+        codebook last changed."""
+        from dataclasses import replace
+
+        from qcode.core.codebook_merge_apply import merge_changes
+
+        with self._writing():
+            changes, outcome = merge_changes(self, plan)
+            if not changes:
+                return outcome
+            event = self._record(coder, "merge-codebook", outcome.summary, changes)
+        return replace(outcome, event_id=event)
 
 
 def _db_value(value: Any) -> Any:

@@ -139,9 +139,52 @@ CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 """
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial", INITIAL),)
+# Full-text search over paragraphs. An external-content FTS5 index (the text lives once,
+# in ``paragraphs``) kept in step by triggers, so every way paragraphs come and go —
+# import's executemany, delete_document, undo and redo of either — updates it without
+# the writers knowing. remove_diacritics folds "École" and "ecole" together; the
+# fts5vocab view lists the indexed terms, which typo-tolerant search expands against.
+SEARCH = """
+CREATE VIRTUAL TABLE paragraphs_fts USING fts5(
+    text, content = 'paragraphs', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE paragraphs_vocab USING fts5vocab(paragraphs_fts, 'row');
+CREATE TRIGGER paragraphs_fts_insert AFTER INSERT ON paragraphs BEGIN
+    INSERT INTO paragraphs_fts (rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER paragraphs_fts_delete AFTER DELETE ON paragraphs BEGIN
+    INSERT INTO paragraphs_fts (paragraphs_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER paragraphs_fts_update AFTER UPDATE OF text ON paragraphs BEGIN
+    INSERT INTO paragraphs_fts (paragraphs_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO paragraphs_fts (rowid, text) VALUES (new.id, new.text);
+END;
+INSERT INTO paragraphs_fts (paragraphs_fts) VALUES ('rebuild');
+"""
 
-LATEST = MIGRATIONS[-1].version
+# Which coders have reviewed which documents: inter-coder agreement treats a paragraph
+# a coder never looked at as missing, not as "code absent". Codings also count as a
+# review (see qcode.reports.agreement); this table records the explicit marks.
+REVIEWS = """
+CREATE TABLE reviews (
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    coder_id    INTEGER NOT NULL REFERENCES coders(id),
+    reviewed_at TEXT NOT NULL,
+    PRIMARY KEY (document_id, coder_id)
+);
+CREATE INDEX reviews_coder ON reviews (coder_id, document_id);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial", INITIAL),
+    Migration(2, "search", SEARCH),
+    Migration(4, "reviews", REVIEWS),
+)
+
+# max, not the last entry: versions are reserved ahead, so the tuple may have gaps and
+# a reserved number may be filled in later.
+LATEST = max(m.version for m in MIGRATIONS)
 
 VERSION_TABLE = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -163,10 +206,17 @@ def current_version(conn: sqlite3.Connection) -> int:
     return int(value or 0)
 
 
+def applied_versions(conn: sqlite3.Connection) -> set[int]:
+    """Versions recorded in the version table (empty for a new database)."""
+    if current_version(conn) == 0:
+        return set()
+    return {int(r[0]) for r in conn.execute("SELECT version FROM schema_migrations")}
+
+
 def pending(conn: sqlite3.Connection) -> list[Migration]:
-    """Migrations not yet applied, in order."""
-    version = current_version(conn)
-    return [m for m in MIGRATIONS if m.version > version]
+    """Migrations not yet applied, in order (a gap left by a branch is filled too)."""
+    done = applied_versions(conn)
+    return sorted((m for m in MIGRATIONS if m.version not in done), key=lambda m: m.version)
 
 
 def migrate(conn: sqlite3.Connection) -> list[Migration]:

@@ -156,3 +156,31 @@ def test_code_edits_merge_and_delete_are_undoable(study: Project) -> None:
     study.undo(coder="alice")
     assert study.code("regional variation").id == target.id
     assert ("§12", "regional variation", "alice") in codings(study)
+
+
+def test_undoing_an_import_never_takes_later_codings(project: Project, tmp_path: Path) -> None:
+    from qcode.ingest import read_document
+
+    source = tmp_path / "novikova.txt"
+    source.write_text("Q: Regions?\n\nA: It depends on the region.\n", encoding="utf-8")
+    doc = project.add_document(read_document(source), coder="alice")
+    code = project.add_code("regional variation", coder="bob")
+    project.tag([project.paragraph(doc, "2").id], [code.id], coder="bob")
+    with pytest.raises(ConflictError, match="1 codings made since it was imported"):
+        project.undo(coder="alice")
+    assert project.paragraph_count(doc.id) == 2
+    assert codings(project) == {(None, "regional variation", "bob")}
+
+
+def test_remove_document_undo_redo_keeps_its_codings(study: Project) -> None:
+    doc = study.document("sieca-kozlowski-2009")
+    study.tag([study.paragraph(doc, "§12").id], [study.code("regional variation").id],
+              coder="bob")
+    study.remove_document(doc, coder="alice")
+    assert codings(study) == set()
+    study.undo(coder="alice")
+    assert codings(study) == {("§12", "regional variation", "bob")}
+    study.redo(coder="alice")
+    assert codings(study) == set() and study.documents() == []
+    study.undo(coder="alice")
+    assert codings(study) == {("§12", "regional variation", "bob")}
