@@ -49,7 +49,8 @@ def main(ctx: click.Context, project: Any) -> None:
 
 
 # Each module adds its commands with register(main); one line here per module.
-COMMAND_MODULES = ("project", "documents", "codebook", "coding", "merge", "maintenance")
+COMMAND_MODULES = ("project", "documents", "codebook", "coding", "merge", "maintenance", "tui",
+                   "exchange", "report", "agree")
 
 
 def _register() -> None:
