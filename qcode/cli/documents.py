@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,11 @@ from qcode.cli.common import (
     project_option,
 )
 from qcode.cli.exchange import import_projects, is_project_file
-from qcode.core.errors import DuplicateImport, ImportFailed, QcodeError
-from qcode.core.ids import sha256
-from qcode.ingest import ParsedDocument, read_document
-from qcode.ingest.catalog import Catalog, CatalogEntry, load_catalog
+from qcode.cli.progress import progress_bar
+from qcode.core.errors import QcodeError
+from qcode.core.model import Document
+from qcode.ingest import importer
+from qcode.ingest.catalog import Catalog, load_catalog
 
 CATALOG_KEY = "catalog"
 
@@ -84,63 +86,52 @@ def import_(
         import_projects(open_project(ctx), files, coder=coder)
         return
     opened = open_project(ctx)
-    extra = _parse_attributes(attributes)
     catalog = load_catalog(catalog_file) if catalog_file else _stored_catalog(opened)
-    if as_key and catalog is None:
-        raise QcodeError(f"--as {as_key}: no metadata catalog (pass --metadata FILE)")
-    parsed: list[tuple[Path, ParsedDocument, dict[str, str]]] = []
-    seen: dict[str, Path] = {}
-    for path in files:
-        document = read_document(path, encoding=encoding)
-        digest = sha256(document.text)
-        if digest in seen:
-            raise DuplicateImport(f"{path}: same text as {seen[digest]}; nothing changed")
-        seen[digest] = path
-        if kind:
-            document.kind = kind
-        parsed.append((path, document, {**_catalog_attributes(catalog, path, as_key), **extra}))
-    existing = {r[0]: r[1] for r in opened.conn.execute("SELECT sha256, name FROM documents")}
-    for path, document, _attrs in parsed:
-        known = existing.get(sha256(document.text))
-        if known is not None and not skip_existing:
-            raise DuplicateImport(
-                f"{path}: already imported as {known!r} (same text); nothing changed"
-            )
+    with progress_bar(len(files) > 1, "reading", len(files)) as advance_read:
+        prepared = importer.prepare(
+            opened, files, encoding=encoding, kind=kind, catalog=catalog, as_key=as_key,
+            attributes=_parse_attributes(attributes), skip_existing=skip_existing,
+            progress=lambda _path: advance_read(1),
+        )
     if catalog_file and catalog is not None:
         opened.set_meta({CATALOG_KEY: catalog.to_json()}, coder=coder,
                         summary=f"metadata catalog from {catalog_file.name}")
-    for path, document, attrs in parsed:
-        if sha256(document.text) in existing:
-            console.print(f"[yellow]skipped[/] {escape(str(path))}: already in the project")
-            continue
-        added = opened.add_document(document, coder=coder, name=name, attributes=attrs)
-        count = opened.paragraph_count(added.id)
-        shown = " ".join(f"{k}={v}" for k, v in sorted(attrs.items())[:3])
-        console.print(
-            f"imported [bold]{escape(added.name)}[/] ({count} paragraphs)"
-            + (f"  [dim]{escape(shown)}…[/]" if shown else "")
-        )
+    verbose = len(prepared) <= 20
+    totals = {"documents": 0, "paragraphs": 0, "skipped": 0}
+    advance: Callable[[int], None] = lambda _n: None  # noqa: E731 - set by the bar below
+
+    def report(item: importer.PreparedFile, added: Document | None) -> None:
+        advance(1)
+        if added is None:
+            totals["skipped"] += 1
+            if verbose:
+                console.print(
+                    f"[yellow]skipped[/] {escape(str(item.path))}: already in the project")
+            return
+        totals["documents"] += 1
+        totals["paragraphs"] += len(item.document.paragraphs)
+        if verbose:
+            shown = " ".join(f"{k}={v}" for k, v in sorted(item.attributes.items())[:3])
+            console.print(
+                f"imported [bold]{escape(added.name)}[/] ({len(item.document.paragraphs)} "
+                "paragraphs)" + (f"  [dim]{escape(shown)}…[/]" if shown else ""))
+
+    try:
+        with progress_bar(len(prepared) > 1, "importing", len(prepared)) as bar:
+            advance = bar
+            importer.write(opened, prepared, coder=coder, name=name, done=report)
+    except KeyboardInterrupt:
+        console.print(f"cancelled: {totals['documents']} of {len(prepared)} documents imported, "
+                      "each whole; nothing half-written")
+        raise SystemExit(130) from None
+    if not verbose:
+        console.print(f"imported {totals['documents']} documents ({totals['paragraphs']:,} "
+                      f"paragraphs); {totals['skipped']} skipped as already in the project")
 
 
 def _stored_catalog(project: Any) -> Catalog | None:
     text = project.meta(CATALOG_KEY)
     return Catalog.from_json(text) if text else None
-
-
-def _catalog_attributes(catalog: Catalog | None, path: Path, key: str | None) -> dict[str, str]:
-    if catalog is None:
-        return {}
-    entry: CatalogEntry | None
-    if key:
-        entry = catalog.get(key)
-        if entry is None:
-            from qcode.core.suggest import did_you_mean
-
-            hint = did_you_mean(key, [e.key for e in catalog.entries])
-            raise ImportFailed(f"--as {key}: no such entry in the metadata catalog{hint}")
-    else:
-        entry = catalog.find(path.name)
-    return dict(entry.attributes) if entry else {}
 
 
 @click.command()

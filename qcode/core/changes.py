@@ -181,6 +181,10 @@ def _insert_document(conn: sqlite3.Connection, change: Change) -> Change:
             f"VALUES ({', '.join('?' for _ in columns)})",
             ([doc_id if c == "document_id" else p[c] for c in columns] for p in paragraphs),
         )
+        if _has_search_index(conn):
+            conn.execute(
+                "INSERT INTO paragraphs_fts (rowid, text) "
+                "SELECT id, text FROM paragraphs WHERE document_id = ?", (doc_id,))
     conn.executemany(
         "INSERT INTO document_attributes (document_id, key, value) VALUES (?, ?, ?)",
         ((doc_id, key, value) for key, value in snapshot.get("attributes", {}).items()),
@@ -199,6 +203,15 @@ def _insert_document(conn: sqlite3.Connection, change: Change) -> Change:
         "codings": snapshot.get("codings") or [],
         "memos": snapshot.get("memos") or [],
     }
+
+
+def _has_search_index(conn: sqlite3.Connection) -> bool:
+    # Projects are migrated on open, so the index exists; a project being migrated from
+    # before schema 2 builds it whole (the migration's 'rebuild').
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'paragraphs_fts'"
+    ).fetchone()
+    return row is not None
 
 
 def _delete_document(

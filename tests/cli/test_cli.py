@@ -194,3 +194,24 @@ def test_not_a_project(cli: Cli) -> None:
 
 def test_study_files_exist_for_the_quick_start() -> None:
     assert ARTICLE.exists() and CATALOG.exists() and CODEBOOK.exists()
+
+
+def test_many_files_import_whole_or_not_at_all(cli: Cli, tmp_path: Path) -> None:
+    assert cli("init").exit_code == 0
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(24):  # enough to be read by worker processes
+        (folder / f"i{n:02d}.txt").write_text(
+            f"Q: Question {n}?\n\nA: Ответ номер {n}.\n\nA: Suite {n}.\n", encoding="utf-8")
+    (folder / "zz-bad.txt").write_bytes(b"text then \x00\x01 binary")
+    paths = sorted(str(p) for p in folder.iterdir())
+    failed = cli("import", *paths)
+    assert failed.exit_code == 2 and "zz-bad.txt" in failed.stderr
+    assert json.loads(cli("documents", "--json").output) == []
+    good = cli("import", *paths[:-1])
+    assert good.exit_code == 0, good.output
+    assert "imported 24 documents (72 paragraphs); 0 skipped" in good.output
+    docs = json.loads(cli("documents", "--json").output)
+    assert sorted(d["name"] for d in docs) == [f"i{n:02d}" for n in range(24)]
+    again = cli("import", "--skip-existing", *paths[:-1])
+    assert again.exit_code == 0 and "imported 0 documents" in again.output
