@@ -372,3 +372,64 @@ class ProjectReader:
                 {"at": last[0], "coder": last[1], "summary": last[2]} if last else None
             ),
         }
+
+    # -- for screens that update one paragraph at a time ----------------------------
+
+    def codings_for_paragraphs(
+        self, paragraph_ids: list[int]
+    ) -> dict[int, list[tuple[int, int]]]:
+        """paragraph id -> [(code id, coder id)] for just these paragraphs (any coder)."""
+        result: dict[int, list[tuple[int, int]]] = {p: [] for p in paragraph_ids}
+        for start in range(0, len(paragraph_ids), 500):
+            chunk = paragraph_ids[start:start + 500]
+            rows = self.conn.execute(
+                "SELECT paragraph_id, code_id, coder_id FROM codings "
+                f"WHERE paragraph_id IN ({', '.join('?' * len(chunk))}) ORDER BY id",
+                chunk,
+            )
+            for row in rows:
+                result[row[0]].append((row[1], row[2]))
+        return result
+
+    def paragraph_memo_ids(self, document_id: int, coder: str) -> set[int]:
+        """Ids of a document's paragraphs on which the coder has written a memo."""
+        return {r[0] for r in self.conn.execute(
+            "SELECT m.target_id FROM memos m JOIN paragraphs p ON p.id = m.target_id "
+            "WHERE m.target = 'paragraph' AND m.coder_id = ? AND p.document_id = ?",
+            (self.coder_id(coder) or -1, document_id))}
+
+    def coding_memo_marks(self, paragraph_ids: list[int], coder: str) -> set[tuple[int, int]]:
+        """(paragraph id, code id) of the coder's codings with a memo, among these
+        paragraphs (looked up by paragraph, so the size of the project does not matter)."""
+        coder_id = self.coder_id(coder) or -1
+        found: set[tuple[int, int]] = set()
+        for start in range(0, len(paragraph_ids), 500):
+            chunk = paragraph_ids[start:start + 500]
+            found.update((r[0], r[1]) for r in self.conn.execute(
+                "SELECT paragraph_id, code_id FROM codings "
+                f"WHERE paragraph_id IN ({', '.join('?' * len(chunk))}) "
+                "AND coder_id = ? AND memo IS NOT NULL", [*chunk, coder_id]))
+        return found
+
+    def paragraph_outline(
+        self, document_id: int
+    ) -> list[tuple[int, int, str | None, str | None]]:
+        """(id, ordinal, label, section) of every paragraph of a document, in order,
+        without their text: enough to lay out a long document and fetch text on demand."""
+        rows = self.conn.execute(
+            "SELECT id, ordinal, label, section FROM paragraphs WHERE document_id = ? "
+            "ORDER BY ordinal", (document_id,))
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def paragraphs_with_code(
+        self, document_id: int, code_id: int, coder: str | None = None
+    ) -> set[int]:
+        """Ids of a document's paragraphs carrying a code (of ``coder``, or of anyone)."""
+        sql = ("SELECT DISTINCT c.paragraph_id FROM codings c "
+               "JOIN paragraphs p ON p.id = c.paragraph_id "
+               "WHERE c.code_id = ? AND p.document_id = ?")
+        params: list[Any] = [code_id, document_id]
+        if coder is not None:
+            sql += " AND c.coder_id = ?"
+            params.append(self.coder_id(coder) or -1)
+        return {r[0] for r in self.conn.execute(sql, params)}
