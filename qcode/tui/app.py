@@ -1,0 +1,90 @@
+"""The qcode terminal app: one project, one coder at a time, all by keyboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+
+from qcode.core.project import Project
+from qcode.tui import prefs
+from qcode.tui.screens.main import MainScreen
+from qcode.tui.session import Session
+
+# A tag waits this long for another process's write lock before saying so; the
+# project's usual 10 s would freeze the screen instead.
+BUSY_TIMEOUT_MS = 1500
+
+
+class QcodeApp(App[None]):
+    """Open with a :class:`Project` and a coder name; the caller closes the project."""
+
+    CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
+    TITLE = "qcode"
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, project: Project, coder: str, *, blind: bool = False,
+                 remember: bool = True) -> None:
+        super().__init__()
+        project.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self.session = Session(project, coder, blind=blind)
+        self.remember = remember
+
+    def on_mount(self) -> None:
+        """Open the coding screen where this coder left off."""
+        self.push_screen(MainScreen(self.session, paragraph_id=self._restore()))
+
+    def _restore(self) -> int | None:
+        session = self.session
+        place = prefs.load(self._guid, session.coder) if self.remember else prefs.Place()
+        by_guid = {code.guid: code.id for code in session.codes.values()}
+        session.pins = [by_guid[g] for g in place.pins if g in by_guid]
+        documents = {d.document.guid: d.document for d in session.documents}
+        document = documents.get(place.document or "")
+        if document is None and session.documents:
+            document = session.documents[0].document
+        if document is None:
+            return None
+        view = session.open_document(document.id)
+        if place.document == document.guid and place.paragraph in view.paragraphs.ordinals:
+            return view.paragraphs.ids[view.paragraphs.ordinals.index(place.paragraph)]
+        return None
+
+    @property
+    def _guid(self) -> str:
+        return self.session.project.meta("guid") or str(self.session.project.path.resolve())
+
+    def save_place(self) -> None:
+        """Remember the document, paragraph and pins for next time."""
+        if not self.remember:
+            return
+        session = self.session
+        screen = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        current = screen.reader.current if screen is not None else None
+        place = prefs.Place(
+            document=session.view.document.guid if session.view else None,
+            paragraph=current.ordinal if current else None,
+            pins=[session.codes[p].guid for p in session.pins if p in session.codes],
+        )
+        prefs.save(self._guid, session.coder, place)
+
+    async def action_quit(self) -> None:
+        """Quit (every change is already committed; only the place is saved now)."""
+        self.save_place()
+        self.exit()
+
+    def on_unmount(self) -> None:
+        """Close the worker connection."""
+        self.session.close()
+
+
+def run(path: Path, coder: str, *, blind: bool = False) -> None:
+    """Open the project at ``path`` and run the app until the researcher quits."""
+    project = Project.open(path)
+    try:
+        QcodeApp(project, coder, blind=blind).run()
+    finally:
+        project.close()
+
+
+__all__ = ["QcodeApp", "run"]

@@ -1,0 +1,109 @@
+"""Creating or editing a code: name, parent, colour and the codebook definitions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, TextArea
+
+from qcode.core.model import Code
+from qcode.tui.session import Session
+
+COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+TOP = -1
+AREAS = (
+    ("short", "Short definition"),
+    ("definition", "Full definition"),
+    ("when_to_use", "When to use"),
+    ("when_not_to_use", "When not to use"),
+    ("example", "Example"),
+)
+
+
+@dataclass(frozen=True)
+class CodeForm:
+    """What the editor was saved with."""
+
+    name: str
+    parent_id: int | None
+    fields: dict[str, str | None]
+
+
+class CodeEditor(ModalScreen[CodeForm | None]):
+    """Ctrl+S saves, Escape cancels. A new code chooses its parent; an existing one is
+    moved with ``>`` in the codebook pane instead."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, session: Session, *, code: Code | None = None, name: str = "",
+                 parent: Code | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.code = code
+        self.initial_name = code.name if code else name
+        self.parent_code = parent
+
+    def compose(self) -> ComposeResult:
+        """One field per line; the long ones are text areas."""
+        title = f"Edit code “{self.code.name}”" if self.code else "New code"
+        with Vertical(classes="dialog editor"):
+            yield Label(title, classes="dialog-title")
+            with VerticalScroll():
+                yield Label("Name")
+                yield Input(self.initial_name, id="code-name", compact=True)
+                if self.code is None:
+                    yield Label("Parent")
+                    choices = [("(top level)", TOP)] + [
+                        ("  " * depth + code.name, code.id) for code, depth in self.session.tree
+                    ]
+                    yield Select(choices, value=self.parent_code.id if self.parent_code else TOP,
+                                 allow_blank=False, id="code-parent", compact=True)
+                yield Label("Colour (#RRGGBB, empty for automatic)")
+                yield Input(self.code.colour or "" if self.code else "", id="code-colour",
+                            placeholder="#4E9FE6", compact=True)
+                for field, label in AREAS:
+                    yield Label(label)
+                    value = (getattr(self.code, field) or "") if self.code else ""
+                    yield TextArea(value, id=f"code-{field}", soft_wrap=True, compact=True,
+                                   classes="short" if field == "short" else "")
+            yield Label("", id="editor-error", classes="error")
+            yield Label("Ctrl+S: save   Tab: next field   Esc: cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        """Start in the name field."""
+        self.query_one("#code-name", Input).focus()
+
+    def action_save(self) -> None:
+        """Check the form and close with it."""
+        name = self.query_one("#code-name", Input).value.strip()
+        colour = self.query_one("#code-colour", Input).value.strip()
+        error = self.query_one("#editor-error", Label)
+        if not name:
+            error.update("A code needs a name.")
+            self.query_one("#code-name", Input).focus()
+            return
+        if colour and not COLOUR.match(colour):
+            error.update(f"Colour {colour!r} is not #RRGGBB (e.g. #4E9FE6).")
+            self.query_one("#code-colour", Input).focus()
+            return
+        fields: dict[str, str | None] = {"colour": colour.upper() or None}
+        for field, _label in AREAS:
+            fields[field] = self.query_one(f"#code-{field}", TextArea).text.strip() or None
+        parent_id: int | None = self.code.parent_id if self.code else None
+        if self.code is None:
+            value = self.query_one("#code-parent", Select).value
+            parent_id = value if isinstance(value, int) and value != TOP else None
+        self.dismiss(CodeForm(name, parent_id, fields))
+
+    def action_cancel(self) -> None:
+        """Close without saving."""
+        self.dismiss(None)

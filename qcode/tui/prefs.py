@@ -1,0 +1,71 @@
+"""Where each coder left off, and their pinned codes, kept outside the project.
+
+These are preferences, not research data: keeping them out of the project file keeps
+them out of the event log, so undo never "undoes" a scroll position or a pin. The file
+is ``$XDG_STATE_HOME/qcode/tui.json`` (``~/.local/state/qcode/tui.json`` by default),
+keyed by the project's GUID and the coder. Losing it loses nothing but a place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class Place:
+    """A coder's place in a project: document GUID, paragraph ordinal, pinned code GUIDs."""
+
+    document: str | None = None
+    paragraph: int | None = None
+    pins: list[str] = field(default_factory=list)
+
+
+def state_file() -> Path:
+    """The preferences file."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "qcode" / "tui.json"
+
+
+def _read() -> dict[str, Any]:
+    try:
+        data = json.loads(state_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def load(project_guid: str, coder: str) -> Place:
+    """The coder's saved place (an empty one if none was saved or the file is unreadable)."""
+    entry = _read().get(f"{project_guid}:{coder}")
+    if not isinstance(entry, dict):
+        return Place()
+    paragraph = entry.get("paragraph")
+    pins = entry.get("pins")
+    return Place(
+        document=entry.get("document") if isinstance(entry.get("document"), str) else None,
+        paragraph=paragraph if isinstance(paragraph, int) else None,
+        pins=[p for p in pins if isinstance(p, str)] if isinstance(pins, list) else [],
+    )
+
+
+def save(project_guid: str, coder: str, place: Place) -> bool:
+    """Remember the place (atomically); False if the file could not be written."""
+    data = _read()
+    data[f"{project_guid}:{coder}"] = {"document": place.document,
+                                       "paragraph": place.paragraph, "pins": place.pins}
+    path = state_file()
+    partial = path.with_name(path.name + ".partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        return False
+    return True

@@ -1,0 +1,386 @@
+"""The coding screen: documents and codebook on the left, the reader in the middle,
+the status line at the bottom; every coding action is a key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar, TypeVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from qcode.core.model import Code
+from qcode.core.search import Hit
+from qcode.tui.guard import attempt
+from qcode.tui.modals.help import HelpModal, coding_screen_help
+from qcode.tui.modals.info import CodeInfo
+from qcode.tui.modals.picker import CodePicker, Pick
+from qcode.tui.modals.prompt import Prompt
+from qcode.tui.modals.search import SearchModal
+from qcode.tui.screens import memos
+from qcode.tui.session import SLOTS, Session
+from qcode.tui.widgets.codebook import CodebookPane
+from qcode.tui.widgets.documents import DocumentsPane
+from qcode.tui.widgets.reader import Reader
+from qcode.tui.widgets.status import StatusBar
+
+T = TypeVar("T")
+
+
+class MainScreen(Screen[None]):
+    """Where the coding happens."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # One footer entry stands for all nine keys.
+        *[Binding(str(n), f"slot({n})", "Tag" if n == 1 else f"Toggle the code on key {n}",
+                  show=n == 1, key_display="1-9" if n == 1 else None)
+          for n in range(1, SLOTS + 1)],
+        Binding("c", "pick", "Code",
+                tooltip="Code picker: type part of a code's name, Enter applies or removes "
+                        "it; Ctrl+N there creates a new code"),
+        Binding("slash", "search", "Search",
+                tooltip="Search every document (typos forgiven); Enter on a hit goes there"),
+        Binding("g,section_sign", "go_to", "Go to a label (§12) or number", show=False),
+        Binding("m", "memo", "Memo on the paragraph", show=False),
+        Binding("M", "coding_memo", "Memo on one of its codings", show=False),
+        Binding("f", "filter", "Show only paragraphs with a code", show=False),
+        Binding("F", "clear_filter", "Show all paragraphs again", show=False),
+        Binding("u", "undo", "Undo", tooltip="Undo your latest change (as `qcode undo`)"),
+        Binding("U,ctrl+r", "redo", "Redo", show=False),
+        Binding("i", "info", "Definition of the code under the cursor", show=False),
+        Binding("d", "focus_pane('documents-pane')", "Documents pane", show=False),
+        Binding("t", "focus_pane('codebook-pane')", "Codebook pane", show=False),
+        Binding("C", "coder", "Choose the coder", show=False),
+        Binding("b", "blind", "Blind mode: hide other coders' codings", show=False),
+        Binding("R", "report", "Report: code frequencies", show=False),
+        Binding("question_mark", "help", "All keys", tooltip="This list"),
+        Binding("q", "quit", "Quit", tooltip="Quit (every change is already saved)"),
+    ]
+
+    def __init__(self, session: Session, *, paragraph_id: int | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.start_at = paragraph_id
+        self.message = ""
+        self.positions: dict[int, int] = {}
+
+    def compose(self) -> ComposeResult:
+        """Two columns, then the status line and the key hints."""
+        with Horizontal(id="body"):
+            with Vertical(id="side"):
+                yield DocumentsPane(self.session, id="documents-pane")
+                yield CodebookPane(self.session, id="codebook-pane")
+            yield Reader(self.session, id="reader")
+        yield StatusBar(id="status")
+        yield Footer(compact=True)
+
+    @property
+    def reader(self) -> Reader:
+        """The reader widget."""
+        return self.query_one(Reader)
+
+    @property
+    def codebook(self) -> CodebookPane:
+        """The codebook pane."""
+        return self.query_one(CodebookPane)
+
+    @property
+    def documents(self) -> DocumentsPane:
+        """The documents pane."""
+        return self.query_one(DocumentsPane)
+
+    def on_mount(self) -> None:
+        """Open where the coder left off (or the first document), reader focused."""
+        self.reader.show_document(self.start_at)
+        self.reader.focus()
+        self.say("j/k move · 1-9 or c: code · u undo · ? all keys")
+
+    # -- doing things safely -----------------------------------------------------------
+
+    def attempt(self, action: Callable[[], T]) -> T | None:
+        """Run a project call; a refusal becomes a notification, never a traceback."""
+        result, error = attempt(self.app, self.session.project.path, action)
+        if error:
+            self.say(f"not done: {error}")
+        return result
+
+    def say(self, message: str) -> None:
+        """Put what the last action did on the status line."""
+        self.message = message
+        self.update_status()
+
+    def update_status(self) -> None:
+        """Redraw the status line."""
+        session, reader = self.session, self.reader
+        view = session.view
+        place = ""
+        current = reader.current
+        if view is not None and current is not None:
+            number, shown = reader.position
+            place = f"{current.ref} ({number}/{shown})"
+        modes = []
+        if reader.filter_code is not None:
+            modes.append(f"only {reader.filter_code.name!r}")
+        if reader.selecting:
+            modes.append(f"{len(reader.selected_ids())} selected")
+        self.query_one(StatusBar).show(
+            project=session.project.name, coder=session.coder, blind=session.blind,
+            readonly=session.project.readonly,
+            document=view.document.name if view else None, place=place,
+            mode=", ".join(modes), message=self.message,
+        )
+
+    def after_write(self, message: str, *, codebook: bool = False) -> None:
+        """Show a committed change everywhere it is visible."""
+        if codebook:
+            self.codebook.rebuild()
+        else:
+            self.codebook.refresh_labels()
+        self.documents.refresh_list()
+        self.reader.changed()
+        self.say(message)
+
+    def after_reload(self, message: str) -> None:
+        """After undo/redo or a coder switch: everything may have changed."""
+        current = self.reader.current
+        self.reader.reload(current.id if current else None)
+        self.after_write(message, codebook=True)
+
+    def on_reader_moved(self, event: Reader.Moved) -> None:
+        """Keep the status line on the current paragraph."""
+        current = self.reader.current
+        if current is not None and self.session.view is not None:
+            self.positions[self.session.view.document.id] = current.id
+        self.update_status()
+
+    # -- documents ---------------------------------------------------------------------
+
+    def on_documents_pane_open(self, event: DocumentsPane.Open) -> None:
+        """Open the chosen document where the coder last was in it."""
+        if self.attempt(lambda: self.session.open_document(event.document_id)) is None:
+            return
+        self.reader.show_document(self.positions.get(event.document_id))
+        self.documents.refresh_list()
+        self.reader.focus()
+        self.say(f"opened {self.session.view.document.name if self.session.view else ''}")
+
+    def action_focus_pane(self, pane: str) -> None:
+        """Move the keyboard focus to a pane's list."""
+        widget = (self.documents.options if pane == "documents-pane"
+                  else self.codebook.code_tree)
+        widget.focus()
+
+    # -- coding ------------------------------------------------------------------------
+
+    def _targets(self) -> list[int] | None:
+        targets = self.reader.selected_ids()
+        if not targets:
+            self.notify("open a document first (d, then Enter)", severity="warning")
+            return None
+        return targets
+
+    def toggle(self, code: Code) -> None:
+        """Toggle a code on the selection (or the current paragraph)."""
+        targets = self._targets()
+        if targets is None:
+            return
+        message = self.attempt(lambda: self.session.toggle(targets, code))
+        if message is not None:
+            self.reader.clear_selection()
+            self.after_write(message)
+
+    def action_slot(self, number: int) -> None:
+        """Keys 1–9 toggle the code on that key."""
+        slots = self.session.slots()
+        if number > len(slots):
+            self.notify(f"no code on key {number} (P in the codebook pins one)",
+                        severity="warning")
+            return
+        self.toggle(slots[number - 1])
+
+    def on_codebook_pane_changed(self, event: CodebookPane.Changed) -> None:
+        """A codebook edit was committed: redraw what shows codes."""
+        if event.reload:
+            self.after_reload(event.message)
+        else:
+            self.after_write(event.message, codebook=True)
+
+    def on_codebook_pane_apply(self, event: CodebookPane.Apply) -> None:
+        """Enter on a code in the tree toggles it."""
+        code = self.session.codes.get(event.code_id)
+        if code is not None:
+            self.toggle(code)
+
+    def action_pick(self) -> None:
+        """The fuzzy code picker: Enter toggles the chosen code, or creates a new one."""
+        targets = self._targets()
+        if targets is None:
+            return
+        own = [self.session.own_codes(p) for p in targets]
+        checked = set.intersection(*own) if own else set()
+        where = self.session.describe(targets)
+
+        def chosen(pick: Pick | None) -> None:
+            if pick is None:
+                return
+            if pick.code is not None:
+                self.toggle(pick.code)
+            elif pick.create:
+                self.create_code(pick.create, then_tag=True)
+
+        self.app.push_screen(CodePicker(self.session, title=f"Code {where}", checked=checked,
+                                        allow_create=True), chosen)
+
+    def create_code(self, name: str, *, then_tag: bool) -> None:
+        """Open the code editor for a new code; optionally tag the selection with it."""
+        targets = self.reader.selected_ids()
+
+        def created(code: Code) -> None:
+            message = f"added code {code.name!r}"
+            if then_tag and targets:
+                tagged = self.attempt(lambda: self.session.tag(targets, code))
+                message = f"{message}; {tagged}" if tagged else message
+                self.reader.clear_selection()
+            self.after_write(message, codebook=True)
+
+        self.codebook.new_code(name=name, parent=None, then=created)
+
+    # -- memos -------------------------------------------------------------------------
+
+    def action_memo(self) -> None:
+        """Write a memo on the current paragraph."""
+        memos.paragraph_memo(self)
+
+    def action_coding_memo(self) -> None:
+        """Write a memo on one of the coder's codings of the current paragraph."""
+        memos.coding_memo(self)
+
+    # -- finding -----------------------------------------------------------------------
+
+    def action_go_to(self) -> None:
+        """Jump to a paragraph by label (§12, note 3) or number."""
+        view = self.session.view
+        if view is None:
+            return
+
+        def answered(ref: str | None) -> None:
+            wanted = (ref or "").strip()
+            # The prompt starts with "§"; "§note 3" means the label "note 3".
+            if wanted.startswith("§") and not wanted[1:].strip()[:1].isdigit():
+                wanted = wanted[1:].strip()
+            if not wanted or self.session.view is None:
+                return
+            paragraph = self.attempt(lambda: self.session.project.paragraph(
+                view.document, wanted))
+            if paragraph is not None:
+                self.show_paragraph(paragraph.id)
+
+        self.app.push_screen(Prompt("Go to paragraph", value="§",
+                                    placeholder="§12, note 3, or a number"), answered)
+
+    def show_paragraph(self, paragraph_id: int) -> None:
+        """Make a paragraph current, dropping a filter that hides it."""
+        if not self.reader.go_to(paragraph_id):
+            self.reader.set_filter(None)
+            self.reader.go_to(paragraph_id)
+            self.notify("filter cleared to show that paragraph")
+        self.update_status()
+
+    def action_search(self) -> None:
+        """Search every document; Enter on a hit opens it there."""
+
+        def chosen(hit: Hit | None) -> None:
+            if hit is None:
+                return
+            view = self.session.view
+            if view is None or view.document.id != hit.paragraph.document_id:
+                if self.attempt(lambda: self.session.open_document(
+                        hit.paragraph.document_id)) is None:
+                    return
+                self.reader.show_document(hit.paragraph.id)
+                self.documents.refresh_list()
+            self.show_paragraph(hit.paragraph.id)
+            self.reader.set_matches(hit.paragraph.id, hit.matches)
+            self.say(f"found in {hit.document} {hit.paragraph.ref} (Esc clears the marks)")
+
+        self.app.push_screen(SearchModal(self.session), chosen)
+
+    def action_filter(self) -> None:
+        """Show only paragraphs carrying a code."""
+        def chosen(pick: Pick | None) -> None:
+            if pick is not None and pick.code is not None:
+                count = self.reader.set_filter(pick.code)
+                self.say(f"{count} paragraphs carry {pick.code.name!r} (F shows all)")
+
+        self.app.push_screen(CodePicker(self.session, title="Show only paragraphs with…",
+                                        codable_only=False), chosen)
+
+    def action_clear_filter(self) -> None:
+        """Show every paragraph again."""
+        if self.reader.filter_code is not None:
+            self.reader.set_filter(None)
+            self.say("showing all paragraphs")
+
+    # -- who is coding -----------------------------------------------------------------
+
+    def action_coder(self) -> None:
+        """Switch coder (a new name starts a new coder on their first change)."""
+        others = ", ".join(c.name for c in self.session.project.coders()) or "none yet"
+
+        def answered(name: str | None) -> None:
+            if not name or not name.strip() or name.strip() == self.session.coder:
+                return
+            self.attempt(lambda: self.session.set_coder(name))
+            if self.session.coder == name.strip():
+                self.after_reload(f"coding as {self.session.coder}")
+
+        self.app.push_screen(Prompt("Coder", value=self.session.coder,
+                                    hint=f"coders so far: {others}   Enter: switch   "
+                                         "Esc: cancel"), answered)
+
+    def action_blind(self) -> None:
+        """Hide (or show again) other coders' codings."""
+        self.session.blind = not self.session.blind
+        self.reader.changed()
+        self.say("blind mode: other coders' codings hidden" if self.session.blind
+                 else "showing every coder's codings")
+
+    def action_undo(self) -> None:
+        """Undo the coder's latest change (the same as `qcode undo`)."""
+        message = self.attempt(self.session.undo)
+        if message is not None:
+            self.after_reload(message)
+
+    def action_redo(self) -> None:
+        """Redo the coder's latest undone change."""
+        message = self.attempt(self.session.redo)
+        if message is not None:
+            self.after_reload(message)
+
+    # -- other screens -----------------------------------------------------------------
+
+    def action_info(self) -> None:
+        """The codebook entry of the code under the codebook cursor."""
+        code = self.codebook.highlighted
+        if code is None:
+            self.notify("no code under the codebook cursor (t moves there)")
+            return
+        path = self.session.project.code_path(code)
+        self.app.push_screen(CodeInfo(code, path, self.session.counts.get(code.id, 0)))
+
+    def action_report(self) -> None:
+        """Code frequencies with bars."""
+        from qcode.tui.screens.report import ReportScreen
+
+        self.app.push_screen(ReportScreen(self.session))
+
+    def action_help(self) -> None:
+        """Every key."""
+        self.app.push_screen(HelpModal(coding_screen_help(self.BINDINGS)))
+
+    async def action_quit(self) -> None:
+        """Leave (every change is already committed)."""
+        await self.app.action_quit()

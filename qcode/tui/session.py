@@ -1,0 +1,321 @@
+"""What the coding screen shows and does, without any widgets.
+
+A :class:`Session` holds the open project, the coder, the current document's
+paragraphs and codings, and the codebook with live counts. Every write goes through a
+:class:`qcode.Project` method and returns only after it has committed, so whatever the
+screen shows next is already on disk. The widgets read from the session and never
+touch the database themselves.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from qcode.core.errors import QcodeError
+from qcode.core.model import Code, Document, DocumentSummary
+from qcode.core.project import Project
+from qcode.tui.paragraphs import CodingMap, ParagraphList
+
+SLOTS = 9
+
+
+@dataclass
+class DocumentView:
+    """The open document: paragraphs in order and who coded what on them."""
+
+    document: Document
+    paragraphs: ParagraphList
+    codings: CodingMap
+    paragraph_memos: set[int] = field(default_factory=set)
+    index_of: dict[int, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.index_of = {pid: i for i, pid in enumerate(self.paragraphs.ids)}
+
+
+class Session:
+    """The coding screen's model: one project, one coder, one open document."""
+
+    def __init__(self, project: Project, coder: str, *, blind: bool = False) -> None:
+        self.project = project
+        self.coder = coder.strip()
+        self.blind = blind
+        self.pins: list[int] = []
+        self.codes: dict[int, Code] = {}
+        self.tree: list[tuple[Code, int]] = []
+        self.counts: dict[int, int] = {}
+        self.documents: list[DocumentSummary] = []
+        self.view: DocumentView | None = None
+        self.coder_names: dict[int, str] = {}
+        self._reader: Project | None = None
+        self._coder_id: int | None = None
+        self._reader_lock = threading.Lock()
+        self.reload()
+
+    # -- loading ---------------------------------------------------------------------
+
+    @property
+    def coder_id(self) -> int | None:
+        """The coder's row id (None until their first change)."""
+        if self._coder_id is None:
+            self._coder_id = self.project.coder_id(self.coder)
+        return self._coder_id
+
+    def reload(self) -> None:
+        """Re-read everything (after undo/redo, a coder switch or a codebook edit)."""
+        self._coder_id = None
+        self.load_codebook()
+        self.documents = self.project.documents(self.coder)
+        self.coder_names = {c.id: c.name for c in self.project.coders()}
+        current = self.view
+        if current is None:
+            return
+        try:
+            document = self.project.document(current.document.id)
+        except QcodeError:
+            self.view = None  # the document itself was undone (an import taken back)
+            return
+        self.open_document(document.id)
+
+    def load_codebook(self) -> None:
+        """Re-read codes and the coder's counts."""
+        self.tree = self.project.code_tree()
+        self.codes = {code.id: code for code, _depth in self.tree}
+        self.pins = [p for p in self.pins if p in self.codes and self.codes[p].codable]
+        self.counts = self.project.code_counts(self.coder)
+
+    def open_document(self, document_id: int) -> DocumentView:
+        """Load a document's paragraphs, codings and memo marks."""
+        document = self.project.document(document_id)
+        paragraphs = ParagraphList(self.project, document.id)
+        view = DocumentView(document, paragraphs,
+                            CodingMap(self.project, paragraphs, self.coder))
+        view.paragraph_memos = self.project.paragraph_memo_ids(document.id, self.coder)
+        self.view = view
+        return view
+
+    def summary(self, document_id: int) -> DocumentSummary | None:
+        """The listing entry of a document."""
+        return next((d for d in self.documents if d.document.id == document_id), None)
+
+    # -- what a paragraph carries ----------------------------------------------------
+
+    def shown_codings(self, paragraph_id: int) -> list[tuple[int, int]]:
+        """(code id, coder id) on a paragraph: the coder's own, plus others' unless blind."""
+        if self.view is None:
+            return []
+        own = self.coder_id
+        pairs = self.view.codings.get(paragraph_id)
+        if self.blind:
+            return [(c, k) for c, k in pairs if k == own]
+        return sorted(pairs, key=lambda pair: pair[1] != own)
+
+    def own_codes(self, paragraph_id: int) -> set[int]:
+        """Codes the coder has put on a paragraph."""
+        if self.view is None:
+            return set()
+        own = self.coder_id
+        return {c for c, k in self.view.codings.get(paragraph_id) if k == own}
+
+    def is_coded(self, paragraph_id: int) -> bool:
+        """Whether the coder has coded the paragraph (what "uncoded" jumps look for)."""
+        return bool(self.own_codes(paragraph_id))
+
+    def with_code(self, code_id: int) -> set[int]:
+        """Ids of the open document's paragraphs showing ``code`` (for the filter)."""
+        if self.view is None:
+            return set()
+        return self.project.paragraphs_with_code(self.view.document.id, code_id,
+                                                 self.coder if self.blind else None)
+
+    # -- the codebook ----------------------------------------------------------------
+
+    def codable(self) -> list[Code]:
+        """Codable codes in codebook order."""
+        return [code for code, _depth in self.tree if code.codable]
+
+    def slots(self) -> list[Code]:
+        """The codes on keys 1–9: pinned codes first, then the first codable ones."""
+        pinned = [self.codes[p] for p in self.pins if p in self.codes]
+        rest = [c for c in self.codable() if c.id not in self.pins]
+        return (pinned + rest)[:SLOTS]
+
+    def slot_of(self, code_id: int) -> int | None:
+        """The key (1–9) a code sits on, if any."""
+        for number, code in enumerate(self.slots(), start=1):
+            if code.id == code_id:
+                return number
+        return None
+
+    def toggle_pin(self, code: Code) -> str:
+        """Pin a code to the next free key, or unpin it."""
+        if code.id in self.pins:
+            self.pins.remove(code.id)
+            return f"unpinned {code.name!r}"
+        if not code.codable:
+            raise QcodeError(f"{code.name!r} is a folder (not codable); pin one of its codes")
+        if len(self.pins) >= SLOTS:
+            raise QcodeError(f"all {SLOTS} keys are pinned; unpin one first (P on it)")
+        self.pins.append(code.id)
+        return f"pinned {code.name!r} to key {self.slot_of(code.id)}"
+
+    # -- writes ----------------------------------------------------------------------
+
+    def toggle(self, paragraph_ids: list[int], code: Code) -> str:
+        """Tag the paragraphs with ``code``, or untag it if every one already has it."""
+        if paragraph_ids and all(code.id in self.own_codes(p) for p in paragraph_ids):
+            return self.untag(paragraph_ids, code)
+        return self.tag(paragraph_ids, code)
+
+    def tag(self, paragraph_ids: list[int], code: Code) -> str:
+        """Apply ``code`` to the paragraphs (committed before this returns)."""
+        before = self._coded_among(paragraph_ids)
+        result = self.project.tag(paragraph_ids, [code.id], coder=self.coder)
+        self._after_write(paragraph_ids, code.id, result.changed, before)
+        where = self.describe(paragraph_ids)
+        if not result.changed:
+            return f"{where} already carries {code.name!r}"
+        return f"tagged {where} with {code.name!r}"
+
+    def untag(self, paragraph_ids: list[int], code: Code) -> str:
+        """Remove the coder's ``code`` from the paragraphs."""
+        before = self._coded_among(paragraph_ids)
+        result = self.project.untag(paragraph_ids, [code.id], coder=self.coder)
+        self._after_write(paragraph_ids, code.id, -result.changed, before)
+        return f"removed {code.name!r} from {self.describe(paragraph_ids)}"
+
+    def _coded_among(self, paragraph_ids: list[int]) -> int:
+        return sum(1 for p in paragraph_ids if self.is_coded(p))
+
+    def _after_write(
+        self, paragraph_ids: list[int], code_id: int, delta: int, coded_before: int
+    ) -> None:
+        # Counts and progress move by exactly what the write changed (one coding per
+        # paragraph and code for this coder), so a tag never pays for a GROUP BY over
+        # every coding in the project.
+        self.counts[code_id] = self.counts.get(code_id, 0) + delta
+        if self.coder_id not in self.coder_names:
+            self.coder_names = {c.id: c.name for c in self.project.coders()}
+        self.refresh_paragraphs(paragraph_ids)
+        view = self.view
+        summary = self.summary(view.document.id) if view is not None else None
+        if summary is not None:
+            coded = summary.coded + self._coded_among(paragraph_ids) - coded_before
+            self.documents[self.documents.index(summary)] = DocumentSummary(
+                summary.document, summary.paragraphs, coded, summary.codings + delta,
+                summary.attributes,
+            )
+
+    def refresh_paragraphs(self, paragraph_ids: list[int]) -> None:
+        """Re-read the codings of a few paragraphs of the open document."""
+        if self.view is not None:
+            self.view.codings.refresh(paragraph_ids)
+
+    def refresh_memos(self, paragraph_id: int) -> None:
+        """Re-read the coder's memo marks on one paragraph and its codings."""
+        view = self.view
+        if view is not None:
+            view.paragraph_memos = self.project.paragraph_memo_ids(view.document.id,
+                                                                   self.coder)
+            view.codings.refresh([paragraph_id])
+
+    def describe(self, paragraph_ids: list[int]) -> str:
+        """"§12" or "3 paragraphs (§12–§14)" for the open document."""
+        view = self.view
+        if view is None or not paragraph_ids:
+            return "nothing"
+        refs = [view.paragraphs.refs[view.index_of[p]] for p in paragraph_ids
+                if p in view.index_of]
+        if len(refs) == 1:
+            return refs[0]
+        return f"{len(refs)} paragraphs ({refs[0]}–{refs[-1]})"
+
+    def write_paragraph_memo(self, paragraph_id: int, text: str) -> str:
+        """Write (or, empty, delete) the coder's memo on a paragraph."""
+        self.project.set_memo("paragraph", paragraph_id, text, coder=self.coder)
+        self.refresh_memos(paragraph_id)
+        where = self.describe([paragraph_id])
+        return f"memo on {where} saved" if text.strip() else f"memo on {where} removed"
+
+    def write_coding_memo(self, paragraph_id: int, code: Code, text: str) -> str:
+        """Write (or, empty, clear) the memo on the coder's coding of ``code``."""
+        self.project.set_coding_memo(paragraph_id, code.id, text, coder=self.coder)
+        self.refresh_memos(paragraph_id)
+        where = f"{code.name!r} on {self.describe([paragraph_id])}"
+        return f"memo on {where} saved" if text.strip() else f"memo on {where} removed"
+
+    # -- codebook edits (each one event, undoable) -----------------------------------
+
+    def add_code(self, name: str, parent: Code | None, **fields: str | None) -> Code:
+        """Create a code under ``parent`` (or at the top level)."""
+        code = self.project.add_code(name, coder=self.coder, parent=parent, **fields)
+        self.load_codebook()
+        return code
+
+    def update_code(self, code: Code, **fields: str | None) -> Code:
+        """Change a code's name, colour or definitions."""
+        updated = self.project.update_code(code, coder=self.coder, **fields)
+        self.load_codebook()
+        return updated
+
+    def move_code(self, code: Code, parent: Code | None) -> Code:
+        """Move a code (with its sub-codes) under ``parent`` or to the top level."""
+        moved = self.project.move_code(code, parent, coder=self.coder)
+        self.load_codebook()
+        return moved
+
+    def merge_codes(self, source: Code, target: Code) -> int:
+        """Fold ``source`` into ``target``; returns how many codings were reassigned."""
+        moved = self.project.merge_codes(source, target, coder=self.coder)
+        self.reload()
+        return moved
+
+    def delete_code(self, code: Code) -> int:
+        """Delete a code and its codings; returns how many codings went with it."""
+        removed = self.project.delete_code(code, coder=self.coder)
+        self.reload()
+        return removed
+
+    def undo(self) -> str:
+        """Take back the coder's latest change (the same as ``qcode undo``)."""
+        summary = self.project.undo(coder=self.coder)
+        self.reload()
+        return f"undone: {summary}"
+
+    def redo(self) -> str:
+        """Re-apply the coder's latest undone change."""
+        summary = self.project.redo(coder=self.coder)
+        self.reload()
+        return f"redone: {summary}"
+
+    def set_coder(self, name: str) -> None:
+        """Switch to another coder (created on their first change)."""
+        name = name.strip()
+        if not name:
+            raise QcodeError("a coder needs a name")
+        self.coder = name
+        self.reload()
+
+    # -- background reads ------------------------------------------------------------
+
+    @contextmanager
+    def reader(self) -> Iterator[Project]:
+        """A read-only connection of its own, for worker threads (one at a time).
+
+        SQLite in WAL mode lets it read while the screen's connection writes, so a
+        long search or report never holds up a tag.
+        """
+        with self._reader_lock:
+            if self._reader is None:
+                self._reader = Project.open(self.project.path, readonly=True)
+            yield self._reader
+
+    def close(self) -> None:
+        """Close the worker connection (the main one belongs to the caller)."""
+        with self._reader_lock:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None

@@ -1,0 +1,316 @@
+"""The codebook pane: the code tree with colours, key numbers and live counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar, TypeVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Label, Tree
+from textual.widgets.tree import TreeNode
+
+from qcode.core.model import Code
+from qcode.tui.guard import attempt
+from qcode.tui.modals.code_editor import CodeEditor, CodeForm
+from qcode.tui.modals.confirm import Confirm
+from qcode.tui.modals.picker import CodePicker, Pick
+from qcode.tui.modals.prompt import Prompt
+from qcode.tui.session import Session
+from qcode.tui.widgets.blocks import code_colour
+
+T = TypeVar("T")
+
+
+class CodebookPane(Vertical):
+    """The code tree. Enter toggles the highlighted code on the current paragraph."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add_code", "Add"),
+        Binding("e", "edit_code", "Edit"),
+        Binding("r", "rename_code", "Rename"),
+        Binding("greater_than_sign", "move_code", "Move"),
+        Binding("plus_sign", "merge_code", "Merge"),
+        Binding("x,delete", "delete_code", "Delete"),
+        Binding("P", "pin_code", "Pin to 1–9"),
+    ]
+
+    class Apply(Message):
+        """Enter on a code: toggle it on the current paragraph(s)."""
+
+        def __init__(self, code_id: int) -> None:
+            super().__init__()
+            self.code_id = code_id
+
+    class Changed(Message):
+        """The codebook was edited (committed); ``reload`` when codings moved too."""
+
+        def __init__(self, message: str, *, reload: bool = False) -> None:
+            super().__init__()
+            self.message = message
+            self.reload = reload
+
+    def __init__(self, session: Session, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.session = session
+        self._code_nodes: dict[int, TreeNode[int]] = {}
+
+    def compose(self) -> ComposeResult:
+        """Title and tree."""
+        yield Label("Codebook [dim](t)[/]", classes="pane-title")
+        tree: Tree[int] = Tree("codes", id="code-tree")
+        tree.show_root = False
+        tree.auto_expand = False
+        tree.guide_depth = 2
+        yield tree
+
+    @property
+    def code_tree(self) -> Tree[int]:
+        """The tree widget."""
+        tree: Tree[int] = self.query_one("#code-tree", Tree)
+        return tree
+
+    @property
+    def highlighted(self) -> Code | None:
+        """The code under the tree's cursor."""
+        node = self.code_tree.cursor_node
+        if node is None or node.data is None:
+            return None
+        return self.session.codes.get(node.data)
+
+    def on_descendant_focus(self) -> None:
+        """Light up the title while the pane has the keyboard."""
+        self.add_class("-active")
+
+    def on_descendant_blur(self) -> None:
+        """Dim the title again."""
+        self.remove_class("-active")
+
+    def on_mount(self) -> None:
+        """Fill the tree."""
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """Re-create the tree from the session's codebook (cursor stays on its code)."""
+        tree = self.code_tree
+        keep = self.highlighted.id if self.highlighted else None
+        tree.clear()
+        self._code_nodes = {}
+        parents: dict[int | None, TreeNode[int]] = {None: tree.root}
+        children = {code.parent_id for code, _depth in self.session.tree}
+        for code, _depth in self.session.tree:
+            parent = parents.get(code.parent_id, tree.root)
+            if code.id in children:
+                node = parent.add(self._label(code), data=code.id, expand=True)
+            else:
+                node = parent.add_leaf(self._label(code), data=code.id)
+            parents[code.id] = node
+            self._code_nodes[code.id] = node
+        if not self.session.tree:
+            tree.root.add_leaf(Text("no codes yet: press a to add one", style="dim"))
+        self.call_after_refresh(self._restore, keep)
+
+    def _restore(self, code_id: int | None) -> None:
+        node = self._code_nodes.get(code_id) if code_id is not None else None
+        if node is None and self._code_nodes:
+            node = next(iter(self._code_nodes.values()))
+        if node is not None:
+            self.code_tree.move_cursor(node)
+
+    def refresh_labels(self) -> None:
+        """Update counts and key numbers in place (cheap; after every tag)."""
+        for code_id, node in self._code_nodes.items():
+            code = self.session.codes.get(code_id)
+            if code is not None:
+                node.set_label(self._label(code))
+
+    def select(self, code_id: int) -> None:
+        """Move the cursor to a code."""
+        node = self._code_nodes.get(code_id)
+        if node is not None:
+            self.code_tree.move_cursor(node)
+
+    def _label(self, code: Code) -> Text:
+        slot = self.session.slot_of(code.id)
+        count = self.session.counts.get(code.id, 0)
+        label = Text(no_wrap=True, overflow="ellipsis")
+        label.append(f"{slot} " if slot else "  ", style="bold" if slot else "")
+        if code.codable:
+            label.append("■ ", style=code_colour(code))
+        else:
+            label.append("□ ", style=code_colour(code))
+        label.append(code.name, style="" if code.codable else "italic")
+        if count:
+            label.append(f" {count}", style="dim")
+        return label
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[int]) -> None:
+        """Enter on a code applies it."""
+        event.stop()
+        if event.node.data is not None:
+            self.post_message(self.Apply(event.node.data))
+
+    # -- editing (each change is one undoable event) --------------------------------
+
+    def _attempt(self, action: Callable[[], T]) -> T | None:
+        return attempt(self.app, self.session.project.path, action)[0]
+
+    def _current(self) -> Code | None:
+        code = self.highlighted
+        if code is None:
+            self.notify("no code under the cursor", severity="warning")
+        return code
+
+    def action_add_code(self) -> None:
+        """A new code: beside the highlighted one, or under it if it has sub-codes."""
+        code = self.highlighted
+        parent = None
+        if code is not None:
+            has_children = any(c.parent_id == code.id for c, _d in self.session.tree)
+            parent = code if has_children else self.session.codes.get(code.parent_id or -1)
+
+        def added(new: Code) -> None:
+            self.post_message(self.Changed(f"added code {new.name!r}"))
+
+        self.new_code(name="", parent=parent, then=added)
+
+    def new_code(self, *, name: str, parent: Code | None,
+                 then: Callable[[Code], None]) -> None:
+        """The code editor for a new code; once it is saved, ``then`` gets the code."""
+
+        def saved(form: CodeForm | None) -> None:
+            if form is None:
+                return
+            under = self.session.codes.get(form.parent_id) if form.parent_id else None
+            added = self._attempt(lambda: self.session.add_code(form.name, under,
+                                                                **form.fields))
+            if added is not None:
+                then(added)
+                self.call_after_refresh(self.select, added.id)
+
+        self.app.push_screen(CodeEditor(self.session, name=name, parent=parent), saved)
+
+    def action_edit_code(self) -> None:
+        """Edit the highlighted code's name, colour and definitions."""
+        code = self._current()
+        if code is None:
+            return
+
+        def saved(form: CodeForm | None) -> None:
+            if form is None:
+                return
+            updated = self._attempt(lambda: self.session.update_code(
+                code, name=form.name, **form.fields))
+            if updated is not None:
+                self.post_message(self.Changed(f"saved code {updated.name!r}"))
+
+        self.app.push_screen(CodeEditor(self.session, code=code), saved)
+
+    def action_rename_code(self) -> None:
+        """Rename the highlighted code."""
+        code = self._current()
+        if code is None:
+            return
+
+        def answered(name: str | None) -> None:
+            if name and name.strip() and name.strip() != code.name:
+                renamed = self._attempt(lambda: self.session.update_code(code, name=name))
+                if renamed is not None:
+                    self.post_message(self.Changed(
+                        f"renamed {code.name!r} to {renamed.name!r}"))
+
+        self.app.push_screen(Prompt(f"Rename “{code.name}”", value=code.name), answered)
+
+    def action_move_code(self) -> None:
+        """Move the highlighted code (with its sub-codes) under another code."""
+        code = self._current()
+        if code is None:
+            return
+        inside = self._descendants(code.id) | {code.id}
+        if code.parent_id is not None:
+            inside.add(code.parent_id)
+
+        def chosen(pick: Pick | None) -> None:
+            if pick is None or (pick.code is None and not pick.top_level):
+                return
+            moved = self._attempt(lambda: self.session.move_code(code, pick.code))
+            if moved is not None:
+                where = repr(pick.code.name) if pick.code else "the top level"
+                self.post_message(self.Changed(f"moved {code.name!r} to {where}"))
+
+        self.app.push_screen(CodePicker(
+            self.session, title=f"Move “{code.name}” under…", exclude=inside,
+            codable_only=False, allow_top=code.parent_id is not None), chosen)
+
+    def action_merge_code(self) -> None:
+        """Merge the highlighted code into another: its codings move there."""
+        code = self._current()
+        if code is None:
+            return
+
+        def chosen(pick: Pick | None) -> None:
+            if pick is None or pick.code is None:
+                return
+            target = pick.code
+            count = self.session.project.affected_codings(code)
+            message = (f"{count} coding{'s' if count != 1 else ''} of “{code.name}” (all "
+                       f"coders) will move to “{target.name}” (a paragraph that has both "
+                       f"keeps one); its sub-codes move under “{target.name}”; "
+                       f"“{code.name}” is removed. u undoes it.")
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    moved = self._attempt(lambda: self.session.merge_codes(code, target))
+                    if moved is not None:
+                        self.post_message(self.Changed(
+                            f"merged {code.name!r} into {target.name!r} "
+                            f"({moved} codings reassigned)", reload=True))
+
+            self.app.push_screen(Confirm(f"Merge “{code.name}” into “{target.name}”?",
+                                         message, yes="merge"), confirmed)
+
+        self.app.push_screen(CodePicker(
+            self.session, title=f"Merge “{code.name}” into…",
+            exclude=self._descendants(code.id) | {code.id}, codable_only=False), chosen)
+
+    def action_delete_code(self) -> None:
+        """Delete the highlighted code after saying how many codings go with it."""
+        code = self._current()
+        if code is None:
+            return
+        count = self.session.project.affected_codings(code)
+        children = sum(1 for c, _d in self.session.tree if c.parent_id == code.id)
+        message = (f"{count} coding{'s' if count != 1 else ''} of it (all coders) will be "
+                   f"removed" + (f"; its {children} sub-codes move up a level" if children
+                                 else "") + ". u undoes it.")
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                removed = self._attempt(lambda: self.session.delete_code(code))
+                if removed is not None:
+                    self.post_message(self.Changed(
+                        f"deleted {code.name!r} ({removed} codings removed)", reload=True))
+
+        self.app.push_screen(Confirm(f"Delete “{code.name}”?", message, yes="delete"),
+                             confirmed)
+
+    def action_pin_code(self) -> None:
+        """Pin the highlighted code to the next free key 1–9 (or unpin it)."""
+        code = self._current()
+        if code is None:
+            return
+        message = self._attempt(lambda: self.session.toggle_pin(code))
+        if message is not None:
+            self.refresh_labels()
+            self.post_message(self.Changed(message))
+
+    def _descendants(self, code_id: int) -> set[int]:
+        found: set[int] = set()
+        frontier = {code_id}
+        while frontier:
+            frontier = {c.id for c, _d in self.session.tree if c.parent_id in frontier}
+            found |= frontier
+        return found

@@ -1,0 +1,235 @@
+"""The page under the reader: paragraphs drawn with Textual's line API.
+
+:class:`PagedView` draws screen lines from the paragraphs that are on screen and
+nothing else. The view is anchored on a paragraph (the top one, and how many of its
+lines are scrolled off), so opening or scrolling a 10,000-paragraph document wraps only
+the dozen paragraphs it shows — never the whole text, and never one widget per
+paragraph. What moves the view (keys, mouse, filters) is the reader's business.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.segment import Segment
+from textual.strip import Strip
+from textual.widget import Widget
+
+from qcode.core.model import Code, Paragraph
+from qcode.tui.session import Session
+from qcode.tui.widgets import blocks
+from qcode.tui.widgets.blocks import Chip, Look
+
+GUTTER_MAX = 10
+CACHE_SIZE = 2048
+
+
+@dataclass(frozen=True)
+class _Line:
+    strip: Strip
+    position: int | None  # index into the visible paragraphs, None for blank filler
+
+
+class PagedView(Widget):
+    """Draws the visible paragraphs from ``_top``/``_offset`` down, current one marked."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "reader--label", "reader--label-current", "reader--bar", "reader--bar-selected",
+        "reader--heading", "reader--speaker", "reader--match", "reader--memo",
+        "reader--muted", "reader--thumb",
+    }
+
+    def __init__(self, session: Session, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.session = session
+        self._visible: list[int] = []  # indexes of the paragraphs shown (the filter)
+        self._pos = 0  # the current paragraph, as a place in _visible
+        self._top = 0  # the first paragraph on screen, as a place in _visible
+        self._offset = 0  # how many of its lines are scrolled off the top
+        self._anchor: int | None = None  # the other end of a range selection
+        self.filter_code: Code | None = None
+        self._matches: dict[int, tuple[tuple[int, int], ...]] = {}
+        self._bodies: OrderedDict[tuple[object, ...], list[Strip]] = OrderedDict()
+        self._page: tuple[tuple[object, ...], list[_Line]] | None = None
+        self._version = 0
+        self._styles: Look | None = None
+        self._strips: list[Strip] = []
+        self._label_width = 3
+
+    def changed(self) -> None:
+        """Codings, codes or memos changed: redraw (the wrapped text is kept)."""
+        self._version += 1
+        self.refresh()
+
+    @property
+    def current(self) -> Paragraph | None:
+        """The current paragraph (None when nothing is shown)."""
+        view = self.session.view
+        if view is None or not self._visible:
+            return None
+        return view.paragraphs[self._visible[self._pos]]
+
+    # -- drawing -----------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        """One screen line (Textual's line API): drawn once per change, then cached."""
+        self._layout()
+        strips = self._strips
+        return strips[y] if y < len(strips) else Strip.blank(self.size.width, self.rich_style)
+
+    def _draw(self, page: list[_Line]) -> list[Strip]:
+        """The page's lines at full width, with the scrollbar in the last column."""
+        width, height = self.size.width, self.size.height
+        base = self.rich_style
+        thumb = self._thumb(page)
+        track = Strip.blank(1, base)
+        knob = Strip([Segment("▐", self.get_component_rich_style("reader--thumb"))], 1)
+        strips = []
+        for y in range(height):
+            strip = page[y].strip if y < len(page) else Strip.blank(width - 1, base)
+            bar = knob if thumb[0] <= y < thumb[1] else track
+            # Segments without a background of their own (the text) take the reader's.
+            strips.append(Strip.join([blocks.pad(strip, width - 1, base), bar])
+                          .apply_style(base))
+        return strips
+
+    def _thumb(self, page: list[_Line]) -> tuple[int, int]:
+        """First and last+1 screen rows of the scrollbar thumb (none if all fits)."""
+        total, height = len(self._visible), max(self.size.height, 1)
+        shown = len({line.position for line in page if line.position is not None}) or 1
+        if total <= 1 or shown >= total:
+            return 0, 0
+        size = max(1, min(height, round(height * shown / total)))
+        start = min(round((height - size) * self._top / max(total - shown, 1)),
+                    height - size)
+        return start, start + size
+
+    def _look(self) -> Look:
+        if self._styles is None:
+            style = self.get_component_rich_style
+            self._styles = Look(
+                base=self.rich_style, label=style("reader--label"),
+                label_current=style("reader--label-current"), bar=style("reader--bar"),
+                bar_selected=style("reader--bar-selected"), heading=style("reader--heading"),
+                speaker=style("reader--speaker"), match=style("reader--match"),
+                memo=style("reader--memo"), muted=style("reader--muted"),
+            )
+        return self._styles
+
+    def notify_style_update(self) -> None:
+        """The CSS (or theme) changed: resolve the styles and rewrap again."""
+        super().notify_style_update()
+        self._styles = None
+        self._bodies.clear()
+        self._version += 1
+
+    @property
+    def _gutter(self) -> int:
+        # Labels get up to GUTTER_MAX cells on a wide screen, fewer on a narrow one
+        # (a long label is cut with "…"; the status line always shows it whole).
+        room = GUTTER_MAX if self.size.width >= 90 else GUTTER_MAX - 3
+        return min(self._label_width, room) + 1
+
+    @property
+    def _text_width(self) -> int:
+        return max(self.size.width - self._gutter - 4, 10)
+
+    def _layout(self) -> list[_Line]:
+        """The lines on screen, built from the top paragraph down (cached per change)."""
+        key = (self._version, self.size, self.session.blind, self.has_focus)
+        if self._page is not None and self._page[0] == key:
+            return self._page[1]
+        lines: list[_Line] = []
+        height = self.size.height
+        view = self.session.view
+        if view is None or not self._visible:
+            lines = self._empty_message()
+        else:
+            position, skip = self._top, self._offset
+            look = self._look()
+            while len(lines) < height and position < len(self._visible):
+                block = self._block(position, look)[skip:]
+                lines.extend(_Line(strip, position) for strip in block)
+                position, skip = position + 1, 0
+        self._page = (key, lines[:height])
+        self._strips = self._draw(self._page[1])
+        return self._page[1]
+
+    def _empty_message(self) -> list[_Line]:
+        muted = self.get_component_rich_style("reader--muted")
+        if self.session.view is None:
+            text = ["", "  No document open.", "",
+                    "  Import interviews with  qcode import FILE…",
+                    "  then choose one in the documents list (d)."]
+        else:
+            code = self.filter_code.name if self.filter_code else "?"
+            text = ["", f"  No paragraph carries {code!r}.", "",
+                    "  Press F to show every paragraph again."]
+        return [_Line(Strip([Segment(t, muted)]), None) for t in text]
+
+    def _height(self, position: int) -> int:
+        return len(self._block(position, self._look()))
+
+    def _block(self, position: int, look: Look) -> list[Strip]:
+        """Every line of one paragraph: heading, text, chips, and a blank after."""
+        view = self.session.view
+        assert view is not None
+        paragraph = view.paragraphs[self._visible[position]]
+        width = self._text_width
+        lines: list[Strip] = []
+        before = view.paragraphs.sections[self._visible[position - 1]] if position else None
+        if paragraph.section and (position == 0 or before != paragraph.section):
+            pad = Strip.blank(self._gutter + 1, look.base)
+            heading = blocks.heading_lines(paragraph.section, width, look, self.app.console)
+            lines.extend(Strip.join([pad, h]) for h in heading)
+            lines.append(Strip.blank(1, look.base))
+        current = position == self._pos
+        selected = self._anchor is not None and (
+            min(self._anchor, self._pos) <= position <= max(self._anchor, self._pos))
+        bar = "▌" if current or selected else " "
+        bar_style = look.bar if current else look.bar_selected
+        label_style = look.label_current if current else look.label
+        for number, body in enumerate(self._body(paragraph, width, look)):
+            label = paragraph.ref if number == 0 else ""
+            if number == 0 and paragraph.id in view.paragraph_memos:
+                label = "✎ " + label
+            margin = blocks.gutter(label, self._gutter, label_style if number == 0
+                                   else look.base, bar, bar_style, look.base)
+            lines.append(Strip.join([margin, Strip.blank(1, look.base), body]))
+        for chip_line in blocks.chip_lines(self._chips(paragraph.id), width):
+            margin = blocks.gutter("", self._gutter, look.base, bar, bar_style, look.base)
+            lines.append(Strip.join([margin, Strip.blank(1, look.base), chip_line]))
+        lines.append(Strip.blank(1, look.base))
+        return lines
+
+    def _body(self, paragraph: Paragraph, width: int, look: Look) -> list[Strip]:
+        matches = self._matches.get(paragraph.id, ())
+        key = (paragraph.id, width, matches)
+        cached = self._bodies.get(key)
+        if cached is None:
+            cached = blocks.body_lines(paragraph, width, matches, look, self.app.console)
+            self._bodies[key] = cached
+            if len(self._bodies) > CACHE_SIZE:
+                self._bodies.popitem(last=False)
+        else:
+            self._bodies.move_to_end(key)
+        return cached
+
+    def _chips(self, paragraph_id: int) -> list[Chip]:
+        session = self.session
+        own = session.coder_id
+        view = session.view
+        chips = []
+        for code_id, coder_id in session.shown_codings(paragraph_id):
+            code = session.codes.get(code_id)
+            if code is None:
+                continue
+            mine = coder_id == own
+            text = code.name if mine else f"{code.name} · {session.coder_names.get(coder_id, '?')}"
+            if mine and view is not None and view.codings.has_memo(paragraph_id, code_id):
+                text += " ✎"
+            chips.append(Chip(text, blocks.chip_style(code, own=mine)))
+        return chips
+
