@@ -1,0 +1,34 @@
+"""The scale benchmark at a small size: it runs, produces every figure, and every
+result it computes agrees with bare SQLite (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIGURES = ("import", "tag", "frequencies", "frequencies_by_document", "cooccurrence", "search",
+           "agreement", "tui")
+
+
+def test_small_benchmark_produces_correct_figures(tmp_path: Path) -> None:
+    out = tmp_path / "figures.json"
+    result = subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--small", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    figures = json.loads(out.read_text())
+    assert figures["study"]["interviews"] == 20
+    for key in FIGURES:
+        row = figures["results"][key]
+        assert "error" not in row, (key, row)
+        assert row["correct"] is True, key
+        assert row["value"] > 0 and row["bare"] > 0 and row["peak_mb"] > 0, (key, row)
+    assert figures["results"]["tag"]["p99"] >= figures["results"]["tag"]["value"]
+    for label in ("import the interviews", "tag one paragraph", "frequency report, by code",
+                  "co-occurrence matrix", "search, typo-tolerant", "agreement",
+                  "TUI first paint, 500-paragraph doc"):
+        assert label in result.stdout
