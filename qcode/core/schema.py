@@ -63,7 +63,6 @@ CREATE TABLE paragraphs (
     UNIQUE (document_id, ordinal)
 );
 CREATE INDEX paragraphs_label ON paragraphs (document_id, label);
-CREATE INDEX paragraphs_speaker ON paragraphs (speaker);
 
 CREATE TABLE codes (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
