@@ -20,8 +20,9 @@ _BOMS = (
 )
 
 
-def read_bytes(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
-    """The file's bytes, or an :class:`ImportFailed` naming the file and the problem."""
+def read_bytes(path: Path, *, max_bytes: int = MAX_BYTES, what: str = "a transcript") -> bytes:
+    """The file's bytes, or an :class:`ImportFailed` naming the file and the problem
+    (missing, a directory, unreadable, larger than ``max_bytes`` for ``what``, empty)."""
     if not path.exists():
         raise ImportFailed(f"{path}: no such file")
     if path.is_dir():
@@ -30,8 +31,8 @@ def read_bytes(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
         size = path.stat().st_size
         if size > max_bytes:
             raise ImportFailed(
-                f"{path}: {size // (1024 * 1024)} MB is too large for a transcript "
-                f"(limit {max_bytes // (1024 * 1024)} MB)"
+                f"{path}: {_megabytes(size)} is too large for {what} "
+                f"(limit {_megabytes(max_bytes)})"
             )
         data = path.read_bytes()
     except OSError as exc:
@@ -39,6 +40,10 @@ def read_bytes(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
     if not data.strip():
         raise ImportFailed(f"{path}: the file is empty")
     return data
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size // 1024} kB"
 
 
 def decode(data: bytes, path: Path, encoding: str | None = None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qcode.core.errors import ImportFailed
+from qcode.core.textfile import read_bytes
 
 # The largest real project.qde we have seen is ~0.2 MB; sources can be inlined in a
 # Project, so leave generous room without letting one file take the machine.
@@ -22,23 +23,7 @@ MAX_DEPTH = 100
 
 def read_capped(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of ``path``, refusing a missing, empty, unreadable or oversized file."""
-    if not path.exists():
-        raise ImportFailed(f"{path}: no such file")
-    if path.is_dir():
-        raise ImportFailed(f"{path}: is a directory, not a file")
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ImportFailed(
-                f"{path}: {_megabytes(size)} is too large for a codebook "
-                f"(limit {_megabytes(max_bytes)})"
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImportFailed(f"{path}: cannot read ({exc.strerror})") from exc
-    if not data.strip():
-        raise ImportFailed(f"{path}: the file is empty")
-    return data
+    return read_bytes(path, max_bytes=max_bytes, what="a codebook")
 
 
 def check_code_count(count: int, where: str) -> None:
@@ -46,7 +31,3 @@ def check_code_count(count: int, where: str) -> None:
     if count > MAX_CODES:
         raise ImportFailed(f"{where}: {count} codes is more than a codebook holds "
                            f"(limit {MAX_CODES}); refused")
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"

@@ -74,6 +74,10 @@ def parse_xml(data: bytes, where: str) -> ET.Element:
         ) from exc
     except ET.ParseError as exc:
         raise ImportFailed(f"{where}: {_describe_parse_error(exc)}") from exc
+    except (LookupError, UnicodeError) as exc:
+        # The XML declaration names an encoding Python does not know, or the bytes do
+        # not fit the one it names (expat hands both to the codec machinery).
+        raise ImportFailed(f"{where}: line 1: the file's text encoding is wrong ({exc})") from exc
     return root
 
 

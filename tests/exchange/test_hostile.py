@@ -133,6 +133,17 @@ def test_truncated_file_names_the_line_where_it_stops(tmp_path: Path) -> None:
         read_refi(path)
 
 
+def test_unknown_declared_encoding_is_one_clear_error(tmp_path: Path) -> None:
+    # Found by the mutation fuzzer: "utf-8" damaged to "tf-8" made the codec lookup
+    # raise LookupError past the XML parser.
+    data = write_qdc(read_yaml(CODEBOOK)).replace(b'encoding="utf-8"', b'encoding="tf-8"', 1)
+    assert b'encoding="tf-8"' in data
+    path = tmp_path / "damaged.qdc"
+    path.write_bytes(data)
+    with pytest.raises(ImportFailed, match=r"damaged\.qdc: line 1: the file's text encoding"):
+        read_refi(path)
+
+
 def test_oversized_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
     path = tmp_path / "huge.qdc"
     with path.open("wb") as handle:
