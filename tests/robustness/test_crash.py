@@ -22,11 +22,12 @@ ROOT = Path(__file__).resolve().parents[2]
 ROUNDS = 6
 
 
-def run_and_kill(args: list[str], *, after: int = 0, delay: float = 0.0) -> list[str]:
+def run_and_kill(args: list[str], *, after: int = 0, delay: float = 0.0,
+                 module: str = "tests.robustness.worker", marker: str = "done ") -> list[str]:
     """Start a worker; SIGKILL it once it reported ``after`` changes done, plus ``delay``
     seconds (so the kill lands mid-change at a random point); return what it finished."""
     worker = subprocess.Popen(
-        [sys.executable, "-m", "tests.robustness.worker", *args],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     assert worker.stdout is not None
@@ -40,7 +41,7 @@ def run_and_kill(args: list[str], *, after: int = 0, delay: float = 0.0) -> list
     if worker.poll() is None:
         os.kill(worker.pid, signal.SIGKILL)
     out, _ = worker.communicate(timeout=60)
-    done += [line.split(" ", 1)[1] for line in out.splitlines() if line.startswith("done ")]
+    done += [line.split(" ", 1)[1] for line in out.splitlines() if line.startswith(marker)]
     return done
 
 
@@ -105,3 +106,20 @@ def test_kill_during_merge(tmp_path: Path, round_: int) -> None:
         assert count in (0, 30000), "a merge lands whole or not at all"
         if done:
             assert count == 30000
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_kill_the_tui_while_it_tags(tmp_path: Path, round_: int) -> None:
+    """What the screen acknowledged is on disk: the status line said "tagged §N", then
+    the process was killed; §N's coding is there."""
+    path = make_project(tmp_path, 60)
+    rng = random.Random(300 + round_)
+    shown = run_and_kill([str(path)], after=rng.randint(2, 25), delay=rng.uniform(0, 0.2),
+                         module="tests.robustness.tui_worker", marker="shown ")
+    assert 2 <= len(shown) < 60, "the kill must land while the app is tagging"
+    with Project.open(path) as project:
+        assert check(project.conn).healthy
+        tagged = {r[0] for r in project.conn.execute(
+            "SELECT p.label FROM codings c JOIN paragraphs p ON p.id = c.paragraph_id")}
+        assert set(shown) <= tagged
+        assert len(tagged) - len(shown) in (0, 1)
