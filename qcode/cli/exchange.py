@@ -17,6 +17,7 @@ from qcode.cli.common import (
     open_project,
     project_option,
 )
+from qcode.cli.progress import counted_progress
 from qcode.core.errors import QcodeError
 from qcode.core.project import Project
 from qcode.exchange.refi_qdpx import ImportReport, import_qdpx
@@ -47,7 +48,13 @@ def export(ctx: click.Context, file: Path, project: Path | None, force: bool,
     """
     if file.suffix.lower() != ".qdpx":
         raise QcodeError(f"{file}: a REFI-QDA project file ends in .qdpx")
-    summary = export_qdpx(open_project(ctx, readonly=True), file, force=force)
+    try:
+        with counted_progress("exporting sources") as update:
+            summary = export_qdpx(open_project(ctx, readonly=True), file, force=force,
+                                  progress=update)
+    except KeyboardInterrupt:
+        console.print(f"cancelled: {escape(str(file))} was not written")
+        raise SystemExit(130) from None
     if as_json:
         emit_json(asdict(summary))
         return
@@ -62,7 +69,13 @@ def import_projects(project: Project, files: tuple[Path, ...], *, coder: str,
                     as_json: bool = False) -> None:
     """Import REFI-QDA projects one after another and print what each did."""
     for path in files:
-        report = import_qdpx(project, path, coder=coder)
+        try:
+            with counted_progress(f"importing {path.name}") as update:
+                report = import_qdpx(project, path, coder=coder, progress=update)
+        except KeyboardInterrupt:
+            console.print(f"cancelled: {escape(str(path))} stopped between two documents; "
+                          "every document imported so far is whole")
+            raise SystemExit(130) from None
         if as_json:
             emit_json(report_data(report))
         else:

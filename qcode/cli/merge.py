@@ -17,6 +17,7 @@ from qcode.cli.common import (
     open_project,
     project_option,
 )
+from qcode.cli.progress import counted_progress
 
 
 @click.command()
@@ -36,7 +37,13 @@ def merge(ctx: click.Context, other: Path, project: Path | None, coder: str, dry
     placed are listed, never dropped silently. A backup is made first, and the merge
     is one change: `qcode undo` takes it back whole.
     """
-    report = open_project(ctx).merge_project(other, coder=coder, dry_run=dry_run)
+    try:
+        with counted_progress("placing codings") as update:
+            report = open_project(ctx).merge_project(other, coder=coder, dry_run=dry_run,
+                                                     progress=update)
+    except KeyboardInterrupt:
+        console.print("cancelled: the merge is one transaction, nothing was changed")
+        raise SystemExit(130) from None
     if as_json:
         emit_json(asdict(report))
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -569,12 +569,14 @@ class Project(ProjectReader):
         return self.code_by_id(code.id)
 
     def merge_project(
-        self, other: Path | str, *, coder: str, dry_run: bool = False
+        self, other: Path | str, *, coder: str, dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
     ) -> MergeReport:
         """Merge another project file into this one (see :mod:`qcode.core.project_merge`)."""
         from qcode.core.project_merge import merge_project
 
-        return merge_project(self, Path(other), coder=coder, dry_run=dry_run)
+        return merge_project(self, Path(other), coder=coder, dry_run=dry_run,
+                             progress=progress)
 
     def affected_codings(self, code: Code) -> int:
         """How many codings a delete or merge of ``code`` would touch."""
@@ -707,6 +709,29 @@ class Project(ProjectReader):
                 return outcome
             event = self._record(coder, "merge-codebook", outcome.summary, changes)
         return replace(outcome, event_id=event)
+
+    # -- many codings at once --------------------------------------------------------
+
+    def tag_pairs(self, pairs: Iterable[tuple[int, int]], *, coder: str,
+                  summary: str) -> TagResult:
+        """Apply (paragraph id, code id) pairs as one undoable event — where :meth:`tag`
+        codes every paragraph with every code, this codes each paragraph with its own
+        codes (the TUI's consensus review carries agreed codings over with it). Pairs
+        the coder already has are left alone."""
+        wanted = list(dict.fromkeys(pairs))
+        self._check_codable(list(dict.fromkeys(code for _p, code in wanted)))
+        with self._writing():
+            coder_id = self._ensure_coder(coder)
+            have = self._existing(list(dict.fromkeys(p for p, _c in wanted)),
+                                  list(dict.fromkeys(c for _p, c in wanted)), coder_id)
+            stamp = now()
+            rows = [{"guid": new_guid(), "paragraph_id": p, "code_id": c, "coder_id": coder_id,
+                     "memo": None, "created_at": stamp} for p, c in wanted if (p, c) not in have]
+            if not rows:
+                return TagResult(0, len(wanted), None)
+            event = self._record(coder, "tag", summary,
+                                 [{"op": "insert", "table": "codings", "rows": rows}])
+        return TagResult(len(rows), len(wanted) - len(rows), event)
 
 
 def _db_value(value: Any) -> Any:

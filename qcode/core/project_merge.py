@@ -10,6 +10,7 @@ differs here) is reported, never dropped silently.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,8 +59,12 @@ class MergeReport:
 
 
 def merge_project(project: Project, other_path: Path, *, coder: str,
-                  dry_run: bool = False) -> MergeReport:
-    """Merge ``other_path`` into ``project`` as one undoable event."""
+                  dry_run: bool = False,
+                  progress: Callable[[int, int], None] | None = None) -> MergeReport:
+    """Merge ``other_path`` into ``project`` as one undoable event.
+
+    ``progress(done, total)`` counts the other file's codings as they are placed. The
+    merge is one transaction: interrupted, it leaves the project as it was."""
     from qcode.core.project import Project  # runtime import: project.py imports this module
 
     other = Project.open(other_path, readonly=True)
@@ -71,7 +76,7 @@ def merge_project(project: Project, other_path: Path, *, coder: str,
             report.backup = str(automatic_backup(project.conn, project.path, "before-merge"))
         try:
             with project._writing():
-                _Merger(project, other, report).run(coder)
+                _Merger(project, other, report, progress).run(coder)
                 if dry_run:
                     raise _DryRun
         except _DryRun:
@@ -82,8 +87,10 @@ def merge_project(project: Project, other_path: Path, *, coder: str,
 
 
 class _Merger:
-    def __init__(self, ours: Project, theirs: Project, report: MergeReport) -> None:
+    def __init__(self, ours: Project, theirs: Project, report: MergeReport,
+                 progress: Callable[[int, int], None] | None = None) -> None:
         self.ours, self.theirs, self.report = ours, theirs, report
+        self.progress = progress
         self.conn: sqlite3.Connection = ours.conn
         self.changes: list[Change] = []
         self.coders: dict[int, int] = {}
@@ -224,12 +231,15 @@ class _Merger:
             "SELECT paragraph_id, code_id, coder_id FROM codings")}
         guids = {r[0] for r in self.conn.execute("SELECT guid FROM codings")}
         rows: list[dict[str, Any]] = []
-        for c in self.theirs.conn.execute(
+        total = self.theirs.conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0]
+        for number, c in enumerate(self.theirs.conn.execute(
             "SELECT c.*, d.name AS document, p.ordinal, p.label, k.name AS code_name "
             "FROM codings c JOIN paragraphs p ON p.id = c.paragraph_id "
             "JOIN documents d ON d.id = p.document_id JOIN codes k ON k.id = c.code_id "
             "ORDER BY c.id"
-        ):
+        ), start=1):
+            if self.progress and (number % 2000 == 0 or number == total):
+                self.progress(number, total)
             paragraph = self.paragraphs.get(c["paragraph_id"])
             if paragraph is None:
                 where = c["label"] or f"¶{c['ordinal']}"

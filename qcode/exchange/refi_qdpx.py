@@ -17,6 +17,7 @@ that span several, and those that touch no paragraph, with examples.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -216,8 +217,12 @@ def _plan_source(project: RefiProject, source: RefiSource, source_text: SourceTe
     return parsed, plan
 
 
-def import_qdpx(project: Project, path: Path, *, coder: str) -> ImportReport:
-    """Import a REFI-QDA project (.qdpx or .qde) into ``project``; see the module doc."""
+def import_qdpx(project: Project, path: Path, *, coder: str,
+                progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Import a REFI-QDA project (.qdpx or .qde) into ``project``; see the module doc.
+
+    ``progress(done, total)`` is called after each document (each its own transaction,
+    so stopping between two leaves every imported document whole)."""
     if project.readonly:
         raise ProjectError(f"{project.path}: the project is read-only; nothing was changed")
     plan = plan_import(path, coder=coder)
@@ -235,7 +240,7 @@ def import_qdpx(project: Project, path: Path, *, coder: str) -> ImportReport:
             plan.project_memos, coder=coder, summary=f"memos from {path.name}")
         report.memos_added += added
         report.memos_present += present
-    for parsed, source in plan.documents:
+    for number, (parsed, source) in enumerate(plan.documents, start=1):
         done = project.import_coded_document(parsed, source.codings, coder=coder,
                                              guid=source.guid, memos=source.memos)
         (report.documents_added if done.new else report.documents_matched).append(
@@ -244,6 +249,8 @@ def import_qdpx(project: Project, path: Path, *, coder: str) -> ImportReport:
         report.codings_present += done.codings_present
         report.memos_added += done.memos_added
         report.memos_present += done.memos_present
+        if progress:
+            progress(number, len(plan.documents))
     return report
 
 

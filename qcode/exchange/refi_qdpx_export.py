@@ -22,6 +22,7 @@ import re
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,13 @@ class ExportSummary:
     variables: int
 
 
-def export_qdpx(project: Project, path: Path, *, force: bool = False) -> ExportSummary:
-    """Write ``project`` to ``path`` as a .qdpx; refuses to overwrite unless ``force``."""
+def export_qdpx(project: Project, path: Path, *, force: bool = False,
+                progress: Callable[[int, int], None] | None = None) -> ExportSummary:
+    """Write ``project`` to ``path`` as a .qdpx; refuses to overwrite unless ``force``.
+
+    ``progress(done, total)`` is called after each source text; the file appears only
+    when complete (written beside it, then renamed), so an interrupted export leaves
+    nothing behind."""
     if path.is_dir():
         raise QcodeError(f"{path}: is a directory; give a file name ending in .qdpx")
     if path.exists() and not force:
@@ -65,14 +71,20 @@ def export_qdpx(project: Project, path: Path, *, force: bool = False) -> ExportS
     try:
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("project.qde", xml)
-            for document, text, _paragraphs in writer.documents:
+            for number, (document, text, _paragraphs) in enumerate(writer.documents, 1):
                 archive.writestr(f"sources/{document.guid}.txt", text.encode("utf-8"))
+                if progress:
+                    progress(number, len(writer.documents))
             archive.writestr(refi_layout.MEMBER, refi_layout.dump(writer.documents))
         os.replace(partial, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
             partial.unlink()
         raise QcodeError(f"{path}: cannot write ({exc.strerror})") from exc
+    except BaseException:  # interrupted (Ctrl-C): leave no half-written file behind
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise
     return ExportSummary(str(path), len(writer.documents), writer.code_count,
                          len(writer.users), writer.coding_count, writer.memo_count,
                          len(writer.variables))
