@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from textual.app import App
 
+from qcode.core.errors import QcodeError
 from qcode.core.project import Project
 from qcode.tui import prefs
+from qcode.tui.live import POLL_SECONDS, Refreshes, Watcher, describe
 from qcode.tui.screens.main import MainScreen
 from qcode.tui.session import Session
 
@@ -29,10 +32,35 @@ class QcodeApp(App[None]):
         project.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.session = Session(project, coder, blind=blind)
         self.remember = remember
+        self.watcher = Watcher(project)
+        # Set while an import writes on a connection of its own: its commits are ours.
+        self.importing = False
 
     def on_mount(self) -> None:
-        """Open the coding screen where this coder left off."""
+        """Open the coding screen where this coder left off; watch for other writers."""
         self.push_screen(MainScreen(self.session, paragraph_id=self._restore()))
+        self.set_interval(POLL_SECONDS, self.check_for_changes)
+
+    def check_for_changes(self, *, force: bool = False) -> str | None:
+        """If another process committed (or ``force``), let every open screen re-read
+        what it shows; returns the message the screens were given."""
+        if self.importing:
+            return None
+        try:
+            events = self.watcher.news()
+        except sqlite3.Error:
+            return None  # the file is busy or gone for a moment: look again next time
+        if events is None and not force:
+            return None
+        message = (describe(events, self.session.coder) if events is not None
+                   else "refreshed: nothing changed elsewhere")
+        for screen in self.screen_stack:
+            if isinstance(screen, Refreshes):
+                try:
+                    screen.outside_changes(message)
+                except (QcodeError, sqlite3.Error) as exc:
+                    self.notify(f"could not re-read the project: {exc}", severity="error")
+        return message
 
     def _restore(self) -> int | None:
         session = self.session

@@ -101,6 +101,13 @@ class CodingMap:
         """Whether the coder's coding of ``code_id`` on the paragraph has a memo."""
         return self._ensure(paragraph_id) and (paragraph_id, code_id) in self._memos
 
+    def forget(self) -> None:
+        """Drop everything read so far (another process wrote): each chunk is read
+        again when it is next shown, so only what is on screen is re-read now."""
+        self._pairs.clear()
+        self._memos.clear()
+        self._chunks.clear()
+
     def refresh(self, paragraph_ids: list[int]) -> None:
         """Read these paragraphs' codings again (after a write that touched them)."""
         for pid, pairs in self.project.codings_for_paragraphs(paragraph_ids).items():

@@ -80,6 +80,28 @@ class Session:
             return
         self.open_document(document.id)
 
+    def refresh(self) -> bool:
+        """Re-read what another process may have changed, keeping the open document's
+        paragraphs (and so the reader's place) when they are the same; returns True
+        when the open document itself changed or went away and must be shown anew."""
+        self._coder_id = None
+        self.load_codebook()
+        self.documents = self.project.documents(self.coder)
+        self.coder_names = {c.id: c.name for c in self.project.coders()}
+        view = self.view
+        if view is None:
+            return False
+        summary = self.summary(view.document.id)
+        if summary is None:
+            self.view = None  # removed elsewhere
+            return True
+        if summary.paragraphs != len(view.paragraphs):
+            self.open_document(view.document.id)
+            return True
+        view.codings.forget()
+        view.paragraph_memos = self.project.paragraph_memo_ids(view.document.id, self.coder)
+        return False
+
     def load_codebook(self) -> None:
         """Re-read codes and the coder's counts."""
         self.tree = self.project.code_tree()

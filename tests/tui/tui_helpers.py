@@ -10,11 +10,12 @@ from typing import Any
 
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList
 
 from qcode import Project
 from qcode.tui import QcodeApp
 from qcode.tui.screens.main import MainScreen
+from qcode.tui.widgets.codebook import CodebookPane
 from qcode.tui.widgets.reader import Reader
 from qcode.tui.widgets.status import StatusBar
 
@@ -96,3 +97,21 @@ def codings(project: Project, coder: str = CODER) -> set[tuple[str, str]]:
 def notifications(app: QcodeApp) -> list[str]:
     """The messages of the notifications shown so far."""
     return [n.message for n in app._notifications]
+
+
+def code_labels(app: QcodeApp) -> list[str]:
+    """The codebook pane's entries (key, name, count), in tree order."""
+    tree = main_screen(app).query_one(CodebookPane).code_tree
+    labels = []
+    stack = list(tree.root.children)
+    while stack:
+        node = stack.pop(0)
+        labels.append(str(node.label))
+        stack[:0] = node.children
+    return labels
+
+
+async def answer(pilot: Pilot[Any], text: str) -> None:
+    """Type ``text`` into the open prompt (replacing what is there) and press Enter."""
+    pilot.app.screen.query_one(Input).value = text
+    await press(pilot, "enter")

@@ -13,14 +13,13 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from qcode.core.model import Code
-from qcode.core.search import Hit
 from qcode.tui.guard import attempt
+from qcode.tui.live import Watching
 from qcode.tui.modals.help import HelpModal, coding_screen_help
 from qcode.tui.modals.info import CodeInfo
 from qcode.tui.modals.picker import CodePicker, Pick
 from qcode.tui.modals.prompt import Prompt
-from qcode.tui.modals.search import SearchModal
-from qcode.tui.screens import memos
+from qcode.tui.screens import finding, memos, tools
 from qcode.tui.session import SLOTS, Session
 from qcode.tui.widgets.codebook import CodebookPane
 from qcode.tui.widgets.documents import DocumentsPane
@@ -56,6 +55,18 @@ class MainScreen(Screen[None]):
         Binding("C", "coder", "Choose the coder", show=False),
         Binding("b", "blind", "Blind mode: hide other coders' codings", show=False),
         Binding("R", "report", "Report: code frequencies", show=False),
+        Binding("A", "consensus", "Consensus review", show=False,
+                tooltip="Walk the paragraphs where coders disagree and record the agreed "
+                        "codes as the coder \"consensus\""),
+        Binding("ctrl+k", "merge_codebook", "Merge a shared codebook file", show=False,
+                tooltip="Merge a shared codebook file: review each proposal, then apply "
+                        "(one change)"),
+        Binding("I", "import_documents", "Import documents", show=False,
+                tooltip="Import documents (files, a folder, or a pattern like "
+                        "interviews/*.txt) with a progress bar; Esc stops cleanly"),
+        Binding("ctrl+l", "refresh", "Re-read the project", show=False,
+                tooltip="Re-read the project now (other coders' changes also appear by "
+                        "themselves within 2 seconds)"),
         Binding("question_mark", "help", "All keys", tooltip="This list"),
         Binding("q", "quit", "Quit", tooltip="Quit (every change is already saved)"),
     ]
@@ -66,6 +77,7 @@ class MainScreen(Screen[None]):
         self.start_at = paragraph_id
         self.message = ""
         self.positions: dict[int, int] = {}
+        self.last_codebook: list[str] = []
 
     def compose(self) -> ComposeResult:
         """Two columns, then the status line and the key hints."""
@@ -158,11 +170,37 @@ class MainScreen(Screen[None]):
 
     # -- documents ---------------------------------------------------------------------
 
+    def outside_changes(self, message: str) -> None:
+        """Another process wrote (or a screen on top did): re-read counts, progress and
+        the codings on screen, keeping the cursor, the selection and the filter."""
+        current = self.reader.current
+        tree = self.session.tree
+        if self.session.refresh():
+            self.reader.reload(current.id if current else None)
+        else:
+            self.reader.changed()
+        if self.session.tree != tree:
+            self.codebook.rebuild()
+        else:
+            self.codebook.refresh_labels()
+        self.documents.refresh_list()
+        self.say(message)
+
+    def action_refresh(self) -> None:
+        """Re-read the project now."""
+        app = self.app
+        if isinstance(app, Watching):
+            app.check_for_changes(force=True)
+
     def on_documents_pane_open(self, event: DocumentsPane.Open) -> None:
         """Open the chosen document where the coder last was in it."""
-        if self.attempt(lambda: self.session.open_document(event.document_id)) is None:
+        self.open_document(event.document_id)
+
+    def open_document(self, document_id: int) -> None:
+        """Show a document where the coder last was in it."""
+        if self.attempt(lambda: self.session.open_document(document_id)) is None:
             return
-        self.reader.show_document(self.positions.get(event.document_id))
+        self.reader.show_document(self.positions.get(document_id))
         self.documents.refresh_list()
         self.reader.focus()
         self.say(f"opened {self.session.view.document.name if self.session.view else ''}")
@@ -262,24 +300,7 @@ class MainScreen(Screen[None]):
 
     def action_go_to(self) -> None:
         """Jump to a paragraph by label (§12, note 3) or number."""
-        view = self.session.view
-        if view is None:
-            return
-
-        def answered(ref: str | None) -> None:
-            wanted = (ref or "").strip()
-            # The prompt starts with "§"; "§note 3" means the label "note 3".
-            if wanted.startswith("§") and not wanted[1:].strip()[:1].isdigit():
-                wanted = wanted[1:].strip()
-            if not wanted or self.session.view is None:
-                return
-            paragraph = self.attempt(lambda: self.session.project.paragraph(
-                view.document, wanted))
-            if paragraph is not None:
-                self.show_paragraph(paragraph.id)
-
-        self.app.push_screen(Prompt("Go to paragraph", value="§",
-                                    placeholder="§12, note 3, or a number"), answered)
+        finding.go_to(self)
 
     def show_paragraph(self, paragraph_id: int) -> None:
         """Make a paragraph current, dropping a filter that hides it."""
@@ -291,32 +312,11 @@ class MainScreen(Screen[None]):
 
     def action_search(self) -> None:
         """Search every document; Enter on a hit opens it there."""
-
-        def chosen(hit: Hit | None) -> None:
-            if hit is None:
-                return
-            view = self.session.view
-            if view is None or view.document.id != hit.paragraph.document_id:
-                if self.attempt(lambda: self.session.open_document(
-                        hit.paragraph.document_id)) is None:
-                    return
-                self.reader.show_document(hit.paragraph.id)
-                self.documents.refresh_list()
-            self.show_paragraph(hit.paragraph.id)
-            self.reader.set_matches(hit.paragraph.id, hit.matches)
-            self.say(f"found in {hit.document} {hit.paragraph.ref} (Esc clears the marks)")
-
-        self.app.push_screen(SearchModal(self.session), chosen)
+        finding.search(self)
 
     def action_filter(self) -> None:
         """Show only paragraphs carrying a code."""
-        def chosen(pick: Pick | None) -> None:
-            if pick is not None and pick.code is not None:
-                count = self.reader.set_filter(pick.code)
-                self.say(f"{count} paragraphs carry {pick.code.name!r} (F shows all)")
-
-        self.app.push_screen(CodePicker(self.session, title="Show only paragraphs with…",
-                                        codable_only=False), chosen)
+        finding.filter_by_code(self)
 
     def action_clear_filter(self) -> None:
         """Show every paragraph again."""
@@ -376,6 +376,18 @@ class MainScreen(Screen[None]):
         from qcode.tui.screens.report import ReportScreen
 
         self.app.push_screen(ReportScreen(self.session))
+
+    def action_consensus(self) -> None:
+        """The consensus review of the coders' disagreements."""
+        tools.consensus_review(self)
+
+    def action_merge_codebook(self) -> None:
+        """Review and apply the merge of a shared codebook file."""
+        tools.merge_codebook(self, self.last_codebook)
+
+    def action_import_documents(self) -> None:
+        """Import documents with a progress bar."""
+        tools.import_documents(self)
 
     def action_help(self) -> None:
         """Every key."""

@@ -94,6 +94,11 @@ class ReportScreen(Screen[None]):
         """Recount whenever the screen comes (back) into view."""
         self.refresh_report()
 
+    def outside_changes(self, message: str) -> None:
+        """Someone else wrote: count again."""
+        self.refresh_report()
+        self.notify(message)
+
     def action_back(self) -> None:
         """Return to the coding screen."""
         self.app.pop_screen()

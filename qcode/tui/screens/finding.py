@@ -1,0 +1,68 @@
+"""Finding a place from the coding screen: a label, a search hit, a code's paragraphs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from qcode.core.search import Hit
+from qcode.tui.modals.picker import CodePicker, Pick
+from qcode.tui.modals.prompt import Prompt
+from qcode.tui.modals.search import SearchModal
+
+if TYPE_CHECKING:
+    from qcode.tui.screens.main import MainScreen
+
+
+def go_to(screen: MainScreen) -> None:
+    """Ask for a label (§12, note 3) or number and jump there."""
+    session = screen.session
+    view = session.view
+    if view is None:
+        return
+
+    def answered(ref: str | None) -> None:
+        wanted = (ref or "").strip()
+        # The prompt starts with "§"; "§note 3" means the label "note 3".
+        if wanted.startswith("§") and not wanted[1:].strip()[:1].isdigit():
+            wanted = wanted[1:].strip()
+        if not wanted or session.view is None:
+            return
+        paragraph = screen.attempt(lambda: session.project.paragraph(view.document, wanted))
+        if paragraph is not None:
+            screen.show_paragraph(paragraph.id)
+
+    screen.app.push_screen(Prompt("Go to paragraph", value="§",
+                                  placeholder="§12, note 3, or a number"), answered)
+
+
+def search(screen: MainScreen) -> None:
+    """Search every document; Enter on a hit opens it there, matches marked."""
+    session = screen.session
+
+    def chosen(hit: Hit | None) -> None:
+        if hit is None:
+            return
+        view = session.view
+        if view is None or view.document.id != hit.paragraph.document_id:
+            if screen.attempt(lambda: session.open_document(
+                    hit.paragraph.document_id)) is None:
+                return
+            screen.reader.show_document(hit.paragraph.id)
+            screen.documents.refresh_list()
+        screen.show_paragraph(hit.paragraph.id)
+        screen.reader.set_matches(hit.paragraph.id, hit.matches)
+        screen.say(f"found in {hit.document} {hit.paragraph.ref} (Esc clears the marks)")
+
+    screen.app.push_screen(SearchModal(session), chosen)
+
+
+def filter_by_code(screen: MainScreen) -> None:
+    """Pick a code; the reader then shows only the paragraphs carrying it."""
+
+    def chosen(pick: Pick | None) -> None:
+        if pick is not None and pick.code is not None:
+            count = screen.reader.set_filter(pick.code)
+            screen.say(f"{count} paragraphs carry {pick.code.name!r} (F shows all)")
+
+    screen.app.push_screen(CodePicker(screen.session, title="Show only paragraphs with…",
+                                      codable_only=False), chosen)

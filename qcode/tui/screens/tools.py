@@ -1,0 +1,106 @@
+"""The coding screen's way into the bigger jobs: consensus review, merging a shared
+codebook, importing documents. Each opens its screen and, when it closes, shows
+what it changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qcode.core.codebook_merge_apply import MergeOutcome
+from qcode.tui.importing import ImportResult, expand
+from qcode.tui.merging import MergeReview
+from qcode.tui.modals.progress import ImportProgress
+from qcode.tui.modals.prompt import Prompt
+from qcode.tui.screens.consensus import ConsensusScreen
+from qcode.tui.screens.merge import MergeScreen
+
+if TYPE_CHECKING:
+    from qcode.tui.app import QcodeApp
+    from qcode.tui.screens.main import MainScreen
+
+
+def here() -> str:
+    """The folder typed paths start from, ``~`` for the home folder."""
+    cwd, home = Path.cwd(), Path.home()
+    if cwd == home or not cwd.is_relative_to(home):
+        return "~" if cwd == home else str(cwd)
+    return f"~/{cwd.relative_to(home)}"
+
+
+def consensus_review(screen: MainScreen) -> None:
+    """Open the consensus review; coming back shows consensus's codings."""
+
+    def closed(_result: None) -> None:
+        screen.outside_changes("back from the consensus review")
+
+    screen.app.push_screen(ConsensusScreen(screen.session), closed)
+
+
+def merge_codebook(screen: MainScreen, last: list[str]) -> None:
+    """Ask for a codebook file, then review the merge plan; ``last`` remembers the path
+    typed, for the next time."""
+    session = screen.session
+    path_name: list[str] = []
+
+    def merged(outcome: MergeOutcome | None) -> None:
+        if outcome is None:
+            screen.say("merge cancelled: nothing changed")
+            return
+        session.reload()
+        what = outcome.summary.split(": ", 1)[-1]
+        screen.after_reload(f"merged {path_name[0]}: {what} (u undoes it)")
+
+    def answered(value: str | None) -> None:
+        if not value or not value.strip():
+            return
+        last[:] = [value.strip()]
+        path = Path(value.strip()).expanduser()
+        path_name[:] = [path.name]
+        review = screen.attempt(lambda: MergeReview.from_file(session.project, path))
+        if review is not None:
+            screen.app.push_screen(MergeScreen(session, review), merged)
+
+    screen.app.push_screen(Prompt(
+        "Merge a shared codebook into the project", value=last[0] if last else "",
+        placeholder="path of a codebook file (.yaml .qdc .qdpx .csv)",
+        hint=f"Relative to {here()}.   Enter: review what it would change (nothing is "
+             "written until you apply)   Esc: cancel"), answered)
+
+
+def import_documents(screen: MainScreen) -> None:
+    """Ask for files (paths, a folder or a pattern), then import them with a progress
+    bar; the documents pane shows them as soon as it is done."""
+    app: QcodeApp = screen.app  # type: ignore[assignment]
+    session = screen.session
+
+    def finished(result: ImportResult | None) -> None:
+        app.importing = False
+        app.watcher.absorb()
+        if result is None:
+            return
+        had_document = session.view is not None
+        screen.outside_changes(result.message())
+        if not had_document and result.first_document is not None:
+            screen.open_document(result.first_document)
+            screen.say(result.message())
+        if result.error:
+            screen.notify(result.message(), severity="error", timeout=8)
+        elif result.cancelled:
+            screen.notify(result.message(), severity="warning")
+        else:
+            screen.notify(result.message())
+
+    def answered(value: str | None) -> None:
+        if not value or not value.strip():
+            return
+        files = screen.attempt(lambda: expand(value))
+        if not files:
+            return
+        app.importing = True
+        app.push_screen(ImportProgress(session.project.path, files, session.coder), finished)
+
+    screen.app.push_screen(Prompt(
+        "Import documents", placeholder="interviews/*.txt   or   a.docx b.md   or a folder",
+        hint=f"Text, Markdown, Word (.docx) or HTML, relative to {here()}; files already "
+             "in the project are skipped.   Enter: import   Esc: cancel"), answered)
