@@ -74,11 +74,16 @@ class CodebookEditing(ProjectWriter):
                     "op": "update", "table": "codes", "key": {"id": current.id},
                     "before": {k: before[k] for k in diff}, "after": diff}))
                 updated += 1
-            changes.extend(apply_change(self.conn, c) for c in self._meta_changes({
-                "codebook_name": codebook.name, "codebook_version": codebook.version,
-                "codebook_description": codebook.description,
-                "codebook_source": codebook.source,
-            }))
+            # The project's codebook keeps its name and version when codes arrive from
+            # another codebook (a .qdpx import, a colleague's file); loading a new
+            # version of the same codebook, or a first one, updates them.
+            current = self.meta("codebook_name")
+            if current is None or fold(current) == fold(codebook.name):
+                changes.extend(apply_change(self.conn, c) for c in self._meta_changes({
+                    "codebook_name": codebook.name, "codebook_version": codebook.version,
+                    "codebook_description": codebook.description,
+                    "codebook_source": codebook.source,
+                }))
             if not (added or updated):
                 return CodebookLoad(0, 0, unchanged, None)
             summary = f"load codebook {codebook.name!r} ({added} added, {updated} updated)"

@@ -184,3 +184,16 @@ def test_remove_document_undo_redo_keeps_its_codings(study: Project) -> None:
     assert codings(study) == set() and study.documents() == []
     study.undo(coder="alice")
     assert codings(study) == {("§12", "regional variation", "bob")}
+
+
+def test_codes_from_another_codebook_keep_the_project_codebook_name(study: Project) -> None:
+    from qcode.core.codebook import Codebook, CodeSpec
+
+    assert study.meta("codebook_name") == "NGOs and the power ministries in Russia"
+    study.load_codebook(Codebook(name="nvivo export", version="9",
+                                 codes=[CodeSpec(name="extra theme")]), coder="alice")
+    assert study.meta("codebook_name") == "NGOs and the power ministries in Russia"
+    assert study.meta("codebook_version") == "1.0"
+    study.load_codebook(Codebook(name="NGOs and the power ministries in Russia", version="1.1",
+                                 codes=[CodeSpec(name="another theme")]), coder="alice")
+    assert study.meta("codebook_version") == "1.1"
