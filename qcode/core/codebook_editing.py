@@ -77,8 +77,8 @@ class CodebookEditing(ProjectWriter):
             # The project's codebook keeps its name and version when codes arrive from
             # another codebook (a .qdpx import, a colleague's file); loading a new
             # version of the same codebook, or a first one, updates them.
-            current = self.meta("codebook_name")
-            if current is None or fold(current) == fold(codebook.name):
+            book_name = self.meta("codebook_name")
+            if book_name is None or fold(book_name) == fold(codebook.name):
                 changes.extend(apply_change(self.conn, c) for c in self._meta_changes({
                     "codebook_name": codebook.name, "codebook_version": codebook.version,
                     "codebook_description": codebook.description,
