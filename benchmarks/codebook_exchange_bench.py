@@ -23,8 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qcode.core.codebook import Codebook, CodeSpec, read_yaml  # noqa: E402
-from qcode.core.codebook_merge import plan_merge  # noqa: E402
+from qcode.core.codebook.merge import plan_merge  # noqa: E402
+from qcode.core.codebook.model import Codebook, CodeSpec  # noqa: E402
+from qcode.core.codebook.yaml_format import read_yaml  # noqa: E402
 from qcode.core.errors import ImportFailed  # noqa: E402
 from qcode.exchange.codebook_diff import diff_codebooks  # noqa: E402
 from qcode.exchange.formats import read_codebook, save_codebook  # noqa: E402

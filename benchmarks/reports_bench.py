@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qcode import Project  # noqa: E402
-from qcode.core.codebook import read_yaml  # noqa: E402
+from qcode.core.codebook.yaml_format import read_yaml  # noqa: E402
 from qcode.reports.cooccurrence import cooccurrence  # noqa: E402
 from qcode.reports.filters import ReportFilter  # noqa: E402
 from qcode.reports.frequencies import frequencies  # noqa: E402

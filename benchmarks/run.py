@@ -38,8 +38,8 @@ os.environ.setdefault("XDG_STATE_HOME", tempfile.mkdtemp(prefix="qcode-bench-sta
 from benchmarks.reports_bench import NAIVE  # noqa: E402
 from benchmarks.synth import Study  # noqa: E402
 from qcode import Project  # noqa: E402
-from qcode.core.db import connect  # noqa: E402
 from qcode.core.ids import fold  # noqa: E402
+from qcode.core.store.db import connect  # noqa: E402
 from qcode.ingest import importer, read_document  # noqa: E402
 
 Result = dict[str, Any]

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from qcode.core.codebook import Codebook, CodeSpec
+from qcode.core.codebook.model import Codebook, CodeSpec
 from qcode.core.ids import new_guid, now
 
 ENGLISH = (

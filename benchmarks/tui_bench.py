@@ -36,10 +36,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("XDG_STATE_HOME", tempfile.mkdtemp(prefix="qcode-bench-state-"))
 
 from qcode import Project  # noqa: E402
-from qcode.core.codebook import read_yaml  # noqa: E402
+from qcode.core.codebook.yaml_format import read_yaml  # noqa: E402
 from qcode.core.ids import new_guid, now  # noqa: E402
+from qcode.core.model import Block, compose  # noqa: E402
 from qcode.core.search import search  # noqa: E402
-from qcode.ingest.model import Block, compose  # noqa: E402
 from qcode.tui import QcodeApp  # noqa: E402
 from qcode.tui.session import Session  # noqa: E402
 from qcode.tui.widgets.reader import Reader  # noqa: E402

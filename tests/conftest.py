@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 
 from qcode import Project
 from qcode.cli import main
-from qcode.core.codebook import read_yaml
+from qcode.core.codebook.yaml_format import read_yaml
 from qcode.ingest import read_document
 
 ROOT = Path(__file__).resolve().parent.parent

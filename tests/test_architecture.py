@@ -1,7 +1,14 @@
-"""The core knows no UI: importing it never loads textual or click."""
+"""The house's rules, checked: the core knows no UI, and no module imports itself back.
+
+Every module under qcode/core, qcode/ingest, qcode/exchange and qcode/reports is imported
+in a fresh interpreter and must not load textual or click. The import graph is built
+from the source (every ``import`` and ``from … import``, including those inside
+functions and under ``TYPE_CHECKING``) and must have no cycle.
+"""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -9,21 +16,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE_PACKAGES = ["qcode", "qcode.core", "qcode.ingest", "qcode.exchange", "qcode.reports"]
+PACKAGE = ROOT / "qcode"
+CORE_PACKAGES = ("qcode.core", "qcode.ingest", "qcode.exchange", "qcode.reports")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def all_modules() -> dict[str, Path]:
+    return {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 
 def core_modules() -> list[str]:
-    modules = []
-    for package in CORE_PACKAGES:
-        folder = ROOT / Path(*package.split("."))
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.py")):
-            if package == "qcode" and path.stem not in {"__init__"}:
-                continue
-            name = package if path.stem == "__init__" else f"{package}.{path.stem}"
-            modules.append(name)
-    return modules
+    return ["qcode"] + [m for m in all_modules() if m.startswith(CORE_PACKAGES)]
 
 
 @pytest.mark.parametrize("module", core_modules())
@@ -44,3 +51,69 @@ def test_the_check_would_catch_a_leak() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=ROOT, check=True)
     assert result.stdout.strip() == "True"
+
+
+def import_graph(modules: dict[str, Path]) -> dict[str, set[str]]:
+    """module -> the qcode modules it imports (a ``from package import module`` counts
+    as importing that module)."""
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for alias in node.names:
+                    child = f"{node.module}.{alias.name}"
+                    found.add(child if child in modules else node.module)
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+        graph[name] = {m for m in found if m in modules and m != name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycle_among_qcode_modules() -> None:
+    found = cycles(import_graph(all_modules()))
+    assert found == [], f"import cycles: {found}"
+
+
+def test_the_cycle_check_finds_a_cycle(tmp_path: Path) -> None:
+    a, b, c = tmp_path / "a.py", tmp_path / "b.py", tmp_path / "c.py"
+    a.write_text("from pkg import b\n")
+    b.write_text("def f():\n    from pkg.c import thing\n")
+    c.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pkg.a\n")
+    graph = import_graph({"pkg.a": a, "pkg.b": b, "pkg.c": c})
+    assert cycles(graph) == [["pkg.a", "pkg.b", "pkg.c"]]

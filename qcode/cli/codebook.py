@@ -19,10 +19,10 @@ from qcode.cli.common import (
     open_project,
     project_option,
 )
-from qcode.core.codebook import Codebook
-from qcode.core.codebook_match import DEFAULT_THRESHOLD
-from qcode.core.codebook_merge import RULES, Rule, plan_merge
-from qcode.core.codebook_merge_apply import load_aliases, merge_changes
+from qcode.core.codebook.match import DEFAULT_THRESHOLD
+from qcode.core.codebook.merge import RULES, Rule, plan_merge
+from qcode.core.codebook.merge_apply import load_aliases, merge_changes
+from qcode.core.codebook.model import Codebook
 from qcode.core.errors import ProjectError, QcodeError
 from qcode.core.project import CodebookLoad
 from qcode.exchange.codebook_diff import diff_codebooks

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from qcode.core.codebook_match import CodeRef
-from qcode.core.codebook_merge import MergePlan, Proposal
-from qcode.core.codebook_merge_apply import MergeOutcome
+from qcode.core.codebook.match import CodeRef
+from qcode.core.codebook.merge import MergePlan, Proposal
+from qcode.core.codebook.merge_apply import MergeOutcome
 from qcode.exchange.codebook_diff import CodebookDiff, DiffEntry, word_diff
 
 # Long unchanged stretches of a definition are cut to their ends, so the change shows.

@@ -20,7 +20,8 @@ from qcode.cli.common import (
 from qcode.cli.progress import counted_progress
 from qcode.core.errors import QcodeError
 from qcode.core.project import Project
-from qcode.exchange.refi_qdpx import ImportReport, import_qdpx
+from qcode.exchange.refi_plan import ImportReport
+from qcode.exchange.refi_qdpx import import_qdpx
 from qcode.exchange.refi_qdpx_export import export_qdpx
 
 PROJECT_SUFFIXES = (".qdpx", ".qde")

@@ -19,8 +19,8 @@ from qcode.cli.common import (
     project_option,
     project_path,
 )
-from qcode.core.check import check as run_check
-from qcode.core.check import repair as run_repair
+from qcode.core.store.check import check as run_check
+from qcode.core.store.check import repair as run_repair
 
 
 @click.command()

@@ -1,37 +1,29 @@
 """The project: one SQLite file, and the only code that writes to it.
 
 Every public method that changes something runs one ``BEGIN IMMEDIATE`` transaction
-that applies its row changes and appends one event (:mod:`qcode.core.events`), so the
+that applies its row changes and appends one event (:mod:`qcode.core.store.events`), so the
 audit trail, undo and redo all stand on the same record. The class is assembled from
-parts: reads (:mod:`qcode.core.reading`), the write path (:mod:`qcode.core.writer`),
-codebook editing (:mod:`qcode.core.codebook_editing`); this module opens and creates
-projects and holds documents, codings, memos and reviews.
+parts: the open file with its reads and write path (:mod:`qcode.core.project_file`),
+codebook editing (:mod:`qcode.core.codebook.editing`), coded imports from other tools
+(:mod:`qcode.core.coded_import`) and project merges (:mod:`qcode.core.merge`); this
+module holds documents, codings, memos and reviews.
 """
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from qcode.core import schema
-from qcode.core.backup import automatic_backup, backup_to
-from qcode.core.changes import Change
-from qcode.core.codebook_editing import CodebookEditing, CodebookLoad
-from qcode.core.db import connect, is_writable, looks_like_sqlite, transaction, translate
-from qcode.core.errors import DuplicateImport, ProjectError, QcodeError
+from qcode.core import coded_import, merge
+from qcode.core.codebook.editing import CodebookEditing, CodebookLoad
+from qcode.core.coded_import import CodedImport, ImportedCoder, ImportedCoding, ImportedMemo
+from qcode.core.errors import DuplicateImport, QcodeError
 from qcode.core.ids import new_guid, now, sha256, text_hash
-from qcode.core.model import Document
-from qcode.ingest.model import ParsedDocument
-
-if TYPE_CHECKING:
-    from qcode.core.imports import CodedImport, ImportedCoder, ImportedCoding, ImportedMemo
-    from qcode.core.project_merge import MergeReport
-
-DEFAULT_PATH = Path("qcode.db")
+from qcode.core.merge import MergeReport
+from qcode.core.model import Document, ParsedDocument
+from qcode.core.project_file import DEFAULT_PATH
+from qcode.core.store.changes import Change
 
 
 @dataclass(frozen=True)
@@ -45,118 +37,6 @@ class TagResult:
 
 class Project(CodebookEditing):
     """An open project file. Use :meth:`create` or :meth:`open`; close when done."""
-
-    def __init__(self, path: Path, conn: sqlite3.Connection, *, readonly: bool = False) -> None:
-        self.path = path
-        self.conn = conn
-        self.readonly = readonly
-
-    # -- lifecycle -------------------------------------------------------------------
-
-    @classmethod
-    def create(cls, path: Path | str = DEFAULT_PATH, *, name: str | None = None) -> Project:
-        """Create a new project file; refuses to touch an existing one."""
-        path = Path(path)
-        if path.exists() and path.stat().st_size > 0:
-            raise ProjectError(f"{path}: already exists; open it, or choose another file")
-        if not path.parent.exists():
-            raise ProjectError(f"{path}: folder {path.parent} does not exist")
-        conn = None
-        try:
-            conn = connect(path)
-            schema.migrate(conn)
-            with transaction(conn, path):
-                conn.executemany(
-                    "INSERT INTO meta (key, value) VALUES (?, ?)",
-                    [("guid", new_guid()), ("name", name or path.stem), ("created_at", now())],
-                )
-        except (sqlite3.Error, OSError) as exc:
-            if conn is not None:
-                conn.close()
-            raise translate(exc, path) from exc
-        return cls(path, conn)
-
-    @classmethod
-    def open(cls, path: Path | str = DEFAULT_PATH, *, readonly: bool = False) -> Project:
-        """Open an existing project, migrating an older one (after a backup copy)."""
-        path = Path(path)
-        if not path.exists():
-            raise ProjectError(f"{path}: no project here; create one with `qcode init`")
-        if path.is_dir():
-            raise ProjectError(f"{path}: is a directory, not a project file")
-        if not looks_like_sqlite(path) or path.stat().st_size == 0:
-            raise ProjectError(f"{path}: not a qcode project (not an SQLite database)")
-        readonly = readonly or not is_writable(path)
-        conn = connect(path, readonly=readonly)
-        try:
-            cls._check_schema(conn, path, readonly)
-        except BaseException:
-            conn.close()
-            raise
-        return cls(path, conn, readonly=readonly)
-
-    @staticmethod
-    def _check_schema(conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
-        try:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-            version = schema.current_version(conn)
-        except sqlite3.Error as exc:
-            raise translate(exc, path) from exc
-        if "schema_migrations" not in tables or "meta" not in tables:
-            raise ProjectError(f"{path}: not a qcode project (an SQLite file of something else)")
-        if version > schema.LATEST:
-            raise ProjectError(
-                f"{path}: written by a newer qcode (schema {version}, this qcode knows "
-                f"{schema.LATEST}); upgrade qcode to open it"
-            )
-        if schema.pending(conn):
-            if readonly:
-                raise ProjectError(
-                    f"{path}: needs upgrading to schema {schema.LATEST} but is read-only"
-                )
-            automatic_backup(conn, path, f"before-schema-{schema.LATEST}")
-            try:
-                schema.migrate(conn)
-            except sqlite3.Error as exc:
-                raise translate(exc, path) from exc
-
-    def close(self) -> None:
-        """Close the connection (the file stays consistent whether or not you call it)."""
-        with contextlib.suppress(sqlite3.Error):
-            self.conn.close()
-
-    def __enter__(self) -> Project:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def backup(self, target: Path | str) -> Path:
-        """A consistent copy of the project via SQLite's online backup API."""
-        target = Path(target)
-        backup_to(self.conn, target)
-        return target
-
-    @contextlib.contextmanager
-    def bulk(self) -> Iterator[Project]:
-        """Many writes in a row (an import of many files): each still commits whole, but
-        without waiting for the disk after every one; at the end everything is flushed.
-
-        Inside, ``synchronous=NORMAL``: in WAL mode that loses nothing if qcode crashes
-        or is killed, and never corrupts the file; a power cut could drop the last few
-        documents, which a re-run of the import (``--skip-existing``) puts back. On
-        leaving, a full checkpoint writes the batch to the database file and syncs it.
-        """
-        if self.readonly:
-            yield self
-            return
-        self.conn.execute("PRAGMA synchronous = NORMAL")
-        try:
-            yield self
-        finally:
-            self.conn.execute("PRAGMA synchronous = FULL")
-            with contextlib.suppress(sqlite3.Error):
-                self.conn.execute("PRAGMA wal_checkpoint(FULL)")
 
     # -- documents -------------------------------------------------------------------
 
@@ -182,8 +62,8 @@ class Project(CodebookEditing):
                 f"{parsed.name}: already imported as {existing[0]!r} (same text); nothing changed"
             )
         merged = {**parsed.attributes, **(attributes or {})}
-        with self._writing():
-            doc_name = self._free_name(name or parsed.name)
+        with self.writing():
+            doc_name = self.free_name(name or parsed.name)
             document = {
                 "guid": new_guid(), "name": doc_name, "title": parsed.title,
                 "kind": parsed.kind or "interview", "source": parsed.source,
@@ -200,23 +80,14 @@ class Project(CodebookEditing):
             change = {"op": "insert_document",
                       "snapshot": {"document": document, "paragraphs": paragraphs,
                                    "attributes": merged}}
-            self._record(coder, "import", f"import {doc_name} ({len(paragraphs)} paragraphs)",
+            self.record(coder, "import", f"import {doc_name} ({len(paragraphs)} paragraphs)",
                          [change])
         return self.document(doc_name)
 
-    def _free_name(self, wanted: str) -> str:
-        # Names are unique ignoring case (the column's collation); one indexed lookup per
-        # candidate keeps a thousand-file import linear.
-        name, n = wanted, 1
-        while self.conn.execute("SELECT 1 FROM documents WHERE name = ?", (name,)).fetchone():
-            n += 1
-            name = f"{wanted}-{n}"
-        return name
-
     def remove_document(self, document: Document, *, coder: str) -> None:
         """Remove a document and everything on it (undo brings it all back)."""
-        with self._writing():
-            self._record(coder, "remove-document", f"remove document {document.name}",
+        with self.writing():
+            self.record(coder, "remove-document", f"remove document {document.name}",
                          [{"op": "delete_document", "id": document.id}])
 
     def set_attributes(
@@ -238,9 +109,9 @@ class Project(CodebookEditing):
                                 "before": {"value": current[key]}, "after": {"value": value}})
         if not changes:
             return
-        with self._writing():
+        with self.writing():
             keys = ", ".join(values)
-            self._record(coder, "attributes", f"set {keys} of {document.name}", changes)
+            self.record(coder, "attributes", f"set {keys} of {document.name}", changes)
 
     # -- coding ----------------------------------------------------------------------
 
@@ -255,8 +126,8 @@ class Project(CodebookEditing):
         """Apply codes to paragraphs (every pair); pairs already coded are left alone."""
         paragraphs, codes = list(dict.fromkeys(paragraph_ids)), list(dict.fromkeys(code_ids))
         self._check_codable(codes)
-        with self._writing():
-            coder_id = self._ensure_coder(coder)
+        with self.writing():
+            coder_id = self.ensure_coder(coder)
             have = self._existing(paragraphs, codes, coder_id)
             stamp = now()
             rows = [
@@ -267,7 +138,7 @@ class Project(CodebookEditing):
             if not rows:
                 return TagResult(0, len(have), None)
             summary = "tag " + self._describe_pairs(paragraphs, codes)
-            event = self._record(coder, "tag", summary,
+            event = self.record(coder, "tag", summary,
                                  [{"op": "insert", "table": "codings", "rows": rows}])
         return TagResult(len(rows), len(have), event)
 
@@ -276,13 +147,13 @@ class Project(CodebookEditing):
     ) -> TagResult:
         """Remove the coder's codings of these codes from these paragraphs."""
         paragraphs, codes = list(dict.fromkeys(paragraph_ids)), list(dict.fromkeys(code_ids))
-        with self._writing():
-            coder_id = self._ensure_coder(coder)
+        with self.writing():
+            coder_id = self.ensure_coder(coder)
             have = self._existing(paragraphs, codes, coder_id)
             if not have:
                 return TagResult(0, len(paragraphs) * len(codes), None)
             summary = "untag " + self._describe_pairs(paragraphs, codes)
-            event = self._record(
+            event = self.record(
                 coder, "untag", summary,
                 [{"op": "delete", "table": "codings", "rows": [{"id": i} for i in have.values()]}],
             )
@@ -335,8 +206,8 @@ class Project(CodebookEditing):
         value = text.strip() if text and text.strip() else None
         if row["memo"] == value:
             return
-        with self._writing():
-            self._record(coder, "memo", f"memo on coding #{row['id']}", [
+        with self.writing():
+            self.record(coder, "memo", f"memo on coding #{row['id']}", [
                 {"op": "update", "table": "codings", "key": {"id": row["id"]},
                  "before": {"memo": row["memo"]}, "after": {"memo": value}}])
 
@@ -344,8 +215,8 @@ class Project(CodebookEditing):
         """Write (or with None/empty, delete) the coder's memo on a paragraph, document,
         code or the project."""
         value = text.strip() if text and text.strip() else None
-        with self._writing():
-            coder_id = self._ensure_coder(coder)
+        with self.writing():
+            coder_id = self.ensure_coder(coder)
             row = self.conn.execute(
                 "SELECT * FROM memos WHERE target = ? AND target_id IS ? AND coder_id = ?",
                 (target, target_id, coder_id),
@@ -364,7 +235,7 @@ class Project(CodebookEditing):
             else:
                 change = {"op": "update", "table": "memos", "key": {"id": row["id"]},
                           "before": {"text": row["text"]}, "after": {"text": value}}
-            self._record(coder, "memo", summary, [change])
+            self.record(coder, "memo", summary, [change])
 
     # -- merging another project file -------------------------------------------
 
@@ -372,10 +243,8 @@ class Project(CodebookEditing):
         self, other: Path | str, *, coder: str, dry_run: bool = False,
         progress: Callable[[int, int], None] | None = None,
     ) -> MergeReport:
-        """Merge another project file into this one (see :mod:`qcode.core.project_merge`)."""
-        from qcode.core.project_merge import merge_project
-
-        return merge_project(self, Path(other), coder=coder, dry_run=dry_run,
+        """Merge another project file into this one (see :mod:`qcode.core.merge`)."""
+        return merge.merge_project(self, Path(other), coder=coder, dry_run=dry_run,
                              progress=progress)
 
     # -- coded documents from another tool (REFI-QDA import) -------------------------
@@ -386,25 +255,19 @@ class Project(CodebookEditing):
         memos: list[ImportedMemo] | None = None,
     ) -> CodedImport:
         """Add a document with its codings and memos as one event (or, if its text is
-        already here, add them to that document); see :mod:`qcode.core.imports`."""
-        from qcode.core.imports import import_coded_document
-
-        return import_coded_document(self, parsed, codings, coder=coder, guid=guid,
+        already here, add them to that document); see :mod:`qcode.core.coded_import`."""
+        return coded_import.import_coded_document(self, parsed, codings, coder=coder, guid=guid,
                                      attributes=attributes, memos=memos)
 
     def import_coders(self, coders: list[ImportedCoder]) -> list[str]:
         """Create the coders another tool lists (matched by GUID, then name); returns the
         names of those added."""
-        from qcode.core.imports import import_coders
-
-        return import_coders(self, coders)
+        return coded_import.import_coders(self, coders)
 
     def import_memos(self, memos: list[ImportedMemo], *, coder: str,
                      summary: str) -> tuple[int, int]:
         """Add imported memos on the project or on codes as one event: (added, present)."""
-        from qcode.core.imports import import_memos
-
-        return import_memos(self, memos, coder=coder, summary=summary)
+        return coded_import.import_memos(self, memos, coder=coder, summary=summary)
 
     # -- reviews (who has read which document, for agreement) ------------------------
 
@@ -424,8 +287,8 @@ class Project(CodebookEditing):
         ).fetchone()
         if (current is not None) == reviewed:
             return False
-        with self._writing():
-            coder_id = self._ensure_coder(coder)
+        with self.writing():
+            coder_id = self.ensure_coder(coder)
             key = {"document_id": document.id, "coder_id": coder_id}
             if reviewed:
                 change: Change = {"op": "insert", "table": "reviews",
@@ -434,7 +297,7 @@ class Project(CodebookEditing):
             else:
                 change = {"op": "delete", "table": "reviews", "rows": [key]}
                 summary = f"unmark {document.name} as reviewed"
-            self._record(coder, "review", summary, [change])
+            self.record(coder, "review", summary, [change])
         return True
 
     # -- many codings at once --------------------------------------------------------
@@ -447,8 +310,8 @@ class Project(CodebookEditing):
         the coder already has are left alone."""
         wanted = list(dict.fromkeys(pairs))
         self._check_codable(list(dict.fromkeys(code for _p, code in wanted)))
-        with self._writing():
-            coder_id = self._ensure_coder(coder)
+        with self.writing():
+            coder_id = self.ensure_coder(coder)
             have = self._existing(list(dict.fromkeys(p for p, _c in wanted)),
                                   list(dict.fromkeys(c for _p, c in wanted)), coder_id)
             stamp = now()
@@ -456,7 +319,7 @@ class Project(CodebookEditing):
                      "memo": None, "created_at": stamp} for p, c in wanted if (p, c) not in have]
             if not rows:
                 return TagResult(0, len(wanted), None)
-            event = self._record(coder, "tag", summary,
+            event = self.record(coder, "tag", summary,
                                  [{"op": "insert", "table": "codings", "rows": rows}])
         return TagResult(len(rows), len(wanted) - len(rows), event)
 

@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from qcode.core.codebook import Codebook, CodeSpec
+from qcode.core.codebook.model import Codebook, CodeSpec
 from qcode.core.errors import NotFoundError, QcodeError
 from qcode.core.ids import fold, normalize_guid
 from qcode.core.model import Code, Coder, Document, DocumentSummary, Event, Paragraph

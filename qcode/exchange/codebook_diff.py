@@ -1,6 +1,6 @@
 """What changed between two codebooks: codes added, removed, renamed, moved, re-described.
 
-Codes are paired by :func:`qcode.core.codebook_match.match_codes` (GUID, then name,
+Codes are paired by :func:`qcode.core.codebook.match.match_codes` (GUID, then name,
 then name similarity with its score), so a code renamed in one copy shows as renamed,
 not as removed plus added. Text fields come with a word diff: runs of words kept,
 removed and inserted.
@@ -13,8 +13,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from qcode.core.codebook import TEXT_FIELDS, Codebook
-from qcode.core.codebook_match import DEFAULT_THRESHOLD, CodeRef, match_codes
+from qcode.core.codebook.match import DEFAULT_THRESHOLD, CodeRef, match_codes
+from qcode.core.codebook.model import TEXT_FIELDS, Codebook
 
 _TOKEN = re.compile(r"\s+|[^\s]+")
 KINDS = ("added", "removed", "renamed", "moved", "text", "colour", "codable")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from qcode.core.codebook import Codebook, CodeSpec
+from qcode.core.codebook.model import Codebook, CodeSpec
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 _FIELDS = (

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import yaml
 
-from qcode.core.codebook import Codebook, dump_yaml, parse_yaml
+from qcode.core.codebook.model import Codebook
+from qcode.core.codebook.yaml_format import dump_yaml, parse_yaml
 from qcode.core.errors import ImportFailed, QcodeError
 from qcode.core.textfile import decode
 from qcode.exchange.codebook_markdown import write_markdown

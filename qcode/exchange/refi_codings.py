@@ -1,28 +1,17 @@
 """From placed selections to the codings and memos an import writes.
 
 A selection that landed on paragraphs becomes one coding per paragraph, by the user
-who made it; notes become memos on what they are attached to. Two adjustments need the
-project, so they run just before writing: a document whose text is already here keeps
-its own paragraphs, and the selections are placed again on those
-(:func:`refit_on_existing`); and a code whose GUID is new here but whose name is taken
-under the same parent is taken to be that code (:func:`adopt_codes_by_name`).
+who made it; notes become memos on what they are attached to. The adjustments that
+need the project are in :mod:`qcode.exchange.refi_plan`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-from qcode.core.codebook import CodeSpec
-from qcode.core.ids import fold, sha256
-from qcode.core.imports import ImportedCoder, ImportedCoding, ImportedMemo, MemoTarget
-from qcode.exchange.refi_mapping import ParagraphIndex, SourcePlan
+from qcode.core.coded_import import ImportedCoder, ImportedCoding, ImportedMemo, MemoTarget
+from qcode.exchange.refi_mapping import SourcePlan
 from qcode.exchange.refi_project_read import RefiProject
-from qcode.ingest.model import ParsedParagraph
-
-if TYPE_CHECKING:
-    from qcode.core.project import Project
-    from qcode.exchange.refi_qdpx import ImportPlan
 
 
 class Coders:
@@ -85,61 +74,3 @@ def fill_codings(plan: SourcePlan, context: CodingContext) -> None:
             # A note on a selection belongs to where the selection starts.
             plan.memos.extend(context.memos(selection.notes, "paragraph",
                                             ordinal=placed.ordinals[0]))
-
-
-def refit_on_existing(project: Project, plan: ImportPlan) -> None:
-    """Documents whose text is already here keep their paragraphs: place the selections
-    again on those (a qcode document coded in NVivo and sent back, say)."""
-    for index, (parsed, source) in enumerate(plan.documents):
-        row = project.conn.execute("SELECT id FROM documents WHERE sha256 = ?",
-                                   (sha256(parsed.text),)).fetchone()
-        if row is None:
-            continue
-        here = [ParsedParagraph(p.ordinal, p.label, p.section, p.speaker, p.text, p.start,
-                                p.end) for p in project.paragraphs(int(row[0]))]
-        if [(p.start, p.end) for p in here] == [(p.start, p.end) for p in parsed.paragraphs]:
-            continue
-        paragraphs = ParagraphIndex(here, parsed.text)
-        again = replace(source, selections=0, whole=[], partial=[], spanning=[], unplaced=[],
-                        in_order=[], layout="the paragraphs of the same text already here")
-        for placed in source.in_order:
-            again.add(paragraphs.place(placed.selection, placed.start, placed.end))
-        fill_codings(again, plan.context)
-        plan.documents[index] = (replace(parsed, paragraphs=here), again)
-        plan.report.documents[plan.report.documents.index(source)] = again
-
-
-def adopt_codes_by_name(project: Project, plan: ImportPlan) -> None:
-    """A file code whose GUID is new here but whose name is taken under the same parent
-    is the same code (made twice by hand, or in two projects): it takes the GUID of the
-    code here, and so do the codings and memos that name it. Loading the codebook then
-    updates that code as ``qcode codebook load`` would."""
-    if plan.codebook is None:
-        return
-    here = project.codes()
-    by_guid = {c.guid: c for c in here}
-    by_place = {(c.parent_id, fold(c.name)): c for c in here}
-    in_file = {spec.guid for spec, _p, _d in plan.codebook.walk()}
-    adopted: dict[str, str] = {}
-
-    def visit(specs: list[CodeSpec], parent_id: int | None) -> None:
-        for spec in specs:
-            found = by_guid.get(spec.guid)
-            match = by_place.get((parent_id, fold(spec.name))) if found is None else None
-            if match is not None and match.guid not in in_file | set(adopted.values()):
-                adopted[spec.guid] = spec.guid = match.guid
-                found = match
-            # Under a code that is new here nothing can match: -1 is no code's id.
-            visit(spec.children, found.id if found is not None else -1)
-
-    visit(plan.codebook.codes, None)
-    if not adopted:
-        return
-    plan.report.notes.append(f"{len(adopted)} codes of the file matched codes here by name "
-                             "(their GUIDs differ) and were loaded onto them")
-    for _parsed, source in plan.documents:
-        source.codings = [replace(c, code_guid=adopted.get(c.code_guid, c.code_guid))
-                          for c in source.codings]
-    plan.project_memos = [
-        replace(m, code_guid=adopted.get(m.code_guid, m.code_guid)) if m.code_guid else m
-        for m in plan.project_memos]

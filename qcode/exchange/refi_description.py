@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 
-from qcode.core.codebook import CodeSpec
+from qcode.core.codebook.model import CodeSpec
 from qcode.exchange.xmlsafe import xml_text
 
 MARKER = "[qcode fields]"

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qcode.core.ids import sha256
-from qcode.core.model import Document, Paragraph
-from qcode.ingest.model import ParsedParagraph
+from qcode.core.model import Document, Paragraph, ParsedParagraph
 
 MEMBER = "qcode.json"
 FORMAT = "qcode-qdpx-layout"

@@ -13,9 +13,9 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Literal
 
-from qcode.core.imports import ImportedCoding, ImportedMemo
+from qcode.core.coded_import import ImportedCoding, ImportedMemo
+from qcode.core.model import ParsedParagraph
 from qcode.exchange.refi_project_read import RefiSelection
-from qcode.ingest.model import ParsedParagraph
 
 Kind = Literal["whole", "partial", "spanning", "unplaced"]
 _EXCERPT = 60

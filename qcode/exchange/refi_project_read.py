@@ -12,7 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from qcode.core.codebook import Codebook
+from qcode.core.codebook.model import Codebook
 from qcode.core.errors import ImportFailed
 from qcode.core.ids import normalize_guid
 from qcode.exchange.refi_qdc import codebook_from_xml

@@ -25,7 +25,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from qcode import __version__
-from qcode.core.codebook import Codebook, CodeSpec, check_codebook
+from qcode.core.codebook.model import Codebook, CodeSpec, check_codebook
 from qcode.core.errors import ImportFailed, QcodeError
 from qcode.core.ids import fold
 from qcode.exchange import refi_description

@@ -18,26 +18,26 @@ that span several, and those that touch no paragraph, with examples.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qcode.core.backup import automatic_backup
-from qcode.core.codebook import Codebook
+from qcode.core.codebook.model import Codebook
+from qcode.core.coded_import import ImportedMemo
 from qcode.core.errors import ImportFailed, ProjectError
-from qcode.core.imports import ImportedMemo
+from qcode.core.model import ParsedDocument
 from qcode.core.project import Project
+from qcode.core.store.backup import automatic_backup
 from qcode.exchange import refi_layout
 from qcode.exchange.limits import MAX_FILE_BYTES, read_capped
-from qcode.exchange.refi_codings import (
-    Coders,
-    CodingContext,
-    adopt_codes_by_name,
-    fill_codings,
-    refit_on_existing,
-)
+from qcode.exchange.refi_codings import Coders, CodingContext, fill_codings
 from qcode.exchange.refi_mapping import ParagraphIndex, Placement, SourcePlan
 from qcode.exchange.refi_offsets import CODE_POINTS, SourceText, choose_unit, unit_for_origin
+from qcode.exchange.refi_plan import (
+    ImportPlan,
+    ImportReport,
+    adopt_codes_by_name,
+    refit_on_existing,
+)
 from qcode.exchange.refi_project_read import (
     RefiProject,
     RefiSelection,
@@ -47,65 +47,10 @@ from qcode.exchange.refi_project_read import (
 from qcode.exchange.refi_sources import Archive, note_text, source_text
 from qcode.exchange.xmlsafe import parse_xml
 from qcode.exchange.zipsafe import find_member, open_archive, read_member
-from qcode.ingest.model import ParsedDocument
 from qcode.ingest.spans import paragraph_mode, split_spans
 
-EXAMPLES = 5
 _LAYOUTS = {"lines": "one paragraph per line (the text has almost no blank lines)",
             "blank-lines": "paragraphs split on blank lines"}
-
-
-@dataclass
-class ImportReport:
-    """What an import found, how it placed selections, and what it wrote."""
-
-    path: str
-    origin: str | None
-    documents: list[SourcePlan] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    skipped_selections: int = 0
-    notes: list[str] = field(default_factory=list)
-    coders_added: list[str] = field(default_factory=list)
-    codes_added: int = 0
-    codes_updated: int = 0
-    codings_added: int = 0
-    codings_present: int = 0
-    memos_added: int = 0
-    memos_present: int = 0
-    documents_added: list[str] = field(default_factory=list)
-    documents_matched: list[str] = field(default_factory=list)
-    backup: str | None = None
-
-    def count(self, kind: str) -> int:
-        """Selections of one kind (whole, partial, spanning, unplaced) in every document."""
-        return sum(len(getattr(d, kind)) for d in self.documents)
-
-    @property
-    def selections(self) -> int:
-        """Text selections in the imported sources."""
-        return sum(d.selections for d in self.documents)
-
-    @property
-    def codings_mapped(self) -> int:
-        """Codings the selections became (one per paragraph overlapped)."""
-        return sum(len(d.codings) for d in self.documents)
-
-    def examples(self, kind: str) -> list[str]:
-        """Up to :data:`EXAMPLES` described selections of one kind."""
-        found = [p.describe(d.name) for d in self.documents for p in getattr(d, kind)]
-        return found[:EXAMPLES]
-
-
-@dataclass
-class ImportPlan:
-    """Everything an import will write, worked out before anything is."""
-
-    project: RefiProject
-    codebook: Codebook | None
-    documents: list[tuple[ParsedDocument, SourcePlan]]
-    project_memos: list[ImportedMemo]
-    report: ImportReport
-    context: CodingContext
 
 
 def plan_import(path: Path, *, coder: str) -> ImportPlan:
@@ -298,4 +243,4 @@ def _kind(kind: str) -> str:
             "AudioSource": "audio", "VideoSource": "video"}.get(kind, kind)
 
 
-__all__ = ["ImportPlan", "ImportReport", "Placement", "import_qdpx", "plan_import"]
+__all__ = ["Placement", "import_qdpx", "plan_import"]

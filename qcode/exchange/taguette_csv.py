@@ -27,7 +27,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from qcode.core.codebook import Codebook, CodeSpec, check_codebook
+from qcode.core.codebook.model import Codebook, CodeSpec, check_codebook
 from qcode.core.errors import ImportFailed
 from qcode.core.ids import fold, normalize_guid
 from qcode.exchange.limits import MAX_DEPTH, check_code_count, read_capped

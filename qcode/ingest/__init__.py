@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from qcode.core.errors import ImportFailed
+from qcode.core.model import Block, ParsedDocument, ParsedParagraph, compose
 from qcode.ingest import docx, html, markdown, plaintext
-from qcode.ingest.model import Block, ParsedDocument, ParsedParagraph, compose
 
 Reader = Callable[..., ParsedDocument]
 

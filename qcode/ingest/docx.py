@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from qcode.core.errors import ImportFailed
+from qcode.core.model import Block, ParsedDocument, compose
 from qcode.core.textfile import read_bytes
 from qcode.ingest.labels import annotate
-from qcode.ingest.model import Block, ParsedDocument, compose
 
 # A .docx is a zip: refuse archives that would inflate past this (a zip bomb).
 MAX_UNCOMPRESSED = 256 * 1024 * 1024

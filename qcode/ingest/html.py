@@ -7,9 +7,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from qcode.core.errors import ImportFailed
+from qcode.core.model import Block, ParsedDocument, compose
 from qcode.core.textfile import decode, read_bytes
 from qcode.ingest.labels import annotate
-from qcode.ingest.model import Block, ParsedDocument, compose
 
 _SKIP = {
     "script", "style", "nav", "header", "footer", "aside", "noscript", "template",

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 from qcode.core.errors import DuplicateImport, ImportFailed, QcodeError
 from qcode.core.ids import sha256
+from qcode.core.model import ParsedDocument
 from qcode.core.suggest import did_you_mean
 from qcode.ingest import read_document
 from qcode.ingest.catalog import Catalog
-from qcode.ingest.model import ParsedDocument
 
 if TYPE_CHECKING:
     from qcode.core.model import Document

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from qcode.ingest.model import Block
+from qcode.core.model import Block
 
 # "§12", "§ 12", "§8.1" and "[12]" are always labels.
 _EXPLICIT = re.compile(r"^(?:§\s?(?P<sect>\d+(?:\.\d+)*[a-z]?)|\[(?P<brack>\d+)\])\s+(?=\S)")

@@ -9,10 +9,10 @@ from typing import Any
 
 from qcode.core import yamlsafe
 from qcode.core.errors import ImportFailed
+from qcode.core.model import Block, ParsedDocument, compose
 from qcode.core.textfile import decode, read_bytes
 from qcode.ingest.labels import annotate
 from qcode.ingest.metadata import apply_metadata
-from qcode.ingest.model import Block, ParsedDocument, compose
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^\s{0,3}[-*+]\s+(.*)$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qcode.ingest.model import ParsedDocument
+from qcode.core.model import ParsedDocument
 
 FIELDS = ("title", "kind", "source", "author", "licence", "language")
 _ALIASES = {"license": "licence", "lang": "language", "type": "kind", "authors": "author"}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from qcode.core.model import Block, ParsedDocument, compose
 from qcode.core.textfile import decode, read_bytes
 from qcode.ingest.labels import annotate
-from qcode.ingest.model import Block, ParsedDocument, compose
 
 _BLANK = re.compile(r"\n[ \t\f\v]*\n")
 _TERMINAL = (".", "?", "!", ":", ";", ",", "…", "»", "”", '"', ")")

@@ -1,7 +1,7 @@
 """Paragraphs found *in place*: offsets into the text exactly as given.
 
 The ordinary importers compose a fresh text from their blocks
-(:func:`qcode.ingest.model.compose`). A text that arrives with positions already
+(:func:`qcode.core.model.compose`). A text that arrives with positions already
 pointing into it — a REFI-QDA source with its coded selections — must be kept
 character for character, so here each paragraph is located where it stands and the
 text is never rebuilt: ``text[p.start:p.end] == p.text`` for every paragraph, with
@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from qcode.core.model import Block, ParsedParagraph
 from qcode.ingest.labels import annotate
-from qcode.ingest.model import Block, ParsedParagraph
 from qcode.ingest.plaintext import _BLANK, _is_caps_heading
 
 Mode = Literal["blank-lines", "lines"]

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from qcode.core.agreement import (
+from qcode.core.agreement.coefficients import (
     AgreementResult,
     BootstrapResult,
     Column,
@@ -41,10 +41,7 @@ from qcode.core.agreement import (
     krippendorff_alpha_bootstrap,
     percent_agreement,
 )
-from qcode.core.errors import QcodeError
-from qcode.core.model import Coder
-from qcode.core.project import Project
-from qcode.reports.agreement_sql import (
+from qcode.core.agreement.tallies import (
     Run,
     coder_bits_sql,
     document_masks,
@@ -52,6 +49,9 @@ from qcode.reports.agreement_sql import (
     runs,
     split_mask,
 )
+from qcode.core.errors import QcodeError
+from qcode.core.model import Coder
+from qcode.core.project import Project
 from qcode.reports.filters import ReportContext, ReportFilter, code_tree, report_context, resolve
 
 CONSENSUS = "consensus"

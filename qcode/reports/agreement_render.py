@@ -18,7 +18,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from qcode.core.agreement import AgreementResult
+from qcode.core.agreement.coefficients import AgreementResult
 from qcode.reports.agreement import AgreementReport, CodeAgreement, Disagreements
 from qcode.reports.render import to_csv
 

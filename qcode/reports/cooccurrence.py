@@ -17,8 +17,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from qcode.core.db import translate
 from qcode.core.project import Project
+from qcode.core.store.db import translate
 from qcode.reports.filters import CodeNode, ReportFilter, code_tree, resolve
 
 MEASURES = ("count", "jaccard", "c")

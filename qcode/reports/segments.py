@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from qcode.core.db import translate
 from qcode.core.project import Project
+from qcode.core.store.db import translate
 from qcode.reports.filters import ReportFilter, code_tree, resolve
 
 

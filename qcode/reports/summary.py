@@ -7,8 +7,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from qcode.core.db import translate
 from qcode.core.project import Project
+from qcode.core.store.db import translate
 from qcode.reports.filters import (
     ReportFilter,
     code_tree,

@@ -62,6 +62,15 @@ class QcodeApp(App[None]):
                     self.notify(f"could not re-read the project: {exc}", severity="error")
         return message
 
+    def importing_starts(self) -> None:
+        """An import writes on a connection of its own: its commits are ours."""
+        self.importing = True
+
+    def importing_ends(self) -> None:
+        """The import is over: count its commits as seen, watch again."""
+        self.importing = False
+        self.watcher.absorb()
+
     def _restore(self) -> int | None:
         session = self.session
         place = prefs.load(self._guid, session.coder) if self.remember else prefs.Place()

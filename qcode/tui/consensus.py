@@ -22,10 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from qcode.core.agreement.tallies import coder_bits_sql, document_masks, runs
 from qcode.core.errors import QcodeError
 from qcode.core.project import Project
 from qcode.reports.agreement import CONSENSUS, choose_coders, disagreements
-from qcode.reports.agreement_sql import coder_bits_sql, document_masks, runs
 from qcode.reports.filters import code_tree
 
 NO_CODE = "agreed: no code"

@@ -9,8 +9,8 @@ from typing import TypeVar
 
 from textual.app import App
 
-from qcode.core.db import translate
 from qcode.core.errors import NothingToDo, QcodeError
+from qcode.core.store.db import translate
 
 T = TypeVar("T")
 

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from qcode.core.db import translate
 from qcode.core.errors import QcodeError
 from qcode.core.model import Document
 from qcode.core.project import Project
+from qcode.core.store.db import translate
 from qcode.ingest import READERS, importer
 from qcode.ingest.catalog import Catalog
 

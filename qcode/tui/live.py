@@ -35,6 +35,12 @@ class Watching(Protocol):
     def check_for_changes(self, *, force: bool = False) -> str | None:
         """Let every open screen re-read the project if someone wrote (or ``force``)."""
 
+    def importing_starts(self) -> None:
+        """An import writes on a connection of its own: its commits are ours."""
+
+    def importing_ends(self) -> None:
+        """The import is over: count its commits as seen, watch again."""
+
 
 class Watcher:
     """Tells whether other connections committed since the last look, and what."""

@@ -1,7 +1,7 @@
 """Reviewing a codebook merge in the app, without widgets: the plan, the researcher's
 accept/reject choices (kept when the plan is made again), and each proposal in words.
 
-The plan and its rules are :mod:`qcode.core.codebook_merge`'s, made as ``qcode
+The plan and its rules are :mod:`qcode.core.codebook.merge`'s, made as ``qcode
 codebook merge FILE`` makes them: guesses from name similarity start declined.
 """
 
@@ -11,8 +11,7 @@ from pathlib import Path
 
 from rich.text import Text
 
-from qcode.core.codebook import Codebook
-from qcode.core.codebook_merge import (
+from qcode.core.codebook.merge import (
     RULES,
     MergePlan,
     Proposal,
@@ -20,7 +19,8 @@ from qcode.core.codebook_merge import (
     fingerprint,
     plan_merge,
 )
-from qcode.core.codebook_merge_apply import MergeOutcome, load_aliases, merge_changes
+from qcode.core.codebook.merge_apply import MergeOutcome, load_aliases, merge_changes
+from qcode.core.codebook.model import Codebook
 from qcode.core.project import Project
 from qcode.exchange.codebook_diff import word_diff
 from qcode.exchange.formats import read_codebook

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qcode.core import agreement as ag
-from qcode.core.agreement import AgreementInputError, AgreementResult, Column
+from qcode.core.agreement import coefficients as ag
+from qcode.core.agreement.coefficients import AgreementInputError, AgreementResult, Column
 
 N = None
 

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from qcode import Project
-from qcode.core.check import check, replay
+from qcode.core.store.check import check, replay
 from tests.conftest import Cli
 
 DOC = "sieca-kozlowski-2009"

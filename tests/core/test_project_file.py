@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from qcode import Project
-from qcode.core import schema
 from qcode.core.errors import ProjectError
-from qcode.core.schema import Migration
+from qcode.core.store import schema
+from qcode.core.store.schema import Migration
 
 
 def test_new_project_uses_wal_and_foreign_keys(project: Project) -> None:

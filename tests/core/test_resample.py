@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from qcode.core.resample import binomial, multinomial, percentile
+from qcode.core.agreement.resample import binomial, multinomial, percentile
 
 
 @pytest.mark.parametrize(

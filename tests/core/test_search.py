@@ -11,8 +11,8 @@ import pytest
 from rapidfuzz.distance import Levenshtein
 
 from qcode import Project
-from qcode.core import schema
 from qcode.core.search import _vocabulary, expand, fold_term, parse_query, search
+from qcode.core.store import schema
 from qcode.ingest import read_document
 
 CODER = "alice"

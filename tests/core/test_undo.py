@@ -95,7 +95,7 @@ def test_history_survives_reopening(study: Project) -> None:
 
 
 def test_undo_of_import_and_redo_restores_everything(project: Project, tmp_path: Path) -> None:
-    from qcode.core.codebook import Codebook, CodeSpec
+    from qcode.core.codebook.model import Codebook, CodeSpec
     from qcode.ingest import read_document
 
     path = tmp_path / "melnikova.txt"
@@ -187,7 +187,7 @@ def test_remove_document_undo_redo_keeps_its_codings(study: Project) -> None:
 
 
 def test_codes_from_another_codebook_keep_the_project_codebook_name(study: Project) -> None:
-    from qcode.core.codebook import Codebook, CodeSpec
+    from qcode.core.codebook.model import Codebook, CodeSpec
 
     assert study.meta("codebook_name") == "NGOs and the power ministries in Russia"
     study.load_codebook(Codebook(name="nvivo export", version="9",

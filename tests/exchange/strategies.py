@@ -8,7 +8,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from qcode.core.codebook import Codebook, CodeSpec
+from qcode.core.codebook.model import Codebook, CodeSpec
 from qcode.core.ids import fold
 
 HERE = Path(__file__).resolve().parent

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from qcode import Project
-from qcode.core.codebook import CodeSpec, dump_yaml, read_yaml
+from qcode.core.codebook.model import CodeSpec
+from qcode.core.codebook.yaml_format import dump_yaml, read_yaml
 from qcode.exchange.formats import read_codebook
 from qcode.exchange.refi_qdc import write_qdc
 from tests.conftest import CODEBOOK, Cli

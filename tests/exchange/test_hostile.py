@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qcode import Project
-from qcode.core.codebook import read_yaml
+from qcode.core.codebook.yaml_format import read_yaml
 from qcode.core.errors import ImportFailed, QcodeError
 from qcode.exchange import limits
 from qcode.exchange.formats import read_codebook

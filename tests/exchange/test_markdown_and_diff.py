@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from hypothesis import given, settings
 
-from qcode.core.codebook import TEXT_FIELDS, Codebook, CodeSpec, read_yaml
+from qcode.core.codebook.model import TEXT_FIELDS, Codebook, CodeSpec
+from qcode.core.codebook.yaml_format import read_yaml
 from qcode.core.ids import new_guid
 from qcode.exchange.codebook_diff import diff_codebooks, word_diff
 from qcode.exchange.codebook_markdown import escape, write_markdown

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from qcode import Project
-from qcode.core.codebook import Codebook, CodeSpec, read_yaml
-from qcode.core.codebook_merge import combine, plan_merge
-from qcode.core.codebook_merge_apply import load_aliases, merge_changes
+from qcode.core.codebook.merge import combine, plan_merge
+from qcode.core.codebook.merge_apply import load_aliases, merge_changes
+from qcode.core.codebook.model import Codebook, CodeSpec
+from qcode.core.codebook.yaml_format import read_yaml
 from qcode.core.errors import ConflictError, QcodeError
 from qcode.core.ids import new_guid
 from tests.conftest import CODEBOOK

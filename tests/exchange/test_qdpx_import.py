@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from qcode import Project
-from qcode.core import imports
+from qcode.core import coded_import as imports
 from qcode.core.errors import ImportFailed, QcodeError
 from qcode.exchange.refi_qdpx import import_qdpx, plan_import
 from tests.conftest import Cli

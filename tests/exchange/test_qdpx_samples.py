@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from qcode import Project
-from qcode.exchange.refi_qdpx import ImportReport, import_qdpx
+from qcode.exchange.refi_plan import ImportReport
+from qcode.exchange.refi_qdpx import import_qdpx
 
 SAMPLES = Path(__file__).parent / "samples"
 NVIVO = SAMPLES / "nvivo-win-12.6__oltas0517.qdpx"

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from qcode.core.codebook import Codebook, CodeSpec, read_yaml
+from qcode.core.codebook.model import Codebook, CodeSpec
+from qcode.core.codebook.yaml_format import read_yaml
 from qcode.core.errors import ImportFailed, QcodeError
 from qcode.exchange.refi_description import MARKER
 from qcode.exchange.refi_qdc import read_refi, write_qdc

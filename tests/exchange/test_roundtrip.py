@@ -16,7 +16,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qcode.core.codebook import Codebook, CodeSpec, dump_yaml, parse_yaml
+from qcode.core.codebook.model import Codebook, CodeSpec
+from qcode.core.codebook.yaml_format import dump_yaml, parse_yaml
 from qcode.exchange import refi_description
 from qcode.exchange.formats import read_codebook, save_codebook
 from qcode.exchange.refi_qdc import read_refi, write_qdc

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from qcode.core.codebook import Codebook, CodeSpec, read_yaml
+from qcode.core.codebook.model import Codebook, CodeSpec
+from qcode.core.codebook.yaml_format import read_yaml
 from qcode.core.errors import ImportFailed
 from qcode.exchange.taguette_csv import COLUMNS, read_csv, write_csv
 from tests.conftest import CODEBOOK

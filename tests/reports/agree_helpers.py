@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from qcode import Project
-from qcode.ingest.model import Block, compose
+from qcode.core.model import Block, compose
 
 ALICE, BOB, CAROL = "alice", "bob", "carol"
 

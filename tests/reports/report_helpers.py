@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qcode import Project
-from qcode.ingest.model import Block, compose
+from qcode.core.model import Block, compose
 
 CODER = "alice"
 

@@ -9,7 +9,7 @@ import pytest
 from agree_helpers import ALICE, BOB, CAROL, add_document, tag
 
 from qcode import Project
-from qcode.core.agreement import Column
+from qcode.core.agreement.coefficients import Column
 from qcode.core.errors import NotFoundError, QcodeError
 from qcode.reports.agreement import (
     NO_UNITS,

@@ -10,8 +10,8 @@ import pytest
 from agree_helpers import add_document, tag
 
 from qcode import Project
-from qcode.core import schema
-from qcode.core.events import changes_of
+from qcode.core.store import schema
+from qcode.core.store.events import changes_of
 from tests.conftest import ARTICLE, CODER
 
 DOC = "sieca-kozlowski-2009"

@@ -15,7 +15,7 @@ import pytest
 from click.testing import Result
 
 from qcode import Project
-from qcode.core.codebook import read_yaml
+from qcode.core.codebook.yaml_format import read_yaml
 
 Tagger = Callable[..., Result]
 ROOT = Path(__file__).resolve().parents[2]

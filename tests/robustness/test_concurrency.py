@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from qcode import Project
-from qcode.core.check import check
-from qcode.core.codebook import Codebook, CodeSpec
+from qcode.core.codebook.model import Codebook, CodeSpec
+from qcode.core.store.check import check
 from qcode.ingest import read_document
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from qcode import Project
-from qcode.core.check import check
+from qcode.core.store.check import check
 from tests.robustness.test_concurrency import make_project
 
 ROOT = Path(__file__).resolve().parents[2]

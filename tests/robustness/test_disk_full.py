@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from qcode import Project
-from qcode.core.check import check
+from qcode.core.store.check import check
 from tests.conftest import Cli
 
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qcode import Project
-from qcode.core.codebook import read_yaml
+from qcode.core.codebook.yaml_format import read_yaml
 from qcode.core.errors import QcodeError
 from qcode.ingest import read_document
 from qcode.ingest.catalog import load_catalog

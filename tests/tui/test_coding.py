@@ -74,8 +74,8 @@ async def test_the_codebook_shows_keys_and_live_counts(study: Project) -> None:
 
 @pilot_test
 async def test_a_key_without_a_code_says_so(project: Project) -> None:
-    from qcode.core.codebook import Codebook, CodeSpec
-    from qcode.ingest.model import Block, compose
+    from qcode.core.codebook.model import Codebook, CodeSpec
+    from qcode.core.model import Block, compose
 
     project.add_document(compose("d", [Block("paragraph", "Some text.")]), coder=CODER)
     project.load_codebook(Codebook(codes=[CodeSpec("only one")]), coder=CODER)

@@ -25,7 +25,7 @@ from tui_helpers import (
 )
 
 from qcode import Project
-from qcode.core.codebook import dump_yaml
+from qcode.core.codebook.yaml_format import dump_yaml
 from qcode.tui import QcodeApp
 from qcode.tui.modals.confirm import Confirm
 from qcode.tui.screens.main import MainScreen

@@ -9,8 +9,8 @@ from textual import events
 from tui_helpers import CODER, SIZE, pilot_test, press, reader, reader_lines, status
 
 from qcode import Project
+from qcode.core.model import Block, compose
 from qcode.ingest import read_document
-from qcode.ingest.model import Block, compose
 from qcode.tui import QcodeApp
 from qcode.tui.modals.prompt import Prompt
 from qcode.tui.widgets import blocks

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from tui_helpers import answer
 
 from qcode import Project
-from qcode.core.codebook import dump_yaml
+from qcode.core.codebook.yaml_format import dump_yaml
 from qcode.tui import QcodeApp
 from tests.exchange.test_merge import Scene, scene
 

@@ -16,9 +16,9 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from qcode.core.db import translate
 from qcode.core.errors import QcodeError
 from qcode.core.search import Hit, search
+from qcode.core.store.db import translate
 from qcode.tui.session import Session
 
 # Wait for a pause in typing before searching (a search per keystroke is wasted work).

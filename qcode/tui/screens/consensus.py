@@ -20,8 +20,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 from textual.worker import get_current_worker
 
-from qcode.core.db import translate
 from qcode.core.errors import QcodeError
+from qcode.core.store.db import translate
 from qcode.reports.agreement import CONSENSUS
 from qcode.tui.consensus import Disputed, Found, Review, agreed_pairs, find
 from qcode.tui.guard import attempt

@@ -10,10 +10,10 @@ from qcode.tui.modals.prompt import Prompt
 from qcode.tui.modals.search import SearchModal
 
 if TYPE_CHECKING:
-    from qcode.tui.screens.main import MainScreen
+    from qcode.tui.screens.coding import CodingScreen
 
 
-def go_to(screen: MainScreen) -> None:
+def go_to(screen: CodingScreen) -> None:
     """Ask for a label (§12, note 3) or number and jump there."""
     session = screen.session
     view = session.view
@@ -35,7 +35,7 @@ def go_to(screen: MainScreen) -> None:
                                   placeholder="§12, note 3, or a number"), answered)
 
 
-def search(screen: MainScreen) -> None:
+def search(screen: CodingScreen) -> None:
     """Search every document; Enter on a hit opens it there, matches marked."""
     session = screen.session
 
@@ -56,7 +56,7 @@ def search(screen: MainScreen) -> None:
     screen.app.push_screen(SearchModal(session), chosen)
 
 
-def filter_by_code(screen: MainScreen) -> None:
+def filter_by_code(screen: CodingScreen) -> None:
     """Pick a code; the reader then shows only the paragraphs carrying it."""
 
     def chosen(pick: Pick | None) -> None:

@@ -9,10 +9,10 @@ from qcode.tui.modals.memo import MemoEditor
 from qcode.tui.modals.picker import CodePicker
 
 if TYPE_CHECKING:
-    from qcode.tui.screens.main import MainScreen
+    from qcode.tui.screens.coding import CodingScreen
 
 
-def paragraph_memo(screen: MainScreen) -> None:
+def paragraph_memo(screen: CodingScreen) -> None:
     """Open the memo editor on the current paragraph; saving writes the memo."""
     session = screen.session
     paragraph = screen.reader.current
@@ -31,7 +31,7 @@ def paragraph_memo(screen: MainScreen) -> None:
                            saved)
 
 
-def coding_memo(screen: MainScreen) -> None:
+def coding_memo(screen: CodingScreen) -> None:
     """Open the memo editor on one of the coder's codings of the current paragraph
     (asking which, when it carries several)."""
     session = screen.session

@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from qcode.core.codebook_merge_apply import MergeOutcome
+from qcode.core.codebook.merge_apply import MergeOutcome
 from qcode.tui.guard import attempt
 from qcode.tui.merging import MergeReview, change, detail, mark
 from qcode.tui.modals.confirm import Confirm

@@ -21,8 +21,8 @@ from textual.screen import Screen
 from textual.widgets import Label, Static
 from textual.worker import get_current_worker
 
-from qcode.core.db import translate
 from qcode.core.errors import QcodeError
+from qcode.core.store.db import translate
 from qcode.reports.filters import ReportFilter
 from qcode.reports.frequencies import FrequencyRow, frequencies
 from qcode.tui.session import Session

@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qcode.core.codebook_merge_apply import MergeOutcome
+from qcode.core.codebook.merge_apply import MergeOutcome
 from qcode.tui.importing import ImportResult, expand
+from qcode.tui.live import Watching
 from qcode.tui.merging import MergeReview
 from qcode.tui.modals.progress import ImportProgress
 from qcode.tui.modals.prompt import Prompt
@@ -16,8 +17,7 @@ from qcode.tui.screens.consensus import ConsensusScreen
 from qcode.tui.screens.merge import MergeScreen
 
 if TYPE_CHECKING:
-    from qcode.tui.app import QcodeApp
-    from qcode.tui.screens.main import MainScreen
+    from qcode.tui.screens.coding import CodingScreen
 
 
 def here() -> str:
@@ -28,7 +28,7 @@ def here() -> str:
     return f"~/{cwd.relative_to(home)}"
 
 
-def consensus_review(screen: MainScreen) -> None:
+def consensus_review(screen: CodingScreen) -> None:
     """Open the consensus review; coming back shows consensus's codings."""
 
     def closed(_result: None) -> None:
@@ -37,7 +37,7 @@ def consensus_review(screen: MainScreen) -> None:
     screen.app.push_screen(ConsensusScreen(screen.session), closed)
 
 
-def merge_codebook(screen: MainScreen, last: list[str]) -> None:
+def merge_codebook(screen: CodingScreen, last: list[str]) -> None:
     """Ask for a codebook file, then review the merge plan; ``last`` remembers the path
     typed, for the next time."""
     session = screen.session
@@ -68,15 +68,15 @@ def merge_codebook(screen: MainScreen, last: list[str]) -> None:
              "written until you apply)   Esc: cancel"), answered)
 
 
-def import_documents(screen: MainScreen) -> None:
+def import_documents(screen: CodingScreen) -> None:
     """Ask for files (paths, a folder or a pattern), then import them with a progress
     bar; the documents pane shows them as soon as it is done."""
-    app: QcodeApp = screen.app  # type: ignore[assignment]
+    app = screen.app
     session = screen.session
 
     def finished(result: ImportResult | None) -> None:
-        app.importing = False
-        app.watcher.absorb()
+        if isinstance(app, Watching):
+            app.importing_ends()
         if result is None:
             return
         had_document = session.view is not None
@@ -97,7 +97,8 @@ def import_documents(screen: MainScreen) -> None:
         files = screen.attempt(lambda: expand(value))
         if not files:
             return
-        app.importing = True
+        if isinstance(app, Watching):
+            app.importing_starts()
         app.push_screen(ImportProgress(session.project.path, files, session.coder), finished)
 
     screen.app.push_screen(Prompt(

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal, TypeAlias
 
-from qcode.core.agreement_input import (
+from qcode.core.agreement.input import (
     FEWER_THAN_TWO,
     AgreementInputError,
     Column,
@@ -52,7 +52,7 @@ from qcode.core.agreement_input import (
     tally_columns,
     units_of,
 )
-from qcode.core.resample import percentile, resamples
+from qcode.core.agreement.resample import percentile, resamples
 
 Level: TypeAlias = Literal["nominal", "ordinal", "interval", "ratio"]
 LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval", "ratio")
@@ -414,7 +414,7 @@ def krippendorff_alpha_bootstrap(data: Data, level: Level = "nominal", n: int = 
     :data:`DRAW_UNITS_MAX` units they are drawn one at a time with
     ``random.Random(seed).choices``; above that, how often each distinct unit is drawn
     comes from the same multinomial distribution via sequential binomial draws
-    (:func:`qcode.core.resample.multinomial`), so a resample costs O(patterns). Either
+    (:func:`qcode.core.agreement.resample.multinomial`), so a resample costs O(patterns). Either
     way a given seed always gives the same interval. Resamples where alpha is undefined
     (no variation) are skipped and counted in ``n_undefined``. The interval is the
     (1-ci)/2 and (1+ci)/2 percentiles of the remaining values, or None if none remain.

@@ -15,13 +15,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from qcode.core.changes import Change
-from qcode.core.codebook import TEXT_FIELDS, CodeSpec
-from qcode.core.codebook_match import TreeIndex
-from qcode.core.codebook_merge import MergePlan, Proposal, fingerprint
+from qcode.core.codebook.match import TreeIndex
+from qcode.core.codebook.merge import MergePlan, Proposal, fingerprint
+from qcode.core.codebook.model import TEXT_FIELDS, CodeSpec
 from qcode.core.errors import ConflictError, QcodeError
 from qcode.core.ids import fold, now
 from qcode.core.reading import ProjectReader
+from qcode.core.store.changes import Change
 
 _COLUMNS = ("name", "parent_id", "position", "colour", "codable", *TEXT_FIELDS)
 # Project setting holding {folded-away GUID: GUID of the code it became}, as JSON.

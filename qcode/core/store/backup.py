@@ -9,8 +9,8 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from qcode.core.db import translate
 from qcode.core.errors import ProjectError
+from qcode.core.store.db import translate
 
 # Automatic backups kept per reason; older ones are pruned.
 KEEP = 5

@@ -6,18 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from qcode.core import events
-from qcode.core.changes import Change
-from qcode.core.changes import apply as apply_change
-from qcode.core.codebook import Codebook, CodeSpec
+from qcode.core.codebook.model import Codebook, CodeSpec
 from qcode.core.errors import QcodeError
 from qcode.core.ids import fold, now
 from qcode.core.model import Code
-from qcode.core.writer import ProjectWriter
+from qcode.core.project_file import ProjectFile
+from qcode.core.store import events
+from qcode.core.store.changes import Change
+from qcode.core.store.changes import apply as apply_change
 
 if TYPE_CHECKING:
-    from qcode.core.codebook_merge import MergePlan
-    from qcode.core.codebook_merge_apply import MergeOutcome
+    from qcode.core.codebook.merge import MergePlan
+    from qcode.core.codebook.merge_apply import MergeOutcome
 
 CODE_FIELDS = (
     "name", "colour", "short", "definition", "when_to_use", "when_not_to_use", "example",
@@ -35,7 +35,7 @@ class CodebookLoad:
     event_id: int | None
 
 
-class CodebookEditing(ProjectWriter):
+class CodebookEditing(ProjectFile):
     """The codebook-changing methods of :class:`qcode.Project`."""
 
     def load_codebook(self, codebook: Codebook, *, coder: str) -> CodebookLoad:
@@ -45,7 +45,7 @@ class CodebookEditing(ProjectWriter):
         """
         existing = {c.guid: c for c in self.codes()}
         added = updated = unchanged = 0
-        with self._writing():
+        with self.writing():
             changes: list[Change] = []
             # Codes are inserted parents first so children can point at them.
             ids: dict[str, int] = {g: c.id for g, c in existing.items()}
@@ -87,7 +87,7 @@ class CodebookEditing(ProjectWriter):
             if not (added or updated):
                 return CodebookLoad(0, 0, unchanged, None)
             summary = f"load codebook {codebook.name!r} ({added} added, {updated} updated)"
-            event = events.record_applied(self.conn, self._ensure_coder(coder), "codebook",
+            event = events.record_applied(self.conn, self.ensure_coder(coder), "codebook",
                                           summary, changes)
         return CodebookLoad(added, updated, unchanged, event)
 
@@ -107,7 +107,7 @@ class CodebookEditing(ProjectWriter):
         if not name:
             raise QcodeError("a code needs a name")
         spec = CodeSpec(name=name, **fields)
-        with self._writing():
+        with self.writing():
             parent_id = parent.id if parent else None
             self._check_sibling_name(name, parent_id, None)
             position = self.conn.execute(
@@ -116,7 +116,7 @@ class CodebookEditing(ProjectWriter):
             ).fetchone()[0]
             row = {"guid": spec.guid, **_spec_values(spec), "parent_id": parent_id,
                    "position": position, "created_at": now()}
-            self._record(coder, "add-code", f"add code {name!r}",
+            self.record(coder, "add-code", f"add code {name!r}",
                          [{"op": "insert", "table": "codes", "rows": [row]}])
         return self.code(spec.guid)
 
@@ -129,7 +129,7 @@ class CodebookEditing(ProjectWriter):
                  if _db_value(v) != _db_value(getattr(code, k))}
         if not after:
             return code
-        with self._writing():
+        with self.writing():
             if "name" in after:
                 if not str(after["name"]).strip():
                     raise QcodeError("a code needs a name")
@@ -138,7 +138,7 @@ class CodebookEditing(ProjectWriter):
             what = "rename" if set(after) == {"name"} else "edit"
             summary = (f"rename code {code.name!r} to {after['name']!r}" if what == "rename"
                        else f"edit code {code.name!r} ({', '.join(after)})")
-            self._record(coder, f"{what}-code", summary, [
+            self.record(coder, f"{what}-code", summary, [
                 {"op": "update", "table": "codes", "key": {"id": code.id},
                  "before": before, "after": after}])
         return self.code_by_id(code.id)
@@ -153,14 +153,14 @@ class CodebookEditing(ProjectWriter):
             if ancestor.id == code.id:
                 raise QcodeError(f"cannot move {code.name!r} under its own sub-code")
             ancestor = self.code_by_id(ancestor.parent_id) if ancestor.parent_id else None
-        with self._writing():
+        with self.writing():
             self._check_sibling_name(code.name, parent_id, code.id)
             position = self.conn.execute(
                 "SELECT COALESCE(MAX(position) + 1, 0) FROM codes WHERE parent_id IS ?",
                 (parent_id,),
             ).fetchone()[0]
             where = repr(parent.name) if parent else "the top level"
-            self._record(coder, "move-code", f"move code {code.name!r} to {where}", [
+            self.record(coder, "move-code", f"move code {code.name!r} to {where}", [
                 {"op": "update", "table": "codes", "key": {"id": code.id},
                  "before": {"parent_id": code.parent_id, "position": code.position},
                  "after": {"parent_id": parent_id, "position": position}}])
@@ -176,7 +176,7 @@ class CodebookEditing(ProjectWriter):
         its sub-codes move under ``target``, and ``source`` is removed. One event."""
         if source.id == target.id:
             raise QcodeError("cannot merge a code into itself")
-        with self._writing():
+        with self.writing():
             rows = [dict(r) for r in self.conn.execute(
                 "SELECT * FROM codings WHERE code_id = ?", (source.id,))]
             target_pairs = {(r[0], r[1]) for r in self.conn.execute(
@@ -191,14 +191,14 @@ class CodebookEditing(ProjectWriter):
                                 "rows": [{**r, "code_id": target.id} for r in moved]})
             changes.extend(self._reparent_children(source, target.id))
             changes.append({"op": "delete", "table": "codes", "rows": [{"id": source.id}]})
-            self._record(coder, "merge-codes",
+            self.record(coder, "merge-codes",
                          f"merge code {source.name!r} into {target.name!r} "
                          f"({len(rows)} codings reassigned)", changes)
         return len(rows)
 
     def delete_code(self, code: Code, *, coder: str) -> int:
         """Delete a code and its codings; its sub-codes move up to its parent. Undoable."""
-        with self._writing():
+        with self.writing():
             ids = [r[0] for r in self.conn.execute(
                 "SELECT id FROM codings WHERE code_id = ?", (code.id,))]
             changes: list[Change] = []
@@ -207,7 +207,7 @@ class CodebookEditing(ProjectWriter):
                                 "rows": [{"id": i} for i in ids]})
             changes.extend(self._reparent_children(code, code.parent_id))
             changes.append({"op": "delete", "table": "codes", "rows": [{"id": code.id}]})
-            self._record(coder, "delete-code",
+            self.record(coder, "delete-code",
                          f"delete code {code.name!r} ({len(ids)} codings removed)", changes)
         return len(ids)
 
@@ -226,16 +226,16 @@ class CodebookEditing(ProjectWriter):
 
     def merge_codebook(self, plan: MergePlan, *, coder: str) -> MergeOutcome:
         """Apply the accepted proposals of a codebook merge plan as one undoable event
-        (see :mod:`qcode.core.codebook_merge`); refuses a plan made before the project's
+        (see :mod:`qcode.core.codebook.merge`); refuses a plan made before the project's
         codebook last changed."""
 
-        from qcode.core.codebook_merge_apply import merge_changes
+        from qcode.core.codebook.merge_apply import merge_changes
 
-        with self._writing():
+        with self.writing():
             changes, outcome = merge_changes(self, plan)
             if not changes:
                 return outcome
-            event = self._record(coder, "merge-codebook", outcome.summary, changes)
+            event = self.record(coder, "merge-codebook", outcome.summary, changes)
         return replace(outcome, event_id=event)
 
 

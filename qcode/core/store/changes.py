@@ -16,7 +16,7 @@ Kinds:
 The log keeps a realised ``insert_document`` without the document's text and
 paragraphs (they are the rows themselves; storing them twice would double a
 project's size) but with everything small that came with it, so the log still
-replays every coding, code, attribute and memo (see :mod:`qcode.core.check`).
+replays every coding, code, attribute and memo (see :mod:`qcode.core.store.check`).
 """
 
 from __future__ import annotations

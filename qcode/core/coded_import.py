@@ -2,7 +2,7 @@
 :meth:`qcode.Project.import_coded_document`, and the rows that become of it.
 
 The importer works out everything first (which paragraph each selection lands on, who
-coded it); these helpers only turn that into row changes inside the Project's
+coded it); these helpers only turn that into row changes inside the project's
 transaction. Coders are matched by GUID, then by name (the same person on another
 machine), and created with the file's GUID otherwise. A coding the project already
 has (same paragraph, code and coder) is counted, not added twice.
@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-from qcode.core import events
-from qcode.core.changes import Change
-from qcode.core.changes import apply as apply_change
 from qcode.core.errors import NotFoundError
 from qcode.core.ids import fold, new_guid, now, sha256, text_hash
-from qcode.core.model import Document
-from qcode.ingest.model import ParsedDocument
-
-if TYPE_CHECKING:
-    from qcode.core.project import Project
+from qcode.core.model import Document, ParsedDocument
+from qcode.core.project_file import ProjectFile
+from qcode.core.store import events
+from qcode.core.store.changes import Change
+from qcode.core.store.changes import apply as apply_change
 
 MemoTarget = Literal["project", "document", "paragraph", "code"]
 
@@ -75,7 +72,7 @@ class CodedImport:
 
 
 def import_coded_document(
-    project: Project, parsed: ParsedDocument, codings: list[ImportedCoding], *, coder: str,
+    project: ProjectFile, parsed: ParsedDocument, codings: list[ImportedCoding], *, coder: str,
     guid: str | None = None, attributes: dict[str, str] | None = None,
     memos: list[ImportedMemo] | None = None,
 ) -> CodedImport:
@@ -86,14 +83,14 @@ def import_coded_document(
     must be in the project already.
     """
     conn = project.conn
-    with project._writing():
+    with project.writing():
         row = conn.execute("SELECT id FROM documents WHERE sha256 = ?",
                            (sha256(parsed.text),)).fetchone()
         changes: list[Change] = []
         if row is None:
             free = conn.execute("SELECT 1 FROM documents WHERE guid = ?", (guid,)).fetchone()
             realised = apply_change(conn, document_change(
-                parsed, guid=guid, name=project._free_name(parsed.name),
+                parsed, guid=guid, name=project.free_name(parsed.name),
                 attributes=attributes or {}, guid_free=free is None))
             changes.append(realised)
             document_id = int(realised["id"])
@@ -110,28 +107,28 @@ def import_coded_document(
             verb = "import" if row is None else "import codings into"
             summary = (f"{verb} {document.name} ({len(parsed.paragraphs)} paragraphs, "
                        f"{len(codings_new)} codings)")
-            event = events.record_applied(conn, project._ensure_coder(coder), "import",
+            event = events.record_applied(conn, project.ensure_coder(coder), "import",
                                           summary, changes)
     return CodedImport(document, row is None, len(codings_new), codings_present,
                        len(memos_new), memos_present, event)
 
 
-def import_memos(project: Project, memos: list[ImportedMemo], *, coder: str,
+def import_memos(project: ProjectFile, memos: list[ImportedMemo], *, coder: str,
                  summary: str) -> tuple[int, int]:
     """Add memos on the project or on codes as one event: (added, already present)."""
-    with project._writing():
+    with project.writing():
         rows, present = memo_rows(project.conn, None, memos)
         if rows:
             change = apply_change(project.conn, {"op": "insert", "table": "memos", "rows": rows})
-            events.record_applied(project.conn, project._ensure_coder(coder), "import-memos",
+            events.record_applied(project.conn, project.ensure_coder(coder), "import-memos",
                                   summary, [change])
     return len(rows), present
 
 
-def import_coders(project: Project, coders: list[ImportedCoder]) -> list[str]:
+def import_coders(project: ProjectFile, coders: list[ImportedCoder]) -> list[str]:
     """Make sure every coder exists (coders, like logins, are not undoable changes);
     returns the names of those added."""
-    with project._writing():
+    with project.writing():
         before = {r[0] for r in project.conn.execute("SELECT id FROM coders")}
         ids = [ensure_coder(project.conn, coder) for coder in coders]
         added = [i for i in dict.fromkeys(ids) if i not in before]

@@ -1,4 +1,4 @@
-"""The codebook as data, and its native text format (YAML, ``format: qcode-codebook``).
+"""The codebook's native text format (YAML, ``format: qcode-codebook``).
 
 The structure follows MacQueen et al. (1998), "Codebook development for team-based
 qualitative analysis": each code has a short and a full definition, when to use it,
@@ -9,63 +9,20 @@ codebook reads well and diffs well under version control.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from qcode.core import yamlsafe
+from qcode.core.codebook.model import Codebook, CodeSpec, check_codebook
 from qcode.core.errors import ImportFailed
-from qcode.core.ids import fold, new_guid, normalize_guid
+from qcode.core.ids import new_guid, normalize_guid
 from qcode.core.textfile import decode, read_bytes
 
 FORMAT = "qcode-codebook"
 FORMAT_VERSION = 1
-TEXT_FIELDS = ("short", "definition", "when_to_use", "when_not_to_use", "example", "example_ref")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-
-
-@dataclass
-class CodeSpec:
-    """One code of a codebook (not yet, or not necessarily, in a project)."""
-
-    name: str
-    guid: str = field(default_factory=new_guid)
-    colour: str | None = None
-    short: str | None = None
-    definition: str | None = None
-    when_to_use: str | None = None
-    when_not_to_use: str | None = None
-    example: str | None = None
-    example_ref: str | None = None
-    codable: bool = True
-    children: list[CodeSpec] = field(default_factory=list)
-
-
-@dataclass
-class Codebook:
-    """A named, versioned tree of codes."""
-
-    name: str = "codebook"
-    version: str | None = None
-    description: str | None = None
-    source: str | None = None
-    codes: list[CodeSpec] = field(default_factory=list)
-
-    def walk(self) -> Iterator[tuple[CodeSpec, CodeSpec | None, int]]:
-        """Every code depth-first as (code, parent, depth), in codebook order."""
-        stack: list[tuple[CodeSpec, CodeSpec | None, int]] = [
-            (c, None, 0) for c in reversed(self.codes)
-        ]
-        while stack:
-            code, parent, depth = stack.pop()
-            yield code, parent, depth
-            stack.extend((child, code, depth + 1) for child in reversed(code.children))
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self.walk())
 
 
 def _str(value: Any) -> str | None:
@@ -135,24 +92,6 @@ def parse_yaml(text: str, path: Path) -> Codebook:
     )
     check_codebook(codebook, path)
     return codebook
-
-
-def check_codebook(codebook: Codebook, path: Path | str) -> None:
-    """GUIDs unique; sibling names unique (case- and accent-insensitive)."""
-    seen: dict[str, str] = {}
-    for code, _parent, _depth in codebook.walk():
-        if code.guid in seen:
-            raise ImportFailed(
-                f"{path}: codes {seen[code.guid]!r} and {code.name!r} share GUID {code.guid}"
-            )
-        seen[code.guid] = code.name
-    for siblings in [codebook.codes] + [c.children for c, _p, _d in codebook.walk()]:
-        names: set[str] = set()
-        for code in siblings:
-            key = fold(code.name)
-            if key in names:
-                raise ImportFailed(f"{path}: code {code.name!r} appears twice at the same level")
-            names.add(key)
 
 
 def read_yaml(path: Path) -> Codebook:

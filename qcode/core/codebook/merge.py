@@ -5,9 +5,9 @@ incoming one ("theirs") and returns a :class:`MergePlan`, a list of
 :class:`Proposal` objects each with a kind, the codes on either side, a similarity
 score where a guess was made, and an ``accepted`` flag a person (or the TUI review
 screen) may flip before :meth:`qcode.Project.merge_codebook` applies the accepted ones
-as one undoable event (:mod:`qcode.core.codebook_merge_apply`).
+as one undoable event (:mod:`qcode.core.codebook.merge_apply`).
 
-Pairing (:mod:`qcode.core.codebook_match`) is by GUID (or a GUID an earlier merge
+Pairing (:mod:`qcode.core.codebook.match`) is by GUID (or a GUID an earlier merge
 folded into one of ours), then by folded name; those are certain. Name similarity
 above the threshold is a guess, so it is only *proposed*: accepted by default only
 when the caller says so (``--accept-fuzzy``). Guesses are:
@@ -37,8 +37,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from qcode.core.codebook import TEXT_FIELDS, Codebook
-from qcode.core.codebook_match import (
+from qcode.core.codebook.match import (
     DEFAULT_THRESHOLD,
     CodeRef,
     Matching,
@@ -48,6 +47,7 @@ from qcode.core.codebook_match import (
     fuzzy_pairs,
     sure_pairs,
 )
+from qcode.core.codebook.model import TEXT_FIELDS, Codebook
 from qcode.core.errors import QcodeError
 
 Rule = Literal["ours", "theirs", "both"]
@@ -159,7 +159,7 @@ def plan_merge(
     """Compare ``theirs`` (from ``source``) with ``ours`` and list what merging would do.
 
     ``aliases`` maps GUIDs that earlier merges folded away to the code of ours they
-    became (:func:`qcode.core.codebook_merge_apply.load_aliases`)."""
+    became (:func:`qcode.core.codebook.merge_apply.load_aliases`)."""
     if rule not in RULES:
         raise QcodeError(f"unknown rule {rule!r}: choose ours, theirs or both")
     a, b = TreeIndex(ours), TreeIndex(theirs)

@@ -13,17 +13,15 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from qcode.core import events
-from qcode.core.backup import automatic_backup
-from qcode.core.changes import Change
-from qcode.core.changes import apply as apply_change
 from qcode.core.errors import QcodeError
 from qcode.core.ids import fold, new_guid, now
-
-if TYPE_CHECKING:
-    from qcode.core.project import Project
+from qcode.core.project_file import ProjectFile
+from qcode.core.store import events
+from qcode.core.store.backup import automatic_backup
+from qcode.core.store.changes import Change
+from qcode.core.store.changes import apply as apply_change
 
 
 class _DryRun(Exception):
@@ -58,16 +56,14 @@ class MergeReport:
                     or self.memos_added or self.attributes_added)
 
 
-def merge_project(project: Project, other_path: Path, *, coder: str,
+def merge_project(project: ProjectFile, other_path: Path, *, coder: str,
                   dry_run: bool = False,
                   progress: Callable[[int, int], None] | None = None) -> MergeReport:
     """Merge ``other_path`` into ``project`` as one undoable event.
 
     ``progress(done, total)`` counts the other file's codings as they are placed. The
     merge is one transaction: interrupted, it leaves the project as it was."""
-    from qcode.core.project import Project  # runtime import: project.py imports this module
-
-    other = Project.open(other_path, readonly=True)
+    other = ProjectFile.open(other_path, readonly=True)
     try:
         if other_path.resolve() == project.path.resolve():
             raise QcodeError(f"{other_path}: cannot merge a project into itself")
@@ -75,7 +71,7 @@ def merge_project(project: Project, other_path: Path, *, coder: str,
         if not dry_run:
             report.backup = str(automatic_backup(project.conn, project.path, "before-merge"))
         try:
-            with project._writing():
+            with project.writing():
                 _Merger(project, other, report, progress).run(coder)
                 if dry_run:
                     raise _DryRun
@@ -87,7 +83,7 @@ def merge_project(project: Project, other_path: Path, *, coder: str,
 
 
 class _Merger:
-    def __init__(self, ours: Project, theirs: Project, report: MergeReport,
+    def __init__(self, ours: ProjectFile, theirs: ProjectFile, report: MergeReport,
                  progress: Callable[[int, int], None] | None = None) -> None:
         self.ours, self.theirs, self.report = ours, theirs, report
         self.progress = progress
@@ -113,7 +109,7 @@ class _Merger:
             r = self.report
             summary = (f"merge {Path(r.source).name}: {len(r.documents_added)} documents, "
                        f"{len(r.codes_added)} codes, {r.codings_added} codings added")
-            coder_id = self.ours._ensure_coder(coder)
+            coder_id = self.ours.ensure_coder(coder)
             r.event_id = events.record_applied(self.conn, coder_id, "merge-project", summary,
                                                self.changes)
 
@@ -199,7 +195,7 @@ class _Merger:
         if guid_taken:
             # Same document identity, different text (an edited transcript): a new identity.
             document["guid"] = new_guid()
-        document["name"] = self.ours._free_name(doc["name"])
+        document["name"] = self.ours.free_name(doc["name"])
         paragraphs = [
             {k: p[k] for k in p.keys() if k not in {"id", "document_id"}}  # noqa: SIM118
             for p in self.theirs.conn.execute(

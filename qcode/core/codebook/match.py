@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from qcode.core.codebook import Codebook, CodeSpec
+from qcode.core.codebook.model import Codebook, CodeSpec
 from qcode.core.ids import fold
 
 # ratio of folded names: a typo ("regional variaton") scores ~97; the closest distinct

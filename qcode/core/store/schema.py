@@ -140,7 +140,7 @@ BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 
 # Full-text search over paragraphs. An external-content FTS5 index (the text lives once,
 # in ``paragraphs``). Paragraphs enter in one place, a document at a time
-# (qcode.core.changes._insert_document), which indexes them with one INSERT ... SELECT:
+# (qcode.core.store.changes._insert_document), which indexes them with one INSERT ... SELECT:
 # a per-row trigger made import three times slower. Deletes and text edits are rare and
 # come from several paths, so triggers keep the index in step for those. remove_diacritics
 # folds "École" and "ecole" together; the fts5vocab view lists the indexed terms, which

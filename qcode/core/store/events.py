@@ -14,9 +14,9 @@ import json
 import sqlite3
 from typing import Any
 
-from qcode.core import changes as ch
 from qcode.core.errors import NothingToDo
 from qcode.core.ids import now
+from qcode.core.store import changes as ch
 
 Changes = list[ch.Change]
 

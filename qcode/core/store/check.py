@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qcode.core.backup import automatic_backup
-from qcode.core.changes import KEYS
-from qcode.core.db import transaction
 from qcode.core.ids import sha256, text_hash
+from qcode.core.store.backup import automatic_backup
+from qcode.core.store.changes import KEYS
+from qcode.core.store.db import transaction
 
 # Tables whose every row the event log accounts for.
 REPLAYED = ("codes", "codings", "document_attributes", "memos")

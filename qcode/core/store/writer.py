@@ -11,15 +11,14 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from qcode.core import events
-from qcode.core.changes import Change
-from qcode.core.db import transaction
 from qcode.core.errors import ProjectError, QcodeError
 from qcode.core.ids import new_guid, now
-from qcode.core.reading import ProjectReader
+from qcode.core.store import events
+from qcode.core.store.changes import Change
+from qcode.core.store.db import transaction
 
 
-class ProjectWriter(ProjectReader):
+class ProjectWriter:
     """An open project file with its write path (see :class:`qcode.Project`)."""
 
     path: Path
@@ -27,13 +26,13 @@ class ProjectWriter(ProjectReader):
     readonly: bool
 
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
+    def writing(self) -> Iterator[sqlite3.Connection]:
         if self.readonly:
             raise ProjectError(f"{self.path}: the project is read-only; nothing was changed")
         with transaction(self.conn, self.path) as conn:
             yield conn
 
-    def _ensure_coder(self, name: str) -> int:
+    def ensure_coder(self, name: str) -> int:
         """The coder's id, creating the coder on first write (inside the transaction)."""
         name = name.strip()
         if not name:
@@ -47,33 +46,34 @@ class ProjectWriter(ProjectReader):
         )
         return int(cursor.lastrowid or 0)
 
-    def _record(self, coder: str, action: str, summary: str, changes: list[Change]) -> int:
-        coder_id = self._ensure_coder(coder)
+    def record(self, coder: str, action: str, summary: str, changes: list[Change]) -> int:
+        coder_id = self.ensure_coder(coder)
         return events.record(self.conn, coder_id, action, summary, changes)
 
     def undo(self, *, coder: str) -> str:
         """Take back the coder's latest change; returns what was undone."""
-        with self._writing():
-            _, summary = events.undo(self.conn, self._ensure_coder(coder))
+        with self.writing():
+            _, summary = events.undo(self.conn, self.ensure_coder(coder))
         return summary
 
     def redo(self, *, coder: str) -> str:
         """Re-apply the coder's latest undone change; returns what was redone."""
-        with self._writing():
-            _, summary = events.redo(self.conn, self._ensure_coder(coder))
+        with self.writing():
+            _, summary = events.redo(self.conn, self.ensure_coder(coder))
         return summary
 
     # -- project settings ------------------------------------------------------------
 
     def set_meta(self, values: dict[str, str | None], *, coder: str, summary: str) -> None:
         """Set (or with None, remove) project settings as one event."""
-        with self._writing():
-            self._record(coder, "settings", summary, self._meta_changes(values))
+        with self.writing():
+            self.record(coder, "settings", summary, self._meta_changes(values))
 
     def _meta_changes(self, values: dict[str, str | None]) -> list[Change]:
         changes: list[Change] = []
         for key, value in values.items():
-            old = self.meta(key)
+            row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            old = None if row is None else str(row[0])
             if old == value:
                 continue
             if old is None:

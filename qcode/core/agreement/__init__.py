@@ -1,0 +1,1 @@
+"""Inter-coder agreement: coefficients, their inputs, resampling, and SQL tallies."""
