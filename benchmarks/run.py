@@ -96,8 +96,8 @@ def step_import(paths: list[Path], db: Path, paragraphs: int) -> Result:
     bare.execute("BEGIN")
     for n, doc in enumerate(parsed):
         cursor = bare.execute(
-            "INSERT INTO documents (guid, name, sha256, text, imported_at) VALUES (?, ?, ?, ?, '')",
-            (f"G{n}", f"d{n}", f"s{n}", doc.text))
+            "INSERT INTO documents (guid, name, sha256, imported_at) VALUES (?, ?, ?, '')",
+            (f"G{n}", f"d{n}", f"s{n}"))
         bare.executemany(
             'INSERT INTO paragraphs (document_id, ordinal, label, section, speaker, text, start, '
             '"end", text_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from qcode.core.errors import NotFoundError
-from qcode.core.ids import fold, new_guid, now, sha256, text_hash
+from qcode.core.ids import fold, new_guid, now, sha256
 from qcode.core.model import Document, ParsedDocument
 from qcode.core.project_file import ProjectFile
 from qcode.core.store import events
 from qcode.core.store.changes import Change
 from qcode.core.store.changes import apply as apply_change
+from qcode.core.store.texts import document_snapshot
 
 MemoTarget = Literal["project", "document", "paragraph", "code"]
 
@@ -88,10 +89,10 @@ def import_coded_document(
                            (sha256(parsed.text),)).fetchone()
         changes: list[Change] = []
         if row is None:
-            free = conn.execute("SELECT 1 FROM documents WHERE guid = ?", (guid,)).fetchone()
-            realised = apply_change(conn, document_change(
-                parsed, guid=guid, name=project.free_name(parsed.name),
-                attributes=attributes or {}, guid_free=free is None))
+            taken = conn.execute("SELECT 1 FROM documents WHERE guid = ?", (guid,)).fetchone()
+            snapshot = document_snapshot(parsed, name=project.free_name(parsed.name),
+                                         guid=None if taken else guid, attributes=attributes)
+            realised = apply_change(conn, {"op": "insert_document", "snapshot": snapshot})
             changes.append(realised)
             document_id = int(realised["id"])
         else:
@@ -151,25 +152,6 @@ def ensure_coder(conn: sqlite3.Connection, coder: ImportedCoder) -> int:
     cursor = conn.execute("INSERT INTO coders (guid, name, created_at) VALUES (?, ?, ?)",
                           (guid, coder.name, now()))
     return int(cursor.lastrowid or 0)
-
-
-def document_change(parsed: ParsedDocument, *, guid: str | None, name: str,
-                    attributes: dict[str, str], guid_free: bool) -> Change:
-    """The ``insert_document`` change for a new document (keeping ``guid`` when free)."""
-    document = {
-        "guid": guid if guid and guid_free else new_guid(), "name": name,
-        "title": parsed.title, "kind": parsed.kind or "interview", "source": parsed.source,
-        "author": parsed.author, "licence": parsed.licence, "language": parsed.language,
-        "sha256": sha256(parsed.text), "text": parsed.text, "imported_at": now(),
-    }
-    paragraphs = [
-        {"ordinal": p.ordinal, "label": p.label, "section": p.section, "speaker": p.speaker,
-         "text": p.text, "start": p.start, "end": p.end, "text_hash": text_hash(p.text)}
-        for p in parsed.paragraphs
-    ]
-    return {"op": "insert_document", "snapshot": {
-        "document": document, "paragraphs": paragraphs,
-        "attributes": {**parsed.attributes, **attributes}}}
 
 
 def code_ids(conn: sqlite3.Connection, guids: set[str]) -> dict[str, int]:

@@ -19,11 +19,12 @@ from qcode.core import coded_import, merge
 from qcode.core.codebook.editing import CodebookEditing, CodebookLoad
 from qcode.core.coded_import import CodedImport, ImportedCoder, ImportedCoding, ImportedMemo
 from qcode.core.errors import DuplicateImport, QcodeError
-from qcode.core.ids import new_guid, now, sha256, text_hash
+from qcode.core.ids import new_guid, now, sha256
 from qcode.core.merge import MergeReport
 from qcode.core.model import Document, ParsedDocument
 from qcode.core.project_file import DEFAULT_PATH
 from qcode.core.store.changes import Change
+from qcode.core.store.texts import document_snapshot
 
 
 @dataclass(frozen=True)
@@ -61,27 +62,12 @@ class Project(CodebookEditing):
             raise DuplicateImport(
                 f"{parsed.name}: already imported as {existing[0]!r} (same text); nothing changed"
             )
-        merged = {**parsed.attributes, **(attributes or {})}
         with self.writing():
             doc_name = self.free_name(name or parsed.name)
-            document = {
-                "guid": new_guid(), "name": doc_name, "title": parsed.title,
-                "kind": parsed.kind or "interview", "source": parsed.source,
-                "author": parsed.author, "licence": parsed.licence,
-                "language": parsed.language, "sha256": digest, "text": parsed.text,
-                "imported_at": now(),
-            }
-            paragraphs = [
-                {"ordinal": p.ordinal, "label": p.label, "section": p.section,
-                 "speaker": p.speaker, "text": p.text, "start": p.start, "end": p.end,
-                 "text_hash": text_hash(p.text)}
-                for p in parsed.paragraphs
-            ]
-            change = {"op": "insert_document",
-                      "snapshot": {"document": document, "paragraphs": paragraphs,
-                                   "attributes": merged}}
-            self.record(coder, "import", f"import {doc_name} ({len(paragraphs)} paragraphs)",
-                         [change])
+            snapshot = document_snapshot(parsed, name=doc_name, attributes=attributes)
+            change = {"op": "insert_document", "snapshot": snapshot}
+            self.record(coder, "import",
+                        f"import {doc_name} ({len(parsed.paragraphs)} paragraphs)", [change])
         return self.document(doc_name)
 
     def remove_document(self, document: Document, *, coder: str) -> None:

@@ -14,6 +14,8 @@ from qcode.core.codebook.model import Codebook, CodeSpec
 from qcode.core.errors import NotFoundError, QcodeError
 from qcode.core.ids import fold, normalize_guid
 from qcode.core.model import Code, Coder, Document, DocumentSummary, Event, Paragraph
+from qcode.core.store.runs import Run, document_runs, paragraph_counts
+from qcode.core.store.texts import join_text
 from qcode.core.suggest import did_you_mean
 
 _ORDINAL = re.compile(r"^(?:¶\s*)?(\d+)$")
@@ -67,34 +69,44 @@ class ProjectReader:
         """Every document with paragraph count and coding progress.
 
         ``coded`` counts paragraphs carrying at least one code — of ``coder`` if given,
-        of anyone otherwise.
+        of anyone otherwise. Counted per run of paragraph ids (:mod:`qcode.core.store.runs`)
+        on an index that starts with the coder (or with the paragraph), so the cost
+        follows the codings counted, not documents × codings.
         """
-        coder_id = self.coder_id(coder) if coder else None
-        coder_filter = "AND c.coder_id = :coder" if coder else ""
-        rows = self.conn.execute(
-            f"""
-            SELECT d.*,
-                   (SELECT COUNT(*) FROM paragraphs p WHERE p.document_id = d.id) AS n_paragraphs,
-                   (SELECT COUNT(DISTINCT c.paragraph_id) FROM codings c
-                      JOIN paragraphs p ON p.id = c.paragraph_id
-                     WHERE p.document_id = d.id {coder_filter}) AS n_coded,
-                   (SELECT COUNT(*) FROM codings c
-                      JOIN paragraphs p ON p.id = c.paragraph_id
-                     WHERE p.document_id = d.id {coder_filter}) AS n_codings
-              FROM documents d ORDER BY d.name COLLATE NOCASE
-            """,
-            {"coder": coder_id if coder_id is not None else -1},
-        ).fetchall()
+        runs = document_runs(self.conn)
+        coded, codings = self._progress(runs, coder)
+        sizes = paragraph_counts(runs)
         attributes: dict[int, dict[str, str]] = {}
         for r in self.conn.execute("SELECT * FROM document_attributes ORDER BY key"):
             attributes.setdefault(r["document_id"], {})[r["key"]] = r["value"]
+        rows = self.conn.execute("SELECT * FROM documents ORDER BY name COLLATE NOCASE")
         return [
-            DocumentSummary(
-                Document.from_row(r), r["n_paragraphs"], r["n_coded"], r["n_codings"],
-                attributes.get(r["id"], {}),
-            )
+            DocumentSummary(Document.from_row(r), sizes.get(r["id"], 0), coded.get(r["id"], 0),
+                            codings.get(r["id"], 0), attributes.get(r["id"], {}))
             for r in rows
         ]
+
+    def _progress(self, runs: list[Run], coder: str | None
+                  ) -> tuple[dict[int, int], dict[int, int]]:
+        """document id -> (coded paragraphs, codings), of ``coder`` or of anyone."""
+        coded: dict[int, int] = {}
+        codings: dict[int, int] = {}
+        if coder is not None:
+            coder_id = self.coder_id(coder)
+            if coder_id is None:
+                return coded, codings
+            where = "coder_id = :coder AND paragraph_id BETWEEN :lo AND :hi"
+        else:
+            coder_id, where = None, "paragraph_id BETWEEN :lo AND :hi"
+        sql = f"SELECT COUNT(DISTINCT paragraph_id), COUNT(*) FROM codings WHERE {where}"
+        for run in runs:
+            n_coded, n_codings = self.conn.execute(
+                sql, {"coder": coder_id, "lo": run.low, "hi": run.high}).fetchone()
+            if n_codings:
+                doc = run.document_id
+                coded[doc] = coded.get(doc, 0) + n_coded
+                codings[doc] = codings.get(doc, 0) + n_codings
+        return coded, codings
 
     def document(self, ref: str | int) -> Document:
         """A document by id, GUID or name (case-insensitive); suggests the closest name."""
@@ -119,11 +131,16 @@ class ProjectReader:
         return Document.from_row(row)
 
     def document_text(self, document_id: int) -> str:
-        """The full text of a document, as imported."""
+        """The full text of a document, as imported (joined from its paragraphs, which
+        keep it; see :mod:`qcode.core.store.texts`)."""
         row = self.conn.execute(
-            "SELECT text FROM documents WHERE id = ?", (document_id,)
-        ).fetchone()
-        return "" if row is None else str(row[0])
+            "SELECT trailing FROM documents WHERE id = ?", (document_id,)).fetchone()
+        if row is None:
+            return ""
+        pieces = self.conn.execute(
+            "SELECT preceding, text FROM paragraphs WHERE document_id = ? ORDER BY ordinal",
+            (document_id,)).fetchall()
+        return join_text(((r[0], r[1]) for r in pieces), row[0])
 
     def attributes(self, document_id: int) -> dict[str, str]:
         """A document's attributes, by key."""

@@ -17,7 +17,7 @@ def test_new_project_uses_wal_and_foreign_keys(project: Project) -> None:
     assert project.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert project.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert schema.current_version(project.conn) == schema.LATEST
-    names = [r[0] for r in project.conn.execute("SELECT name FROM schema_migrations ORDER BY 1")]
+    names = [r[0] for r in project.conn.execute("SELECT name FROM schema_migrations ORDER BY version")]
     assert names[0] == "initial"
     assert project.meta("guid") is not None
 

@@ -49,8 +49,8 @@ def snapshot(project: Project) -> dict[str, Any]:
     """Everything an export promises to carry, keyed by GUIDs rather than row ids."""
     q = project.conn.execute
     return {
-        "documents": [tuple(r) for r in q(
-            "SELECT guid, name, title, kind, source, author, licence, language, text "
+        "documents": [(*tuple(r)[:-1], project.document_text(r[-1])) for r in q(
+            "SELECT guid, name, title, kind, source, author, licence, language, id "
             "FROM documents ORDER BY guid")],
         "paragraphs": [tuple(r) for r in q(
             'SELECT d.guid, p.ordinal, p.label, p.section, p.speaker, p.text, p.start, p."end" '

@@ -6,7 +6,7 @@ A change is a JSON-able dict. :func:`apply` performs it and returns it *realised
 applying, each change checks that the rows it expects are still as it recorded them,
 so an undo can never overwrite a later change made by someone else.
 
-Kinds:
+Kinds (``rows`` as :mod:`qcode.core.store.rows` describes: dicts, or columns for many):
   ``insert``  {table, rows}            rows without an id get one
   ``delete``  {table, rows}            rows may hold only their key; captured whole
   ``update``  {table, key, before, after}
@@ -25,9 +25,10 @@ import sqlite3
 from typing import Any
 
 from qcode.core.errors import ConflictError
+from qcode.core.store.rows import Batch, Row, Rows, batch, stored, unpack
+from qcode.core.store.texts import split_text
 
 Change = dict[str, Any]
-Row = dict[str, Any]
 
 KEYS: dict[str, tuple[str, ...]] = {
     "meta": ("key",),
@@ -43,7 +44,7 @@ KEYS: dict[str, tuple[str, ...]] = {
 
 PARAGRAPH_COLUMNS = (
     "id", "document_id", "ordinal", "label", "section", "speaker", "text", "start", "end",
-    "text_hash",
+    "text_hash", "preceding",
 )
 
 
@@ -81,7 +82,7 @@ def invert(change: Change) -> Change:
     if op == "insert_document":
         # Taking a document back out must not take codings made on it since it came in:
         # only those it brought with it (none for a fresh import) may go with it.
-        expected = [row["id"] for row in change.get("codings") or []]
+        expected = [row["id"] for row in unpack(change.get("codings") or [])]
         return {"op": "delete_document", "id": change["id"], "expected": expected}
     if op == "delete_document":
         return {"op": "insert_document", "id": change["id"], "snapshot": change["snapshot"]}
@@ -97,25 +98,83 @@ def _where(table: str, row: Row) -> tuple[str, list[Any]]:
     return " AND ".join(f"{_quote(k)} = ?" for k in keys), [row[k] for k in keys]
 
 
-def _insert(conn: sqlite3.Connection, table: str, rows: list[Row]) -> Change:
-    realised = []
-    for row in rows:
-        columns = list(row)
-        sql = (
+def _insert(conn: sqlite3.Connection, table: str, rows: Rows) -> Change:
+    """Insert rows with one ``executemany``; rows without an id get the next ones.
+
+    AUTOINCREMENT hands out ids in order and the write lock is ours, so the ids the
+    rows received are the table's sequence before, plus 1 … n.
+    """
+    given = batch(rows)
+    if given is None:
+        realised: list[Row] = []
+        for row in unpack(rows):
+            realised.extend(unpack(_insert(conn, table, [row])["rows"]))
+        return {"op": "insert", "table": table, "rows": realised}
+    if not len(given):
+        return {"op": "insert", "table": table, "rows": []}
+    columns = given.all_columns
+    numbered = "id" in KEYS[table] and "id" not in columns
+    before = _sequence(conn, table) if numbered else 0
+    try:
+        conn.executemany(
             f"INSERT INTO {table} ({', '.join(map(_quote, columns))}) "
-            f"VALUES ({', '.join('?' for _ in columns)})"
-        )
-        try:
-            cursor = conn.execute(sql, [row[c] for c in columns])
-        except sqlite3.IntegrityError as exc:
-            raise ConflictError(f"cannot add to {table}: {_describe(table, row)} ({exc})") from exc
-        if "id" in KEYS[table] and "id" not in row:
-            row = {"id": cursor.lastrowid, **row}
-        realised.append(row)
-    return {"op": "insert", "table": table, "rows": realised}
+            f"VALUES ({', '.join('?' for _ in columns)})", given.params())
+    except sqlite3.IntegrityError as exc:
+        done = _sequence(conn, table) - before if numbered else 0
+        failed = given.row(done) if done < len(given) else {}
+        raise ConflictError(f"cannot add to {table}: {_describe(table, failed)} ({exc})") from exc
+    if numbered:
+        after = _sequence(conn, table)
+        if after - before != len(given):
+            raise ConflictError(f"cannot add to {table}: ids were not handed out in order")
+        given = given.with_first("id", range(before + 1, after + 1))
+    return {"op": "insert", "table": table, "rows": stored(given)}
 
 
-def _delete(conn: sqlite3.Connection, table: str, rows: list[Row]) -> Change:
+def _sequence(conn: sqlite3.Connection, table: str) -> int:
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+    return int(row[0]) if row is not None else 0
+
+
+def _delete(conn: sqlite3.Connection, table: str, rows: Rows) -> Change:
+    """Delete rows, each checked to be there and as recorded; captured whole.
+
+    Rows keyed by id are looked up and deleted in batches (an undo of a big merge);
+    others one by one.
+    """
+    wanted = batch(rows)
+    if wanted is None or KEYS[table] != ("id",) or len(wanted) <= 1:
+        return _delete_each(conn, table, unpack(rows))
+    ids = wanted.column("id")
+    current: dict[int, tuple[Any, ...]] = {}
+    names: list[str] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        cursor = conn.execute(
+            f"SELECT * FROM {table} WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+        names = [d[0] for d in cursor.description]
+        current.update((r[0], tuple(r)) for r in cursor)
+    position = {name: i for i, name in enumerate(names)}
+    checked = [(name, wanted.column(name)) for name in wanted.all_columns if name != "id"]
+    for index, row_id in enumerate(ids):
+        found = current.get(row_id)
+        if found is None:
+            raise ConflictError(f"{_describe(table, wanted.row(index))} is no longer there")
+        changed = [name for name, values in checked
+                   if name in position and found[position[name]] != values[index]]
+        if changed:
+            raise ConflictError(
+                f"{_describe(table, wanted.row(index))} has changed since ({', '.join(changed)})")
+    try:
+        conn.executemany(f"DELETE FROM {table} WHERE id = ?", ((i,) for i in ids))
+    except sqlite3.IntegrityError:
+        # Find which row is still needed, to say so (rare: an undo under later work).
+        return _delete_each(conn, table, [wanted.row(i) for i in range(len(wanted))])
+    whole = Batch({}, names, [list(current[i]) for i in ids])
+    return {"op": "delete", "table": table, "rows": stored(whole)}
+
+
+def _delete_each(conn: sqlite3.Connection, table: str, rows: list[Row]) -> Change:
     realised = []
     for row in rows:
         where, params = _where(table, row)
@@ -136,7 +195,8 @@ def _delete(conn: sqlite3.Connection, table: str, rows: list[Row]) -> Change:
                 "or sub-codes depend on it)"
             ) from exc
         realised.append(whole)
-    return {"op": "delete", "table": table, "rows": realised}
+    found = batch(realised)
+    return {"op": "delete", "table": table, "rows": stored(found) if found else realised}
 
 
 def _update(conn: sqlite3.Connection, change: Change) -> Change:
@@ -161,7 +221,16 @@ def _update(conn: sqlite3.Connection, change: Change) -> Change:
 def _insert_document(conn: sqlite3.Connection, change: Change) -> Change:
     """Insert a whole document; the event keeps only its id (the rows are the record)."""
     snapshot = change["snapshot"]
-    document = snapshot["document"]
+    document = dict(snapshot["document"])
+    paragraphs = unpack(snapshot["paragraphs"])
+    if "text" in document:
+        # A snapshot from before the text was kept once (schema 5): what lay between
+        # paragraphs comes from the document's text.
+        text = document.pop("text")
+        preceding, document["trailing"] = split_text(
+            text, [(p["start"], p["end"]) for p in paragraphs])
+        paragraphs = [{**p, "preceding": before}
+                      for p, before in zip(paragraphs, preceding, strict=True)]
     try:
         cursor = conn.execute(
             f"INSERT INTO documents ({', '.join(map(_quote, document))}) "
@@ -171,7 +240,6 @@ def _insert_document(conn: sqlite3.Connection, change: Change) -> Change:
     except sqlite3.IntegrityError as exc:
         raise ConflictError(f"cannot add document {document.get('name')!r} ({exc})") from exc
     doc_id = document.get("id", cursor.lastrowid)
-    paragraphs = snapshot["paragraphs"]
     if paragraphs:
         columns = [c for c in PARAGRAPH_COLUMNS if c in paragraphs[0]]
         if "document_id" not in columns:
@@ -190,18 +258,18 @@ def _insert_document(conn: sqlite3.Connection, change: Change) -> Change:
         ((doc_id, key, value) for key, value in snapshot.get("attributes", {}).items()),
     )
     # Snapshots taken before the reviews table existed simply have no "reviews" key.
+    brought: dict[str, Rows] = {}
     for table in ("codings", "memos", "reviews"):
         rows = snapshot.get(table) or []
-        if rows:
-            _insert(conn, table, rows)
+        brought[table] = _insert(conn, table, rows)["rows"] if rows else []
     return {
         "op": "insert_document",
         "id": doc_id,
         "sha256": document["sha256"],
         "paragraphs": len(paragraphs),
         "attributes": snapshot.get("attributes", {}),
-        "codings": snapshot.get("codings") or [],
-        "memos": snapshot.get("memos") or [],
+        "codings": brought["codings"],
+        "memos": brought["memos"],
     }
 
 
@@ -275,13 +343,18 @@ def _delete_document(
     conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
     snapshot = {
         "document": dict(document),
-        "paragraphs": paragraphs,
+        "paragraphs": _stored(paragraphs),
         "attributes": attributes,
-        "codings": codings,
-        "memos": memos,
-        "reviews": reviews,
+        "codings": _stored(codings),
+        "memos": _stored(memos),
+        "reviews": _stored(reviews),
     }
     return {"op": "delete_document", "id": doc_id, "snapshot": snapshot}
+
+
+def _stored(rows: list[Row]) -> Rows:
+    found = batch(rows)
+    return stored(found) if found is not None else rows
 
 
 def _describe(table: str, row: Row) -> str:

@@ -18,6 +18,8 @@ from qcode.core.ids import sha256, text_hash
 from qcode.core.store.backup import automatic_backup
 from qcode.core.store.changes import KEYS
 from qcode.core.store.db import transaction
+from qcode.core.store.rows import unpack
+from qcode.core.store.texts import join_text, offsets
 
 # Tables whose every row the event log accounts for.
 REPLAYED = ("codes", "codings", "document_attributes", "memos")
@@ -53,21 +55,22 @@ def check(conn: sqlite3.Connection) -> CheckReport:
 
 
 def _check_texts(conn: sqlite3.Connection, report: CheckReport) -> None:
-    # Sliced in Python, one document at a time: SQLite's substr() walks UTF-8 from the
-    # start of the text for every paragraph, quadratic on a long transcript.
+    """Each document's text, joined from its paragraphs, hashes to its sha256; each
+    paragraph's offsets are where the join puts it; each text hash matches its text."""
     count = 0
-    for doc_id, name, text, stored in conn.execute(
-        "SELECT id, name, text, sha256 FROM documents"
+    for doc_id, name, trailing, stored in conn.execute(
+        "SELECT id, name, trailing, sha256 FROM documents"
     ).fetchall():
-        if sha256(text) != stored:
+        rows = conn.execute(
+            'SELECT id, ordinal, start, "end", preceding, text, text_hash FROM paragraphs '
+            "WHERE document_id = ? ORDER BY ordinal", (doc_id,)).fetchall()
+        pieces = [(r[4], r[5]) for r in rows]
+        if sha256(join_text(pieces, trailing)) != stored:
             report.problems.append(f"document {name}: sha256 does not match its text")
-        for pid, ordinal, start, end, ptext, phash in conn.execute(
-            'SELECT id, ordinal, start, "end", text, text_hash FROM paragraphs '
-            "WHERE document_id = ?",
-            (doc_id,),
-        ):
+        for (pid, ordinal, start, end, _before, ptext, phash), place in zip(
+                rows, offsets(pieces), strict=True):
             count += 1
-            if text[start:end] != ptext:
+            if (start, end) != place:
                 report.problems.append(
                     f"{name} ¶{ordinal}: offsets do not cut its text from the document")
             if text_hash(ptext) != phash:
@@ -111,9 +114,9 @@ def replay(conn: sqlite3.Connection) -> tuple[dict[str, dict[tuple[Any, ...], di
         for change in json.loads(changes):
             op, table = change["op"], change.get("table")
             if op == "insert" and table in state:
-                put(table, change["rows"])
+                put(table, unpack(change["rows"]))
             elif op == "delete" and table in state:
-                for row in change["rows"]:
+                for row in unpack(change["rows"]):
                     state[table].pop(_key(table, row), None)
             elif op == "update" and table in state:
                 state[table].setdefault(_key(table, change["key"]), dict(change["key"])).update(
@@ -125,14 +128,14 @@ def replay(conn: sqlite3.Connection) -> tuple[dict[str, dict[tuple[Any, ...], di
                 put("document_attributes", [
                     {"document_id": change["id"], "key": k, "value": v}
                     for k, v in attributes.items()])
-                put("codings", source.get("codings") or [])
-                put("memos", source.get("memos") or [])
+                put("codings", unpack(source.get("codings") or []))
+                put("memos", unpack(source.get("memos") or []))
             elif op == "delete_document":
                 documents.discard(change["id"])
                 snapshot = change["snapshot"]
                 for table_name, rows in (("codings", snapshot["codings"]),
                                          ("memos", snapshot["memos"])):
-                    for row in rows:
+                    for row in unpack(rows):
                         state[table_name].pop(_key(table_name, row), None)
                 for key in snapshot["attributes"]:
                     state["document_attributes"].pop((change["id"], key), None)

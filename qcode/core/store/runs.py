@@ -1,0 +1,56 @@
+"""Documents as ranges of paragraph ids.
+
+Paragraphs come in a document at a time, so a document's paragraph ids are one range,
+and ``paragraph_id BETWEEN lo AND hi`` picks its paragraphs — or its codings, on any
+index of ``codings`` that has ``paragraph_id`` after its equality columns — without a
+join. A document whose paragraphs interleave with another's (after a transcript was
+corrected) is cut into several runs. Reports, agreement and the documents listing all
+count per run this way, so their plans stay index-driven with or without SQLite's
+statistics.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Run:
+    """Paragraph ids ``low``..``high`` of one document (``paragraphs`` of them exist);
+    no other document's paragraph lies between them."""
+
+    document_id: int
+    low: int
+    high: int
+    paragraphs: int
+
+
+def document_runs(conn: sqlite3.Connection) -> list[Run]:
+    """Every document's runs of paragraph ids, in id order."""
+    spans = conn.execute(
+        "SELECT document_id, MIN(id), MAX(id), COUNT(*) FROM paragraphs GROUP BY document_id"
+    ).fetchall()
+    ordered = sorted((r[1], r[2], r[0], r[3]) for r in spans)
+    if all(a[1] < b[0] for a, b in itertools.pairwise(ordered)):
+        return [Run(doc, lo, hi, count) for lo, hi, doc, count in ordered]
+    # Some document's paragraphs are interleaved with another's: cut each document
+    # into maximal runs of consecutive rows (in id order) that belong to it.
+    rows = conn.execute("""
+        SELECT document_id, MIN(id), MAX(id), COUNT(*) FROM (
+            SELECT id, document_id, SUM(brk) OVER (ORDER BY id) AS run FROM (
+                SELECT id, document_id,
+                       document_id IS NOT LAG(document_id) OVER (ORDER BY id) AS brk
+                  FROM paragraphs))
+         GROUP BY run ORDER BY MIN(id)
+    """).fetchall()
+    return [Run(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+def paragraph_counts(runs: list[Run]) -> dict[int, int]:
+    """Paragraphs per document."""
+    counts: dict[int, int] = {}
+    for run in runs:
+        counts[run.document_id] = counts.get(run.document_id, 0) + run.paragraphs
+    return counts
