@@ -109,11 +109,11 @@ def import_(
                     f"[yellow]skipped[/] {escape(str(item.path))}: already in the project")
             return
         totals["documents"] += 1
-        totals["paragraphs"] += len(item.document.paragraphs)
+        totals["paragraphs"] += item.paragraphs
         if verbose:
             shown = " ".join(f"{k}={v}" for k, v in sorted(item.attributes.items())[:3])
             console.print(
-                f"imported [bold]{escape(added.name)}[/] ({len(item.document.paragraphs)} "
+                f"imported [bold]{escape(added.name)}[/] ({item.paragraphs} "
                 "paragraphs)" + (f"  [dim]{escape(shown)}…[/]" if shown else ""))
 
     try:

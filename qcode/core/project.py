@@ -19,11 +19,13 @@ from qcode.core import coded_import, merge
 from qcode.core.codebook.editing import CodebookEditing, CodebookLoad
 from qcode.core.coded_import import CodedImport, ImportedCoder, ImportedCoding, ImportedMemo
 from qcode.core.errors import DuplicateImport, QcodeError
-from qcode.core.ids import new_guid, now, sha256
+from qcode.core.ids import new_guid, new_guids, now, sha256
 from qcode.core.merge import MergeReport
 from qcode.core.model import Document, ParsedDocument
 from qcode.core.project_file import DEFAULT_PATH
 from qcode.core.store.changes import Change
+from qcode.core.store.rows import Batch
+from qcode.core.store.rows import stored as stored_rows
 from qcode.core.store.texts import document_snapshot
 
 
@@ -111,22 +113,10 @@ class Project(CodebookEditing):
     ) -> TagResult:
         """Apply codes to paragraphs (every pair); pairs already coded are left alone."""
         paragraphs, codes = list(dict.fromkeys(paragraph_ids)), list(dict.fromkeys(code_ids))
-        self._check_codable(codes)
-        with self.writing():
-            coder_id = self.ensure_coder(coder)
-            have = self._existing(paragraphs, codes, coder_id)
-            stamp = now()
-            rows = [
-                {"guid": new_guid(), "paragraph_id": p, "code_id": c, "coder_id": coder_id,
-                 "memo": memo, "created_at": stamp}
-                for p in paragraphs for c in codes if (p, c) not in have
-            ]
-            if not rows:
-                return TagResult(0, len(have), None)
-            summary = "tag " + self._describe_pairs(paragraphs, codes)
-            event = self.record(coder, "tag", summary,
-                                 [{"op": "insert", "table": "codings", "rows": rows}])
-        return TagResult(len(rows), len(have), event)
+        if not paragraphs or not codes:
+            return TagResult(0, 0, None)
+        return self.tag_many(((p, c) for p in paragraphs for c in codes), coder=coder,
+                             memo=memo, summary="tag " + self._describe_pairs(paragraphs, codes))
 
     def untag(
         self, paragraph_ids: Iterable[int], code_ids: Iterable[int], *, coder: str
@@ -146,10 +136,12 @@ class Project(CodebookEditing):
         return TagResult(len(have), len(paragraphs) * len(codes) - len(have), event)
 
     def _existing(
-        self, paragraphs: list[int], codes: list[int], coder_id: int
+        self, paragraphs: list[int], codes: list[int] | None, coder_id: int
     ) -> dict[tuple[int, int], int]:
+        """(paragraph, code) -> coding id of the coder's codings among these (of these
+        codes, or of any)."""
         found: dict[tuple[int, int], int] = {}
-        wanted = set(codes)
+        wanted = set(codes) if codes is not None else None
         for start in range(0, len(paragraphs), 500):
             chunk = paragraphs[start:start + 500]
             rows = self.conn.execute(
@@ -158,7 +150,7 @@ class Project(CodebookEditing):
                 [coder_id, *chunk],
             )
             for row in rows:
-                if row[2] in wanted:
+                if wanted is None or row[2] in wanted:
                     found[(row[1], row[2])] = row[0]
         return found
 
@@ -288,26 +280,47 @@ class Project(CodebookEditing):
 
     # -- many codings at once --------------------------------------------------------
 
-    def tag_pairs(self, pairs: Iterable[tuple[int, int]], *, coder: str,
-                  summary: str) -> TagResult:
-        """Apply (paragraph id, code id) pairs as one undoable event — where :meth:`tag`
-        codes every paragraph with every code, this codes each paragraph with its own
-        codes (the TUI's consensus review carries agreed codings over with it). Pairs
-        the coder already has are left alone."""
+    def tag_many(self, pairs: Iterable[tuple[int, int]], *, coder: str,
+                 summary: str | None = None, memo: str | None = None) -> TagResult:
+        """Apply (paragraph id, code id) pairs as ONE undoable event: the bulk path that
+        auto-coding, merges, imports and scripts use (and :meth:`tag`, which codes every
+        paragraph with every code). Pairs the coder already has are left alone.
+
+        The coder's existing codings are looked up by paragraph on the (coder,
+        paragraph) index, the new rows go in with one ``executemany`` and are logged as
+        columns (:mod:`qcode.core.store.rows`), so a hundred thousand codings take about
+        a second.
+        """
         wanted = list(dict.fromkeys(pairs))
+        if not wanted:
+            return TagResult(0, 0, None)
         self._check_codable(list(dict.fromkeys(code for _p, code in wanted)))
         with self.writing():
             coder_id = self.ensure_coder(coder)
-            have = self._existing(list(dict.fromkeys(p for p, _c in wanted)),
-                                  list(dict.fromkeys(c for _p, c in wanted)), coder_id)
+            have = self._coded_pairs([p for p, _c in wanted], coder_id)
             stamp = now()
-            rows = [{"guid": new_guid(), "paragraph_id": p, "code_id": c, "coder_id": coder_id,
-                     "memo": None, "created_at": stamp} for p, c in wanted if (p, c) not in have]
-            if not rows:
+            # In paragraph order: neighbouring rows land on the same index pages.
+            new = [(p, c) for p, c in sorted(wanted) if (p, c) not in have]
+            if not new:
                 return TagResult(0, len(wanted), None)
+            values = [[guid, p, c] for guid, (p, c) in zip(new_guids(len(new)), new, strict=True)]
+            rows = Batch({"coder_id": coder_id, "memo": memo, "created_at": stamp},
+                         ["guid", "paragraph_id", "code_id"], values)
+            if summary is None:
+                summary = f"tag {len(values)} paragraph-code pairs"
             event = self.record(coder, "tag", summary,
-                                 [{"op": "insert", "table": "codings", "rows": rows}])
-        return TagResult(len(rows), len(wanted) - len(rows), event)
+                                [{"op": "insert", "table": "codings", "rows": stored_rows(rows)}])
+        return TagResult(len(values), len(wanted) - len(values), event)
+
+    def _coded_pairs(self, paragraphs: list[int], coder_id: int) -> set[tuple[int, int]]:
+        """(paragraph, code) pairs the coder has among these paragraphs."""
+        if len(paragraphs) > 2000:
+            # One range of the (coder, paragraph) index beats thousands of lookups.
+            rows = self.conn.execute(
+                "SELECT paragraph_id, code_id FROM codings WHERE coder_id = ? "
+                "AND paragraph_id BETWEEN ? AND ?", (coder_id, min(paragraphs), max(paragraphs)))
+            return {(r[0], r[1]) for r in rows}
+        return set(self._existing(list(dict.fromkeys(paragraphs)), None, coder_id))
 
 
 __all__ = ["DEFAULT_PATH", "CodebookLoad", "Project", "TagResult"]

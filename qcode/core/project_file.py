@@ -19,10 +19,21 @@ from qcode.core.ids import new_guid, now
 from qcode.core.reading import ProjectReader
 from qcode.core.store import schema
 from qcode.core.store.backup import automatic_backup, backup_to
-from qcode.core.store.db import connect, is_writable, looks_like_sqlite, transaction, translate
+from qcode.core.store.db import (
+    busy_timeout_ms,
+    connect,
+    is_writable,
+    looks_like_sqlite,
+    transaction,
+    translate,
+)
 from qcode.core.store.writer import ProjectWriter
 
 DEFAULT_PATH = Path("qcode.db")
+# PRAGMA optimize samples this many index entries per index (a few ms at any size) and
+# waits at most this long for another process's write lock.
+ANALYSIS_LIMIT = 1000
+OPTIMIZE_WAIT_MS = 200
 
 
 class ProjectFile(ProjectReader, ProjectWriter):
@@ -103,9 +114,29 @@ class ProjectFile(ProjectReader, ProjectWriter):
                 raise translate(exc, path) from exc
 
     def close(self) -> None:
-        """Close the connection (the file stays consistent whether or not you call it)."""
+        """Close the connection (the file stays consistent whether or not you call it).
+
+        A connection that wrote first lets SQLite refresh the planner's statistics where
+        they are missing or stale (``PRAGMA optimize``, as SQLite recommends before
+        closing a connection).
+        """
+        if self.wrote:
+            self.optimize()
         with contextlib.suppress(sqlite3.Error):
             self.conn.close()
+
+    def optimize(self) -> None:
+        """``PRAGMA optimize``, bounded: a sampled ANALYZE (``analysis_limit``) of the
+        tables that need it, skipped rather than waited for when another process writes.
+        Plans do not depend on it (tests/core/test_query_plans.py); it only helps."""
+        if self.readonly:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.execute(f"PRAGMA busy_timeout = {OPTIMIZE_WAIT_MS}")
+            self.conn.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+            self.conn.execute("PRAGMA optimize")
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
 
     def __enter__(self) -> Self:
         return self
@@ -139,6 +170,7 @@ class ProjectFile(ProjectReader, ProjectWriter):
             self.conn.execute("PRAGMA synchronous = FULL")
             with contextlib.suppress(sqlite3.Error):
                 self.conn.execute("PRAGMA wal_checkpoint(FULL)")
+            self.optimize()
 
     def free_name(self, wanted: str) -> str:
         # Names are unique ignoring case (the column's collation); one indexed lookup per

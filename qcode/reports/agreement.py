@@ -52,6 +52,7 @@ from qcode.core.agreement.tallies import (
 from qcode.core.errors import QcodeError
 from qcode.core.model import Coder
 from qcode.core.project import Project
+from qcode.core.store.runs import document_runs
 from qcode.reports.filters import ReportContext, ReportFilter, code_tree, report_context, resolve
 
 CONSENSUS = "consensus"
@@ -198,9 +199,10 @@ def _scope(project: Project, coders: Sequence[str], codes: Sequence[str],
         code_ids = resolved.code_ids
     else:
         code_ids = tuple(c.id for c in tree.values() if c.codable)
-    masks = document_masks(project.conn, [c.id for c in chosen], resolved.document_ids)
+    spans = document_runs(project.conn)
+    masks = document_masks(project.conn, [c.id for c in chosen], resolved.document_ids, spans)
     reviewed = tuple(sum(1 for m in masks.values() if m >> i & 1) for i in range(len(chosen)))
-    found = runs(project.conn, masks)
+    found = runs(project.conn, masks, spans)
     shared = sum(1 for m in masks.values() if m & (m - 1))
     return _Scope(chosen, code_ids, tuple(found), shared, reviewed, flt)
 

@@ -8,7 +8,6 @@ Two ``--attribute`` values with the same key are alternatives, different keys al
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -156,34 +155,6 @@ def resolve(project: Project, flt: ReportFilter) -> Scope:
         document_ids=None if documents is None else tuple(sorted(documents)),
         code_ids=code_ids,
     )
-
-
-def paragraph_runs(
-    conn: sqlite3.Connection,
-) -> tuple[list[tuple[int, int, int]], dict[int, int]]:
-    """(document id, first paragraph id, last paragraph id) runs, and paragraphs per document.
-
-    Every paragraph id between a run's ends that exists belongs to the run's document,
-    so ``paragraph_id BETWEEN lo AND hi`` selects a document's paragraphs on the index.
-    """
-    spans = conn.execute(
-        "SELECT document_id, MIN(id), MAX(id), COUNT(*) FROM paragraphs GROUP BY document_id"
-    ).fetchall()
-    sizes = {r[0]: r[3] for r in spans}
-    ordered = sorted((r[1], r[2], r[0]) for r in spans)
-    if all(a[1] < b[0] for a, b in itertools.pairwise(ordered)):
-        return [(doc, lo, hi) for lo, hi, doc in ordered], sizes
-    # Some document's paragraphs are interleaved with another's: cut each document
-    # into maximal runs of consecutive rows (in id order) that belong to it.
-    runs = conn.execute("""
-        SELECT document_id, MIN(id), MAX(id) FROM (
-            SELECT id, document_id, SUM(brk) OVER (ORDER BY id) AS run FROM (
-                SELECT id, document_id,
-                       document_id IS NOT LAG(document_id) OVER (ORDER BY id) AS brk
-                  FROM paragraphs))
-         GROUP BY run ORDER BY MIN(id)
-    """).fetchall()
-    return [(r[0], r[1], r[2]) for r in runs], sizes
 
 
 def attribute_keys(conn: sqlite3.Connection) -> list[str]:

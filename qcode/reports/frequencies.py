@@ -24,6 +24,7 @@ from typing import Any
 
 from qcode.core.project import Project
 from qcode.core.store.db import translate
+from qcode.core.store.runs import document_runs, paragraph_counts
 from qcode.reports.filters import (
     TREE_CTE,
     CodeTree,
@@ -33,7 +34,6 @@ from qcode.reports.filters import (
     code_tree,
     coder_names,
     document_names,
-    paragraph_runs,
     resolve,
 )
 
@@ -130,7 +130,8 @@ def _frequencies(project: Project, flt: ReportFilter, by: str | None) -> list[Fr
     documents = document_names(conn)
     wanted = set(scope.document_ids) if scope.document_ids is not None else set(documents)
     in_scope = [d for d in documents if d in wanted]
-    runs, sizes = paragraph_runs(conn)
+    spans = document_runs(conn)
+    runs, sizes = [(r.document_id, r.low, r.high) for r in spans], paragraph_counts(spans)
     groups = _groups(conn, by, in_scope, documents, scope)
     counts = _count(conn, tree, selected, runs=[r for r in runs if r[0] in wanted],
                     groups=groups, by=by, scope=scope)

@@ -9,12 +9,12 @@ from typing import Any
 
 from qcode.core.project import Project
 from qcode.core.store.db import translate
+from qcode.core.store.runs import document_runs, paragraph_counts
 from qcode.reports.filters import (
     ReportFilter,
     code_tree,
     coder_names,
     document_names,
-    paragraph_runs,
     resolve,
 )
 
@@ -96,7 +96,8 @@ def _summary(project: Project, flt: ReportFilter) -> Summary:
     codes = list(dict.fromkeys(
         [c for s in scope.code_ids for c in tree.subtree(s)]
         if scope.code_ids is not None else [n.id for n in tree.nodes]))
-    runs, sizes = paragraph_runs(conn)
+    spans = document_runs(conn)
+    runs, sizes = [(r.document_id, r.low, r.high) for r in spans], paragraph_counts(spans)
     documents = len(document_names(conn))
     if scope.document_ids is not None:
         wanted = set(scope.document_ids)

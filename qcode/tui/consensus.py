@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from qcode.core.agreement.tallies import coder_bits_sql, document_masks, runs
 from qcode.core.errors import QcodeError
 from qcode.core.project import Project
+from qcode.core.store.runs import document_runs
 from qcode.reports.agreement import CONSENSUS, choose_coders, disagreements
 from qcode.reports.filters import code_tree
 
@@ -98,7 +99,8 @@ def agreed_pairs(project: Project, coders: Sequence[str]) -> list[tuple[int, int
            "x.paragraph_id AND c.code_id = x.code_id AND c.coder_id = ?)")
     codable = {c.id for c in project.codes() if c.codable}
     pairs = []
-    for run in runs(project.conn, document_masks(project.conn, ids, None)):
+    spans = document_runs(project.conn)
+    for run in runs(project.conn, document_masks(project.conn, ids, None, spans), spans):
         for paragraph_id, code_id in project.conn.execute(
                 sql, [*params, run.low, run.high, run.mask, consensus]):
             if code_id in codable:
@@ -281,7 +283,7 @@ class Review:
 
     def carry_over(self, pairs: list[tuple[int, int]]) -> str:
         """Give "consensus" the codings every coder agrees on, as one change."""
-        result = self.project.tag_pairs(
+        result = self.project.tag_many(
             pairs, coder=CONSENSUS,
             summary=f"carry over {len(pairs)} agreed codings to consensus")
         self.recount()

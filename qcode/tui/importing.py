@@ -116,7 +116,7 @@ def run_import(
             result.skipped += 1
         else:
             result.imported += 1
-            result.paragraphs += len(item.document.paragraphs)
+            result.paragraphs += item.paragraphs
             if result.first_document is None:
                 result.first_document = document.id
         step("importing", item.path, len(files))

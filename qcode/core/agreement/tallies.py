@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qcode.core.model import Coder
+from qcode.core.store.runs import Run as DocumentRun
+from qcode.core.store.runs import document_runs
 
 
 @dataclass(frozen=True)
@@ -45,65 +47,55 @@ def reviewed_coders(conn: sqlite3.Connection) -> list[Coder]:
 
 
 def document_masks(conn: sqlite3.Connection, coder_ids: Sequence[int],
-                   document_ids: Sequence[int] | None) -> dict[int, int]:
+                   document_ids: Sequence[int] | None,
+                   spans: Sequence[DocumentRun] | None = None) -> dict[int, int]:
     """document id -> review mask, for documents at least one coder reviewed.
 
-    One query per coder: a mark in ``reviews``, or else any coding of theirs in the
-    document (an EXISTS probe that stops at the first one found).
+    Per coder: their marks in ``reviews``, then, per run of a document's paragraph ids
+    not marked, whether any coding of theirs lies in it (one probe of the
+    (coder, paragraph) index that stops at the first).
     """
     only = set(document_ids) if document_ids is not None else None
+    spans = document_runs(conn) if spans is None else spans
     masks: dict[int, int] = {}
     for i, coder_id in enumerate(coder_ids):
-        rows = conn.execute(
-            "SELECT d.id FROM documents d WHERE "
-            "EXISTS (SELECT 1 FROM reviews r WHERE r.document_id = d.id AND r.coder_id = ?1) "
-            "OR EXISTS (SELECT 1 FROM paragraphs p JOIN codings c ON c.paragraph_id = p.id "
-            "WHERE p.document_id = d.id AND c.coder_id = ?1)", (coder_id,))
-        for (doc_id,) in rows:
+        reviewed = {r[0] for r in conn.execute(
+            "SELECT document_id FROM reviews WHERE coder_id = ?", (coder_id,))}
+        for run in spans:
+            if run.document_id in reviewed:
+                continue
+            if conn.execute(
+                    "SELECT 1 FROM codings WHERE coder_id = ? AND paragraph_id BETWEEN ? AND ? "
+                    "LIMIT 1", (coder_id, run.low, run.high)).fetchone():
+                reviewed.add(run.document_id)
+        for doc_id in reviewed:
             if only is None or doc_id in only:
                 masks[doc_id] = masks.get(doc_id, 0) | 1 << i
     return masks
 
 
-def runs(conn: sqlite3.Connection, masks: dict[int, int]) -> list[Run]:
+def runs(conn: sqlite3.Connection, masks: dict[int, int],
+         spans: Sequence[DocumentRun] | None = None) -> list[Run]:
     """Runs of paragraph ids to tally, covering every paragraph of every document
     reviewed by at least 2 coders (and nothing else).
 
-    A document whose paragraph ids are consecutive is one segment; one whose ids are
-    interleaved with another's (possible after merges) is split into its islands of
-    consecutive ids. The segments partition the paragraph ids, so neighbouring
-    segments with the same review mask can be tallied as one range.
+    Documents' runs (:func:`qcode.core.store.runs.document_runs`) partition the
+    paragraph ids, so neighbouring runs with the same review mask are tallied as one
+    range.
     """
-    segments: list[tuple[int, int, int, int]] = []
-    broken: list[int] = []
-    for doc_id, low, high, count in conn.execute(
-            "SELECT document_id, MIN(id), MAX(id), COUNT(*) FROM paragraphs "
-            "GROUP BY document_id"):
-        if high - low + 1 == count:
-            segments.append((low, high, masks.get(doc_id, 0), count))
-        else:
-            broken.append(doc_id)
-    for start in range(0, len(broken), 500):
-        chunk = broken[start:start + 500]
-        for doc_id, low, high, count in conn.execute(
-                "SELECT document_id, MIN(id), MAX(id), COUNT(*) FROM ("
-                "SELECT id, document_id, id - ROW_NUMBER() OVER "
-                "(PARTITION BY document_id ORDER BY id) AS island FROM paragraphs "
-                f"WHERE document_id IN ({', '.join('?' * len(chunk))})) "
-                "GROUP BY document_id, island", chunk):
-            segments.append((low, high, masks.get(doc_id, 0), count))
-    segments.sort()
+    spans = document_runs(conn) if spans is None else spans
     found: list[Run] = []
     previous_mask = 0
-    for low, high, mask, count in segments:
+    for span in spans:
+        mask = masks.get(span.document_id, 0)
         if mask & (mask - 1) == 0:  # fewer than 2 coders reviewed it: not a unit
             previous_mask = 0
             continue
         if found and mask == previous_mask:
             last = found[-1]
-            found[-1] = Run(last.low, high, mask, last.paragraphs + count)
+            found[-1] = Run(last.low, span.high, mask, last.paragraphs + span.paragraphs)
         else:
-            found.append(Run(low, high, mask, count))
+            found.append(Run(span.low, span.high, mask, span.paragraphs))
         previous_mask = mask
     return found
 

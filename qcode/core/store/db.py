@@ -19,6 +19,11 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
 
 
+# SQLite's default page cache is 2 MB: a bulk write into a big project then reads the
+# same index pages from the OS again and again (a 100k-coding merge was 3x slower).
+CACHE_KIB = -64 * 1024
+
+
 def busy_timeout_ms() -> int:
     """How long a write waits for another process's lock ($QCODE_BUSY_TIMEOUT_MS)."""
     try:
@@ -43,6 +48,7 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     try:
         conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA cache_size = {CACHE_KIB}")
         if not readonly:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":

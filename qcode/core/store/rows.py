@@ -69,8 +69,7 @@ def batch(rows: Rows) -> Batch | None:
     """Rows in either stored form as a :class:`Batch`; None for a list whose rows do not
     all have the same columns (kept as they are, and applied one by one)."""
     if isinstance(rows, dict):
-        return Batch(dict(rows.get("same") or {}), list(rows["columns"]),
-                     [list(v) for v in rows["values"]])
+        return Batch(dict(rows.get("same") or {}), list(rows["columns"]), rows["values"])
     if not rows:
         return Batch()
     columns = list(rows[0])
@@ -100,6 +99,8 @@ def stored(rows: Batch) -> Rows:
             same[name] = first
         else:
             keep.append(index)
+    if len(keep) == len(rows.columns):
+        return {"same": same, "columns": list(rows.columns), "values": rows.values}
     columns = [rows.columns[i] for i in keep]
     values = [[row[i] for i in keep] for row in rows.values]
     return {"same": same, "columns": columns, "values": values}

@@ -24,13 +24,17 @@ class ProjectWriter:
     path: Path
     conn: sqlite3.Connection
     readonly: bool
+    # Whether this connection has committed a change (closing it then tunes the file).
+    wrote: bool = False
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on error)."""
         if self.readonly:
             raise ProjectError(f"{self.path}: the project is read-only; nothing was changed")
         with transaction(self.conn, self.path) as conn:
             yield conn
+        self.wrote = True
 
     def ensure_coder(self, name: str) -> int:
         """The coder's id, creating the coder on first write (inside the transaction)."""
