@@ -95,7 +95,7 @@ def test_undo_refuses_when_a_coding_changed_since(project: Project) -> None:
     source, target = project.code("code 0"), project.code("code 1")
     project.merge_codes(source, target, coder="lead")
     after_merge = codings(project, "alice")
-    with pytest.raises(ConflictError, match="changed since|no longer there"):
+    with pytest.raises(ConflictError, match=r"changed since|no longer there"):
         project.undo(coder="alice")
     assert codings(project, "alice") == after_merge
     project.undo(coder="lead")
