@@ -27,6 +27,7 @@ class ProjectReader:
 
     conn: sqlite3.Connection
     path: Path
+    readonly: bool
 
     # -- project ---------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from qcode.core.errors import DuplicateImport, ImportFailed, QcodeError
 from qcode.core.ids import sha256
 from qcode.core.model import ParsedDocument
+from qcode.core.search import refresh_vocabulary
 from qcode.core.suggest import did_you_mean
 from qcode.ingest import read_document
 from qcode.ingest.catalog import Catalog
@@ -167,4 +168,6 @@ def write(
             written.append(document)
             if done:
                 done(item, document)
+    if written:
+        refresh_vocabulary(project)
     return written
