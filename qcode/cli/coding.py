@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.markup import escape
-from rich.table import Table
 
 from qcode.cli.common import (
     coder_option,
@@ -16,6 +14,7 @@ from qcode.cli.common import (
     json_option,
     open_project,
     project_option,
+    say,
 )
 from qcode.core.project import Project
 
@@ -49,9 +48,9 @@ def tag(ctx: click.Context, document: str, paragraph: str, codes: tuple[str, ...
     result = opened.tag([para], code_ids, coder=coder, memo=memo)
     names = ", ".join(repr(c) for c in codes)
     if result.changed:
-        console.print(f"tagged {escape(where)} with {escape(names)} [dim]({escape(coder)})[/]")
+        say(f"tagged {where} with {names}", dim=f"({coder})")
     else:
-        console.print(f"{escape(where)} already carries {escape(names)} for {escape(coder)}")
+        say(f"{where} already carries {names} for {coder}")
 
 
 @click.command()
@@ -70,9 +69,9 @@ def untag(ctx: click.Context, document: str, paragraph: str, codes: tuple[str, .
     result = opened.untag([para], code_ids, coder=coder)
     names = ", ".join(repr(c) for c in codes)
     if result.changed:
-        console.print(f"untagged {escape(names)} from {escape(where)} [dim]({escape(coder)})[/]")
+        say(f"untagged {names} from {where}", dim=f"({coder})")
     else:
-        console.print(f"{escape(where)} carries none of {escape(names)} for {escape(coder)}")
+        say(f"{where} carries none of {names} for {coder}")
 
 
 @click.command()
@@ -83,7 +82,7 @@ def untag(ctx: click.Context, document: str, paragraph: str, codes: tuple[str, .
 def undo(ctx: click.Context, project: Path | None, coder: str) -> None:
     """Undo your latest change (each coder has their own undo history)."""
     summary = open_project(ctx).undo(coder=coder)
-    console.print(f"undone: {escape(summary)}")
+    say(f"undone: {summary}")
 
 
 @click.command()
@@ -94,7 +93,7 @@ def undo(ctx: click.Context, project: Path | None, coder: str) -> None:
 def redo(ctx: click.Context, project: Path | None, coder: str) -> None:
     """Redo your latest undone change."""
     summary = open_project(ctx).redo(coder=coder)
-    console.print(f"redone: {escape(summary)}")
+    say(f"redone: {summary}")
 
 
 @click.command()
@@ -111,6 +110,9 @@ def log(ctx: click.Context, project: Path | None, coder: str | None, limit: int,
     if as_json:
         emit_json([e.__dict__ for e in entries])
         return
+    from rich.markup import escape
+    from rich.table import Table
+
     table = Table(show_edge=False, box=None, padding=(0, 1))
     for column in ("#", "when", "coder", "change"):
         table.add_column(column, style="dim" if column in {"#", "when"} else None)

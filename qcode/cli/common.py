@@ -3,35 +3,47 @@
 from __future__ import annotations
 
 import functools
-import getpass
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
 
+from qcode.core import settings
 from qcode.core.errors import QcodeError
-from qcode.core.project import DEFAULT_PATH, Project
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from qcode.core.project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+class _LazyConsole:
+    """A rich Console made on first use: rich takes longer to load than a short command
+    like `qcode tag` takes to run."""
+
+    def __init__(self, *, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr, highlight=False)
+        return getattr(self._console, name)
+
+
+console: Console = _LazyConsole(stderr=False)  # type: ignore[assignment]
+err_console: Console = _LazyConsole(stderr=True)  # type: ignore[assignment]
 
 
 def default_coder() -> str:
     """$QCODE_CODER, else the login name."""
-    name = os.environ.get("QCODE_CODER")
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "coder"
+    return settings.coder()
 
 
 def project_path(ctx: click.Context) -> Path:
@@ -40,11 +52,13 @@ def project_path(ctx: click.Context) -> Path:
     while value is None and ctx.parent is not None:
         ctx = ctx.parent
         value = ctx.params.get("project")
-    return Path(value) if value else Path(os.environ.get("QCODE_PROJECT") or DEFAULT_PATH)
+    return settings.project_path(value)
 
 
 def open_project(ctx: click.Context, *, readonly: bool = False) -> Project:
     """Open the chosen project (errors become one line and exit 2)."""
+    from qcode.core.project import Project
+
     project = Project.open(project_path(ctx), readonly=readonly)
     ctx.call_on_close(project.close)
     return project
@@ -59,6 +73,12 @@ coder_option = click.option(
     help="Who is coding: changes are recorded under this name.",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+def say(text: str, *, dim: str | None = None) -> None:
+    """One plain line on stdout, with an optional dimmed tail: what short commands print
+    (rich, for tables, takes longer to load than `qcode tag` takes to run)."""
+    click.echo(text + (" " + click.style(dim, dim=True) if dim else ""))
 
 
 def emit_json(data: Any) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import unicodedata
-import uuid
 from datetime import UTC, datetime
 
 _GUID = re.compile(
@@ -15,8 +13,9 @@ _GUID = re.compile(
 
 
 def new_guid() -> str:
-    """A fresh GUID as REFI-QDA writes them: uppercase, hyphenated, no braces."""
-    return str(uuid.uuid4()).upper()
+    """A fresh GUID as REFI-QDA writes them (random, version 4): uppercase, hyphenated,
+    no braces."""
+    return new_guids(1)[0]
 
 
 def new_guids(count: int) -> list[str]:
@@ -37,7 +36,8 @@ def normalize_guid(value: str) -> str | None:
     match = _GUID.match(value.strip())
     if match is None:
         return None
-    return str(uuid.UUID(match.group(1))).upper()
+    h = match.group(1).replace("-", "").upper()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def now() -> str:
@@ -47,11 +47,15 @@ def now() -> str:
 
 def text_hash(text: str) -> str:
     """Short stable hash of a paragraph's text (identifies paragraphs across files)."""
+    import hashlib  # here: only imports and checks hash, and OpenSSL is slow to load
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def sha256(text: str) -> str:
     """SHA-256 of a document's text, as UTF-8."""
+    import hashlib
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

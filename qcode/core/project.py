@@ -14,19 +14,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from qcode.core import coded_import, merge
 from qcode.core.codebook.editing import CodebookEditing, CodebookLoad
-from qcode.core.coded_import import CodedImport, ImportedCoder, ImportedCoding, ImportedMemo
 from qcode.core.errors import DuplicateImport, QcodeError
 from qcode.core.ids import new_guid, new_guids, now, sha256
-from qcode.core.merge import MergeReport
 from qcode.core.model import Document, ParsedDocument
 from qcode.core.project_file import DEFAULT_PATH
 from qcode.core.store.changes import Change
 from qcode.core.store.rows import Batch
 from qcode.core.store.rows import stored as stored_rows
 from qcode.core.store.texts import document_snapshot
+
+if TYPE_CHECKING:
+    from qcode.core.coded_import import CodedImport, ImportedCoder, ImportedCoding, ImportedMemo
+    from qcode.core.merge import MergeReport
 
 
 @dataclass(frozen=True)
@@ -222,6 +224,8 @@ class Project(CodebookEditing):
         progress: Callable[[int, int], None] | None = None,
     ) -> MergeReport:
         """Merge another project file into this one (see :mod:`qcode.core.merge`)."""
+        from qcode.core import merge  # loaded when used: most commands never merge
+
         return merge.merge_project(self, Path(other), coder=coder, dry_run=dry_run,
                              progress=progress)
 
@@ -234,17 +238,23 @@ class Project(CodebookEditing):
     ) -> CodedImport:
         """Add a document with its codings and memos as one event (or, if its text is
         already here, add them to that document); see :mod:`qcode.core.coded_import`."""
+        from qcode.core import coded_import  # loaded when used (REFI-QDA imports)
+
         return coded_import.import_coded_document(self, parsed, codings, coder=coder, guid=guid,
                                      attributes=attributes, memos=memos)
 
     def import_coders(self, coders: list[ImportedCoder]) -> list[str]:
         """Create the coders another tool lists (matched by GUID, then name); returns the
         names of those added."""
+        from qcode.core import coded_import
+
         return coded_import.import_coders(self, coders)
 
     def import_memos(self, memos: list[ImportedMemo], *, coder: str,
                      summary: str) -> tuple[int, int]:
         """Add imported memos on the project or on codes as one event: (added, present)."""
+        from qcode.core import coded_import
+
         return coded_import.import_memos(self, memos, coder=coder, summary=summary)
 
     # -- reviews (who has read which document, for agreement) ------------------------

@@ -17,10 +17,10 @@ from typing import Self
 from qcode.core.errors import ProjectError
 from qcode.core.ids import new_guid, now
 from qcode.core.reading import ProjectReader
+from qcode.core.settings import DEFAULT_PROJECT, busy_timeout_ms
 from qcode.core.store import schema
 from qcode.core.store.backup import automatic_backup, backup_to
 from qcode.core.store.db import (
-    busy_timeout_ms,
     connect,
     is_writable,
     looks_like_sqlite,
@@ -29,7 +29,7 @@ from qcode.core.store.db import (
 )
 from qcode.core.store.writer import ProjectWriter
 
-DEFAULT_PATH = Path("qcode.db")
+DEFAULT_PATH = DEFAULT_PROJECT
 # PRAGMA optimize samples this many index entries per index (a few ms at any size) and
 # waits at most this long for another process's write lock.
 ANALYSIS_LIMIT = 1000

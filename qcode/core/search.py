@@ -25,7 +25,7 @@ from rapidfuzz.distance import Levenshtein
 from qcode.core.errors import ProjectError
 from qcode.core.model import Paragraph
 from qcode.core.reading import ProjectReader
-from qcode.core.store.db import busy_timeout_ms
+from qcode.core.settings import busy_timeout_ms
 
 # Markers highlight() puts around matched words; control characters no text carries.
 _OPEN, _CLOSE = "\x02", "\x03"

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rapidfuzz import fuzz, process, utils
-
 # Below this WRatio score a suggestion is noise rather than help.
 MIN_SCORE = 60.0
 
 
 def closest(wanted: str, choices: Iterable[str], *, limit: int = 1) -> list[str]:
     """The best matches for ``wanted`` among ``choices``, best first (maybe none)."""
+    # Loaded here, on a miss: every command resolves names, few mistype them.
+    from rapidfuzz import fuzz, process, utils
+
     unique = list(dict.fromkeys(choices))
     found = process.extract(
         wanted, unique, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit,

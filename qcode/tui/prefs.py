@@ -2,8 +2,9 @@
 
 These are preferences, not research data: keeping them out of the project file keeps
 them out of the event log, so undo never "undoes" a scroll position or a pin. The file
-is ``$XDG_STATE_HOME/qcode/tui.json`` (``~/.local/state/qcode/tui.json`` by default),
-keyed by the project's GUID and the coder. Losing it loses nothing but a place.
+is ``tui.json`` in qcode's state folder (:func:`qcode.core.settings.state_folder`;
+``~/.local/state/qcode/tui.json`` on Linux), keyed by the project's GUID and the coder.
+Losing it loses nothing but a place.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from qcode.core import settings
 
 
 @dataclass
@@ -27,8 +30,7 @@ class Place:
 
 def state_file() -> Path:
     """The preferences file."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "qcode" / "tui.json"
+    return settings.state_folder() / "tui.json"
 
 
 def _read() -> dict[str, Any]:

@@ -11,25 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from qcode.core.errors import ProjectError
+from qcode.core.settings import busy_timeout_ms
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
-# Another coder's write holds the lock for milliseconds; wait well past that before
-# giving up, but not so long that a stuck process freezes a screen.
-BUSY_TIMEOUT_MS = 10_000
 
 
 # SQLite's default page cache is 2 MB: a bulk write into a big project then reads the
 # same index pages from the OS again and again (a 100k-coding merge was 3x slower).
 CACHE_KIB = -64 * 1024
-
-
-def busy_timeout_ms() -> int:
-    """How long a write waits for another process's lock ($QCODE_BUSY_TIMEOUT_MS)."""
-    try:
-        return int(os.environ.get("QCODE_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS))
-    except ValueError:
-        return BUSY_TIMEOUT_MS
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:

@@ -1,0 +1,65 @@
+"""Commands load only what they use, so a script that tags from the shell does not pay
+for reports, REFI-QDA, the terminal UI or rich on every call (issue 11: every command
+imported 76 qcode modules and took ~0.2 s before doing anything)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from qcode.cli import COMMANDS, main
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTICLE = ROOT / "corpus" / "sieca-kozlowski-2009.md"
+CODEBOOK = ROOT / "codebooks" / "ngos-power-ministries.yaml"
+
+# Loaded by `qcode tag`, it would mean the command pays for something it never uses.
+NOT_FOR_TAG = ("qcode.reports", "qcode.exchange", "qcode.tui", "qcode.ingest",
+               "qcode.core.search", "qcode.core.agreement", "qcode.core.merge",
+               "qcode.core.coded_import", "textual", "rich", "yaml", "rapidfuzz", "docx")
+
+
+def loaded_after(args: list[str]) -> tuple[list[str], str]:
+    """Run the CLI in a fresh interpreter; the modules it had loaded, and its output."""
+    code = (
+        "import sys, json\n"
+        "from qcode.cli import main\n"
+        f"main({args!r}, standalone_mode=False)\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, check=True)
+    *said, modules = result.stdout.strip().splitlines()
+    return json.loads(modules), "\n".join(said)
+
+
+def test_tag_loads_only_what_tagging_needs(tmp_path: Path) -> None:
+    db = str(tmp_path / "p.db")
+    for args in (["init"], ["import", str(ARTICLE)], ["codebook", "load", str(CODEBOOK)]):
+        main(["-p", db, *args], standalone_mode=False)
+    modules, said = loaded_after(["-p", db, "tag", "sieca-kozlowski-2009", "§12",
+                                  "regional variation", "--coder", "alice"])
+    assert "tagged sieca-kozlowski-2009 §12" in said
+    heavy = [m for m in modules if m.startswith(NOT_FOR_TAG)]
+    assert heavy == []
+
+
+def test_the_check_would_see_a_heavy_command(tmp_path: Path) -> None:
+    db = str(tmp_path / "p.db")
+    main(["-p", db, "init"], standalone_mode=False)
+    modules, _said = loaded_after(["-p", db, "report", "summary"])
+    assert any(m.startswith("qcode.reports") for m in modules)
+
+
+def test_every_command_is_found_where_the_cli_says_it_is() -> None:
+    """The lazy command table names each command's module; each module registers
+    exactly the commands the table gives it."""
+    for name in set(COMMANDS.values()):
+        group = click.Group()
+        importlib.import_module(f"qcode.cli.{name}").register(group)
+        assert set(group.commands) == {c for c, m in COMMANDS.items() if m == name}, name
