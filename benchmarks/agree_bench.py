@@ -1,8 +1,8 @@
 """Benchmark `qcode agree`: 200,000 paragraphs x 3 coders x 40 codes (the issue's target).
 
-Builds a seeded project with bulk SQLite inserts (no event log: this measures the
-report, not the writer), then times :func:`qcode.reports.agreement.agreement` and
-prints the figures. Run from the repository root:
+Builds a seeded project the way a team makes one (imports, bulk codings, review
+marks; no ANALYZE), then times :func:`qcode.reports.agreement.agreement` and prints
+the figures. Run from the repository root:
 
     .venv/bin/python benchmarks/agree_bench.py [--paragraphs 200000] [--keep FILE]
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -24,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qcode.core.ids import new_guid, now, sha256, text_hash  # noqa: E402
+from qcode.core.codebook.model import Codebook, CodeSpec  # noqa: E402
+from qcode.core.model import Block, compose  # noqa: E402
 from qcode.core.project import Project  # noqa: E402
 from qcode.reports.agreement import agreement, disagreements  # noqa: E402
 
@@ -35,70 +35,52 @@ def build(path: Path, *, paragraphs: int = 200_000, per_document: int = 200, cod
           seed: int = 0) -> dict[str, int]:
     """Create a project at ``path`` with seeded synthetic coding; return row counts.
 
+    Made the way a team makes one: documents imported, each coder's codings applied
+    through the bulk path a batch of documents at a time, review marks set by the
+    coders; no statistics gathered unless qcode gathers them.
+
     Each code has a base rate between 1% and 15%; a paragraph truly carries a code with
     that probability, and each coder applies a true code with probability 0.85 and a
     wrong one with probability 0.02. carol skips one document in ten (missing data);
     alice and bob mark every document reviewed, carol only those she coded.
     """
     rng = random.Random(seed)
-    Project.create(path, name="agreement benchmark").close()
-    conn = sqlite3.connect(path, isolation_level=None)
-    stamp = now()
-    conn.execute("BEGIN")
-    conn.executemany("INSERT INTO coders (guid, name, created_at) VALUES (?, ?, ?)",
-                     [(new_guid(), name, stamp) for name in CODERS])
-    coder_ids = [r[0] for r in conn.execute("SELECT id FROM coders ORDER BY id")]
-    conn.executemany(
-        "INSERT INTO codes (guid, name, position, created_at) VALUES (?, ?, ?, ?)",
-        [(new_guid(), f"theme {i + 1:02d}", i, stamp) for i in range(codes)])
-    code_ids = [r[0] for r in conn.execute("SELECT id FROM codes ORDER BY id")]
-    rates = [rng.uniform(0.01, 0.15) for _ in code_ids]
-    n_docs = -(-paragraphs // per_document)
-    codings: list[tuple[str, int, int, int, str]] = []
-    reviews: list[tuple[int, int, str]] = []
-    made = 0
-    for d in range(n_docs):
-        size = min(per_document, paragraphs - made)
-        text = f"document {d}\n" + "\n".join(f"p{i}" for i in range(size))
-        cursor = conn.execute(
-            "INSERT INTO documents (guid, name, sha256, text, imported_at) VALUES (?, ?, ?, ?, ?)",
-            (new_guid(), f"interview-{d:05d}", sha256(text), text, stamp))
-        doc_id = int(cursor.lastrowid or 0)
-        rows = [(doc_id, i + 1, f"§{i + 1}", f"section {i // 50 + 1}",
-                 f"paragraph {i + 1} of interview {d}", 0, 0,
-                 text_hash(f"paragraph {i + 1} of interview {d}")) for i in range(size)]
-        conn.executemany(
-            'INSERT INTO paragraphs (document_id, ordinal, label, section, text, start, "end", '
-            "text_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        first = conn.execute("SELECT MIN(id) FROM paragraphs WHERE document_id = ?",
-                             (doc_id,)).fetchone()[0]
-        carol_here = rng.random() >= 0.1
-        active = [c for c in coder_ids if c != coder_ids[2] or carol_here]
-        reviews += [(doc_id, c, stamp) for c in coder_ids[:2]]
-        for p in range(first, first + size):
-            for code, rate in zip(code_ids, rates, strict=True):
-                truth = rng.random() < rate
-                for coder in active:
-                    if rng.random() < (0.85 if truth else 0.02):
-                        codings.append((new_guid(), p, code, coder, stamp))
-        made += size
-        if len(codings) > 200_000:
-            _flush(conn, codings)
-    _flush(conn, codings)
-    conn.executemany("INSERT INTO reviews (document_id, coder_id, reviewed_at) VALUES (?, ?, ?)",
-                     reviews)
-    conn.execute("COMMIT")
-    counts = {table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-              for table in ("documents", "paragraphs", "codes", "codings", "reviews")}
-    conn.execute("ANALYZE")
-    conn.close()
-    return counts
-
-
-def _flush(conn: sqlite3.Connection, codings: list[tuple[str, int, int, int, str]]) -> None:
-    conn.executemany("INSERT INTO codings (guid, paragraph_id, code_id, coder_id, created_at) "
-                     "VALUES (?, ?, ?, ?, ?)", codings)
-    codings.clear()
+    with Project.create(path, name="agreement benchmark") as project:
+        project.load_codebook(Codebook(name="agreement", codes=[
+            CodeSpec(name=f"theme {i + 1:02d}") for i in range(codes)]), coder="lead")
+        code_ids = [c.id for c in project.codes()]
+        rates = [rng.uniform(0.01, 0.15) for _ in code_ids]
+        n_docs = -(-paragraphs // per_document)
+        pending: dict[str, list[tuple[int, int]]] = {name: [] for name in CODERS}
+        documents = []
+        made = 0
+        with project.bulk():
+            for d in range(n_docs):
+                size = min(per_document, paragraphs - made)
+                blocks = [Block("paragraph", f"paragraph {i + 1} of interview {d}",
+                                label=f"§{i + 1}") for i in range(size)]
+                doc = project.add_document(compose(f"interview-{d:05d}", blocks), coder="lead")
+                documents.append(doc)
+                ids = [row[0] for row in project.paragraph_outline(doc.id)]
+                carol_here = rng.random() >= 0.1
+                active = [c for c in CODERS if c != "carol" or carol_here]
+                for p in ids:
+                    for code, rate in zip(code_ids, rates, strict=True):
+                        truth = rng.random() < rate
+                        for coder in active:
+                            if rng.random() < (0.85 if truth else 0.02):
+                                pending[coder].append((p, code))
+                made += size
+                if d % 100 == 99 or d == n_docs - 1:
+                    for coder, pairs in pending.items():
+                        if pairs:
+                            project.tag_many(pairs, coder=coder, summary=f"{coder}'s batch")
+                        pairs.clear()
+            for doc in documents:
+                for coder in CODERS[:2]:
+                    project.mark_reviewed(doc, coder=coder)
+        return {table: project.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for table in ("documents", "paragraphs", "codes", "codings", "reviews")}
 
 
 def main() -> None:

@@ -1,9 +1,9 @@
 """How fast are the reports on a big project? Prints figures; asserts only correctness.
 
 Builds a project of 200,000 paragraphs in 50 documents and 1,000,000 codings by three
-coders over the study codebook (35 codes, two levels), with seeded random bulk inserts
-straight into SQLite (the project schema is the real one, made by ``Project.create``).
-Then it times, in the same run:
+coders over the study codebook (35 codes, two levels), seeded, through qcode itself
+(documents added, codings through the bulk path; no ANALYZE). Then it times, in the
+same run:
 
 - ``frequencies(project)``, the library function the CLI and the TUI call;
 - the bare SQL: the very statements that call sent to SQLite (captured with a trace
@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from qcode import Project  # noqa: E402
 from qcode.core.codebook.yaml_format import read_yaml  # noqa: E402
+from qcode.core.model import Block, compose  # noqa: E402
 from qcode.reports.cooccurrence import cooccurrence  # noqa: E402
 from qcode.reports.filters import ReportFilter  # noqa: E402
 from qcode.reports.frequencies import frequencies  # noqa: E402
@@ -57,34 +58,20 @@ SELECT t.ancestor, COUNT(DISTINCT k.paragraph_id), COUNT(DISTINCT p.document_id)
 
 
 def build(path: Path, paragraphs: int, codings: int, seed: int) -> None:
-    """The big project: real schema and codebook, bulk-inserted documents and codings."""
+    """The big project, made through qcode: documents imported with an attribute, then
+    the codings through the bulk path, a coder at a time (no ANALYZE)."""
     rng = random.Random(seed)
     with Project.create(path, name="reports benchmark") as project:
         project.load_codebook(read_yaml(CODEBOOK), coder=CODERS[0])
-        conn = project.conn
-        # A throwaway file: durability of the bulk load does not matter.
-        conn.execute("PRAGMA synchronous = OFF")
-        conn.execute("BEGIN")
-        conn.executemany(
-            "INSERT OR IGNORE INTO coders (guid, name, created_at) VALUES (?, ?, 'bench')",
-            [(f"C{i:031X}", name) for i, name in enumerate(CODERS)])
-        coder_ids = [r[0] for r in conn.execute(
-            "SELECT id FROM coders ORDER BY name")]
-        conn.executemany(
-            "INSERT INTO documents (id, guid, name, sha256, text, imported_at) "
-            "VALUES (?, ?, ?, ?, '', 'bench')",
-            [(d, f"D{d:031X}", f"interview-{d:03d}", f"sha-{d}") for d in range(1, DOCUMENTS + 1)])
-        conn.executemany(
-            "INSERT INTO document_attributes (document_id, key, value) VALUES (?, ?, ?)",
-            [(d, "generation", GENERATIONS[d % 3]) for d in range(1, DOCUMENTS + 1)])
         per_document = paragraphs // DOCUMENTS
-        conn.executemany(
-            'INSERT INTO paragraphs (id, document_id, ordinal, label, text, start, "end", '
-            "text_hash) VALUES (?, ?, ?, ?, 'p', 0, 1, 'h')",
-            ((i + 1, i // per_document + 1, i % per_document + 1, f"§{i % per_document + 1}")
-             for i in range(per_document * DOCUMENTS)))
-        total = per_document * DOCUMENTS
-        codes = [r[0] for r in conn.execute("SELECT id FROM codes ORDER BY id")]
+        with project.bulk():
+            for d in range(1, DOCUMENTS + 1):
+                blocks = [Block("paragraph", f"paragraph {i} of interview {d}", label=f"§{i}")
+                          for i in range(1, per_document + 1)]
+                project.add_document(compose(f"interview-{d:03d}", blocks), coder=CODERS[0],
+                                     attributes={"generation": GENERATIONS[d % 3]})
+        ids = [r[0] for r in project.conn.execute("SELECT id FROM paragraphs ORDER BY id")]
+        codes = [c.id for c in project.codes() if c.codable]
         # Some themes are far more common than others, as in real studies.
         weights = [1.0 / (1 + i) ** 0.7 for i in range(len(codes))]
         rng.shuffle(weights)
@@ -92,15 +79,12 @@ def build(path: Path, paragraphs: int, codings: int, seed: int) -> None:
         while len(chosen) < codings:
             n = codings - len(chosen)
             chosen.update(zip(
-                (rng.randrange(1, total + 1) for _ in range(n)),
-                rng.choices(codes, weights, k=n),
-                rng.choices(coder_ids, [5, 3, 2], k=n), strict=True))
-        conn.executemany(
-            "INSERT INTO codings (id, guid, paragraph_id, code_id, coder_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?, 'bench')",
-            ((i + 1, f"K{i:031X}", p, c, k) for i, (p, c, k) in enumerate(sorted(chosen))))
-        conn.execute("COMMIT")
-        conn.execute("ANALYZE")
+                rng.choices(range(len(CODERS)), [5, 3, 2], k=n),
+                (rng.choice(ids) for _ in range(n)),
+                rng.choices(codes, weights, k=n), strict=True))
+        for index, coder in enumerate(CODERS):
+            project.tag_many([(p, c) for k, p, c in chosen if k == index], coder=coder,
+                             summary=f"{coder}'s codings")
 
 
 def timed(func: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:

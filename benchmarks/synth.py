@@ -1,53 +1,41 @@
-"""A seeded synthetic interview study of any size, for benchmarks and the CI smoke run.
+"""A seeded synthetic interview study of any size, made the way researchers make theirs.
 
-Transcripts are plain-text files with speaker turns and paragraphs of realistic length
-in a mix of English, French and Russian; the codebook has two levels; codings are
-spread over coders with a given density. The same seed gives the same study.
+Transcripts are plain-text files of question/answer turns with answers of realistic
+length (a few sentences to a few hundred words), written from a vocabulary of tens of
+thousands of distinct words used with a Zipf distribution, so search meets a realistic
+index; a few stock sentences recur so that a typo'd query has something to find. The
+codebook has two levels. Codings go in through qcode's own bulk path, coder by coder
+and a batch of documents at a time (what merging a colleague's file or auto-coding
+does), so the project is exactly what qcode makes: event log included, no statistics
+unless qcode gathered them. The same seed gives the same study.
 
     from benchmarks.synth import Study
     study = Study(interviews=1000, paragraphs=200, codes=40, coders=3, codings=1_000_000)
-    study.write_transcripts(folder)            # files for the import benchmark
-    study.bulk_codings(conn)                    # rows for an imported project
+    study.write_transcripts(folder)            # files for `qcode import`
+    study.code(project)                        # the codings, through Project.tag_many
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import random
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from qcode import Project
 from qcode.core.codebook.model import Codebook, CodeSpec
-from qcode.core.ids import new_guid, now
 
-ENGLISH = (
-    "We started working with the prison administration in the early nineties",
-    "The regional police chief agreed to meet us only after a long wait",
-    "Foreign funding made the difference for our training programme",
-    "After the 2006 law we had to re-register and answer endless inspections",
-    "Personal relations with officials are what opens doors here",
-    "The younger activists prefer cooperation to open denunciation",
-    "Nobody in the ministry knew that the veterans' project existed",
-    "We publish a handbook for officers on the rights of detainees",
-    "The Public Chamber asked us to submit a bid, but the paperwork was excessive",
-    "In Kazan the situation is different from Moscow",
-)
-FRENCH = (
-    "Nous avons commencé à travailler avec l'administration pénitentiaire",
-    "Le chef de la police régionale a finalement accepté de nous recevoir",
-    "Les financements étrangers ont été décisifs pour notre programme",
-    "Après la loi de 2006, il a fallu se réenregistrer et subir des contrôles",
-    "Les relations personnelles avec les fonctionnaires ouvrent les portes",
-    "La jeune génération préfère la coopération à la dénonciation",
-)
-RUSSIAN = (
-    "Мы начали работать с тюремной администрацией в начале девяностых",
-    "Начальник областной полиции согласился встретиться с нами",
-    "Иностранное финансирование сыграло решающую роль в нашей программе",
-    "После закона 2006 года нам пришлось заново регистрироваться",
-    "Личные отношения с чиновниками открывают двери",
-    "Молодые активисты предпочитают сотрудничество открытой критике",
+STOCK = (
+    "the regional police chief agreed to meet us only after a long wait",
+    "foreign funding made the difference for our training programme",
+    "after the 2006 law we had to re-register and answer endless inspections",
+    "personal relations with officials are what opens doors here",
+    "the younger activists prefer cooperation to open denunciation",
+    "we publish a handbook for officers on the rights of detainees",
+    "le chef de la police régionale a finalement accepté de nous recevoir",
+    "начальник областной полиции согласился встретиться с нами",
 )
 QUESTIONS = (
     "How did your organisation first come into contact with the ministry",
@@ -60,6 +48,13 @@ THEMES = (
     "ministries' view", "institutional cooperation", "generations", "regions",
     "law enforcement", "civil society",
 )
+SYLLABLES = (
+    "ka", "lo", "mi", "ne", "ra", "sto", "vel", "dor", "pri", "gen", "tur", "bas", "col",
+    "fin", "mar", "ost", "plu", "que", "ren", "sil", "tan", "ump", "var", "wes", "xor",
+    "yel", "zan", "bri", "cha", "dru", "eng", "fro", "gla", "hom", "ist", "jor", "kle",
+)
+# How many distinct words the study writes with (the issue asks for at least 50,000).
+VOCABULARY = 60_000
 
 
 @dataclass
@@ -72,32 +67,54 @@ class Study:
     coders: int = 3
     codings: int = 1_000_000
     seed: int = 2009
+    vocabulary: int = VOCABULARY
 
     @property
     def total_paragraphs(self) -> int:
         """Paragraphs in the whole study."""
         return self.interviews * self.paragraphs
 
-    def transcript(self, n: int) -> str:
-        """The text of interview ``n``: alternating questions and multi-sentence answers."""
+    def words(self) -> list[str]:
+        """The study's vocabulary, most frequent first (distinct pseudo-words)."""
+        rng = random.Random(self.seed)
+        found: dict[str, None] = {}
+        while len(found) < self.vocabulary:
+            length = rng.choice((2, 2, 3, 3, 3, 4))
+            found.setdefault("".join(rng.choice(SYLLABLES) for _ in range(length)), None)
+        return list(found)
+
+    def _weights(self, count: int) -> list[float]:
+        # Zipf's law (exponent ~1.07, as in English text): the k-th word ~ 1/k.
+        return list(itertools.accumulate(1 / (k + 1) ** 1.07 for k in range(count)))
+
+    def transcript(self, n: int, words: list[str], cumulative: list[float]) -> str:
+        """Interview ``n``: questions, then answers of 15–400 words (median ~60)."""
         rng = random.Random(self.seed * 100_003 + n)
-        language = rng.choice((ENGLISH, ENGLISH, FRENCH, RUSSIAN))
+        total = cumulative[-1]
         turns = []
         for i in range(self.paragraphs):
             if i % 2 == 0:
                 turns.append(f"Q: {rng.choice(QUESTIONS)}?")
-            else:
-                sentences = [rng.choice(language) for _ in range(rng.randint(2, 6))]
-                turns.append(f"A: {'. '.join(sentences)}.")
+                continue
+            length = max(15, min(400, int(rng.lognormvariate(4.1, 0.6))))
+            picks = [words[bisect.bisect(cumulative, rng.random() * total)]
+                     for _ in range(length)]
+            if rng.random() < 0.3:
+                at = rng.randrange(len(picks))
+                picks[at:at] = rng.choice(STOCK).split()
+            sentences = [" ".join(picks[k:k + 14]) for k in range(0, len(picks), 14)]
+            turns.append("A: " + ". ".join(s.capitalize() for s in sentences) + ".")
         return "\n\n".join(turns) + "\n"
 
     def write_transcripts(self, folder: Path) -> list[Path]:
         """Write every interview as ``interview-NNNN.txt``; return the paths."""
         folder.mkdir(parents=True, exist_ok=True)
+        words = self.words()
+        cumulative = self._weights(len(words))
         paths = []
         for n in range(self.interviews):
             path = folder / f"interview-{n:04d}.txt"
-            path.write_text(self.transcript(n), encoding="utf-8")
+            path.write_text(self.transcript(n, words, cumulative), encoding="utf-8")
             paths.append(path)
         return paths
 
@@ -118,44 +135,42 @@ class Study:
         """Coder names: coder1, coder2, …"""
         return [f"coder{i + 1}" for i in range(self.coders)]
 
-    def coding_rows(self, paragraph_ids: list[int], code_ids: list[int],
-                    coder_ids: list[int]) -> Iterator[tuple[str, int, int, int, str]]:
-        """``codings`` distinct (paragraph, code, coder) rows, skewed like real coding:
-        some themes are common, most paragraphs carry one or two codes."""
+    def pairs(self, paragraph_ids: list[int], code_ids: list[int]
+              ) -> Iterator[tuple[int, int, int]]:
+        """``codings`` distinct (coder index, paragraph, code), skewed like real coding:
+        some themes are common, most paragraphs carry one or two codes; coder 1 codes
+        the most (so there is a heaviest coder)."""
         rng = random.Random(self.seed + 1)
         weights = [1 / (rank + 1) for rank in range(len(code_ids))]
+        coder_weights = [1 + 0.25 * (self.coders - i) for i in range(self.coders)]
         seen: set[tuple[int, int, int]] = set()
-        stamp = now()
-        target = min(self.codings, len(paragraph_ids) * len(code_ids) * len(coder_ids))
+        target = min(self.codings, len(paragraph_ids) * len(code_ids) * self.coders)
         while len(seen) < target:
             batch = target - len(seen)
-            pids = rng.choices(paragraph_ids, k=batch)
-            cids = rng.choices(code_ids, weights=weights, k=batch)
-            kids = rng.choices(coder_ids, k=batch)
-            for key in zip(pids, cids, kids, strict=True):
+            keys = zip(rng.choices(range(self.coders), weights=coder_weights, k=batch),
+                       rng.choices(paragraph_ids, k=batch),
+                       rng.choices(code_ids, weights=weights, k=batch), strict=True)
+            for key in keys:
                 if key not in seen:
                     seen.add(key)
-                    yield (new_guid(), key[0], key[1], key[2], stamp)
+                    yield key
 
-    def bulk_codings(self, conn: sqlite3.Connection) -> int:
-        """Insert the study's codings straight into an imported project's tables.
-
-        A benchmark set-up step, not a qcode operation: these rows bypass the event
-        log (a million undo records are not what is being measured).
-        """
-        stamp = now()
-        for name in self.coder_names():
-            conn.execute("INSERT OR IGNORE INTO coders (guid, name, created_at) VALUES (?, ?, ?)",
-                         (new_guid(), name, stamp))
-        coder_ids = [r[0] for r in conn.execute(
-            "SELECT id FROM coders WHERE name LIKE 'coder%' ORDER BY id")]
-        code_ids = [r[0] for r in conn.execute("SELECT id FROM codes ORDER BY id")]
-        paragraph_ids = [r[0] for r in conn.execute("SELECT id FROM paragraphs ORDER BY id")]
-        conn.execute("BEGIN")
-        conn.executemany(
-            "INSERT INTO codings (guid, paragraph_id, code_id, coder_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            self.coding_rows(paragraph_ids, code_ids, coder_ids),
-        )
-        conn.execute("COMMIT")
-        return int(conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0])
+    def code(self, project: Project, *, documents_per_event: int = 100) -> int:
+        """Apply the study's codings through :meth:`Project.tag_many`, each coder a batch
+        of documents at a time; return how many codings went in."""
+        codable = [c.id for c in project.codes() if c.codable]
+        runs = sorted((d.document.id, [r[0] for r in project.paragraph_outline(d.document.id)])
+                      for d in project.documents())
+        paragraph_ids = [p for _doc, ids in runs for p in ids]
+        batch_of = {p: i // documents_per_event for i, (_doc, ids) in enumerate(runs)
+                    for p in ids}
+        batches: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for coder, paragraph, code in self.pairs(paragraph_ids, codable):
+            batches.setdefault((coder, batch_of[paragraph]), []).append((paragraph, code))
+        names = self.coder_names()
+        total = 0
+        for (coder, batch), pairs in sorted(batches.items()):
+            result = project.tag_many(pairs, coder=names[coder],
+                                      summary=f"merge {names[coder]}'s batch {batch + 1}")
+            total += result.changed
+        return total

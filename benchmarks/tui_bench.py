@@ -89,19 +89,11 @@ def build(path: Path, paragraphs: int, seed: int) -> Project:
 
 
 def fill_codings(project: Project, total: int, seed: int) -> None:
-    """Bulk-insert ``total`` distinct codings by four coders (seeded)."""
+    """``total`` distinct codings by four coders (seeded), through the bulk path."""
     rng = random.Random(seed)
-    conn = project.conn
-    coders = []
-    for name in ("alice", "bob", "carol", "dave"):
-        row = conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            conn.execute("INSERT INTO coders (guid, name, created_at) VALUES (?, ?, ?)",
-                         (new_guid(), name, now()))
-            row = conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
-        coders.append(int(row[0]))
-    paragraph_ids = [r[0] for r in conn.execute("SELECT id FROM paragraphs")]
-    code_ids = [r[0] for r in conn.execute("SELECT id FROM codes WHERE codable = 1")]
+    coders = ("alice", "bob", "carol", "dave")
+    paragraph_ids = [r[0] for r in project.conn.execute("SELECT id FROM paragraphs")]
+    code_ids = [c.id for c in project.codes() if c.codable]
     space = len(paragraph_ids) * len(code_ids) * len(coders)
     if total > space * 0.9:
         raise SystemExit(f"--codings {total} needs more paragraphs (room for {space})")
@@ -109,17 +101,12 @@ def fill_codings(project: Project, total: int, seed: int) -> None:
     free_code = code_ids[0]
     chosen: set[tuple[int, int, int]] = set()
     while len(chosen) < total:
-        triple = (rng.choice(paragraph_ids), rng.choice(code_ids), rng.choice(coders))
-        if not (triple[1] == free_code and triple[2] == coders[0]):
+        triple = (rng.randrange(len(coders)), rng.choice(paragraph_ids), rng.choice(code_ids))
+        if not (triple[2] == free_code and triple[0] == 0):
             chosen.add(triple)
-    stamp = now()
-    conn.execute("BEGIN")
-    conn.executemany(
-        "INSERT INTO codings (guid, paragraph_id, code_id, coder_id, memo, created_at) "
-        "VALUES (?, ?, ?, ?, NULL, ?)",
-        ((new_guid(), p, c, k, stamp) for p, c, k in chosen))
-    conn.execute("COMMIT")
-    conn.execute("ANALYZE")
+    for index, coder in enumerate(coders):
+        project.tag_many([(p, c) for k, p, c in chosen if k == index], coder=coder,
+                         summary=f"{coder}'s codings")
 
 
 async def first_screen(project: Project) -> float:

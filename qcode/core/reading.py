@@ -337,17 +337,20 @@ class ProjectReader:
         return None if row is None else str(row[0])
 
     def code_counts(self, coder: str | None = None) -> dict[int, int]:
-        """code id -> distinct paragraphs carrying it (of ``coder`` if given)."""
+        """code id -> distinct paragraphs carrying it (of ``coder`` if given).
+
+        A coder's count per code is one range of the (code, paragraph, coder) index per
+        code, read without touching the table. (The unary ``+`` keeps the planner off
+        the coder index, which would read every coding of the coder for every code.)
+        """
         if coder is None:
             rows = self.conn.execute(
-                "SELECT code_id, COUNT(DISTINCT paragraph_id) FROM codings GROUP BY code_id"
-            )
+                "SELECT code_id, COUNT(DISTINCT paragraph_id) FROM codings GROUP BY code_id")
         else:
             rows = self.conn.execute(
-                "SELECT code_id, COUNT(*) FROM codings WHERE coder_id = ? GROUP BY code_id",
-                (self.coder_id(coder) or -1,),
-            )
-        return {r[0]: r[1] for r in rows}
+                "SELECT c.id, (SELECT COUNT(*) FROM codings k WHERE k.code_id = c.id "
+                "AND +k.coder_id = ?) FROM codes c", (self.coder_id(coder) or -1,))
+        return {r[0]: r[1] for r in rows if r[1]}
 
     # -- history ---------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from qcode import Project
 from qcode.tui import QcodeApp
 from qcode.tui.screens.main import MainScreen
 from qcode.tui.widgets.codebook import CodebookPane
+from qcode.tui.widgets.entry_list import EntryList
 from qcode.tui.widgets.reader import Reader
 from qcode.tui.widgets.status import StatusBar
 
@@ -81,7 +82,10 @@ def plain(renderable: Any, width: int = 80) -> str:
 def options(app: QcodeApp, selector: str) -> list[str]:
     """The entries of an option list (on whichever screen has it), as plain text."""
     screen = next(s for s in reversed(app.screen_stack) if s.query(selector))
-    widget = screen.query_one(selector, OptionList)
+    widget = screen.query_one(selector)
+    if isinstance(widget, EntryList):
+        return [text.plain for _id, text in widget.entries]
+    assert isinstance(widget, OptionList)
     return [plain(o.prompt) for o in widget.options]
 
 

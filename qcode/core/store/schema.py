@@ -212,10 +212,13 @@ def _keep_text_once(conn: sqlite3.Connection) -> None:
 # A coder's codings by paragraph: their progress per document is one index range per
 # document (paragraph ids of a document are a range), whatever the planner's statistics.
 # The former order (coder, code, paragraph) made the planner scan every one of the
-# coder's codings for every document.
+# coder's codings for every document. A code's codings carry their coder in the index,
+# so a coder's count per code is read from the index alone.
 CODER_INDEX = """
 DROP INDEX codings_coder;
 CREATE INDEX codings_coder ON codings (coder_id, paragraph_id, code_id);
+DROP INDEX codings_code;
+CREATE INDEX codings_code ON codings (code_id, paragraph_id, coder_id);
 """
 
 # The indexed terms that typo-tolerant search expands a word against, kept as a table:

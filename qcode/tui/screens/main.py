@@ -19,7 +19,7 @@ from qcode.tui.modals.help import HelpModal, coding_screen_help
 from qcode.tui.modals.info import CodeInfo
 from qcode.tui.modals.picker import CodePicker, Pick
 from qcode.tui.modals.prompt import Prompt
-from qcode.tui.screens import finding, memos, tools
+from qcode.tui.screens import finding, memos
 from qcode.tui.session import SLOTS, Session
 from qcode.tui.widgets.codebook import CodebookPane
 from qcode.tui.widgets.documents import DocumentsPane
@@ -379,14 +379,20 @@ class MainScreen(Screen[None]):
 
     def action_consensus(self) -> None:
         """The consensus review of the coders' disagreements."""
+        from qcode.tui.screens import tools  # the bigger jobs load when opened
+
         tools.consensus_review(self)
 
     def action_merge_codebook(self) -> None:
         """Review and apply the merge of a shared codebook file."""
+        from qcode.tui.screens import tools  # the bigger jobs load when opened
+
         tools.merge_codebook(self, self.last_codebook)
 
     def action_import_documents(self) -> None:
         """Import documents with a progress bar."""
+        from qcode.tui.screens import tools  # the bigger jobs load when opened
+
         tools.import_documents(self)
 
     def action_help(self) -> None:
