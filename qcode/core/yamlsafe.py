@@ -46,3 +46,6 @@ def load(text: str, path: Path | str, *, line_offset: int = 0, what: str = "") -
         raise ImportFailed(f"{path}: {label}not valid YAML{where} ({problem})") from exc
     except RecursionError as exc:
         raise ImportFailed(f"{path}: YAML nested too deeply to read") from exc
+    except (ValueError, TypeError, OverflowError) as exc:
+        # A value the safe constructors reject ("date: 2009-13-45" is a date, month 13).
+        raise ImportFailed(f"{path}: {label}not valid YAML ({exc})") from exc

@@ -7,6 +7,8 @@ import sqlite3
 from pathlib import Path
 
 from qcode import Project
+from qcode.core.codebook.model import Codebook, CodeSpec
+from qcode.core.model import Block, compose
 from qcode.core.store.check import check, replay
 from tests.conftest import Cli
 
@@ -88,3 +90,18 @@ def test_backup_command_writes_a_healthy_copy(study_cli: Cli, tmp_path: Path) ->
         assert copy.status()["codings"] == 3
     again = study_cli("backup", str(target))
     assert again.exit_code == 2 and "already exists" in again.stderr
+
+
+def test_check_finds_two_codings_sharing_a_guid(tmp_path: Path) -> None:
+    """Coding GUIDs are kept unique by the writer, not an index; check verifies it."""
+    with Project.create(tmp_path / "p.db") as project:
+        project.load_codebook(Codebook(name="c", codes=[CodeSpec(name="x"), CodeSpec(name="y")]),
+                              coder="alice")
+        doc = project.add_document(compose("d", [Block("paragraph", "one"),
+                                                  Block("paragraph", "two")]), coder="alice")
+        ids = [p.id for p in project.paragraphs(doc.id)]
+        project.tag(ids, [project.code("x").id], coder="alice")
+        assert check(project.conn).healthy
+        project.conn.execute("UPDATE codings SET guid = (SELECT MIN(guid) FROM codings)")
+        problems = check(project.conn).problems
+        assert any("share the GUID" in p for p in problems), problems

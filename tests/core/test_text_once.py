@@ -118,3 +118,36 @@ def test_a_new_project_stores_each_text_once(tmp_path: Path) -> None:
         trailing = project.conn.execute("SELECT trailing FROM documents").fetchone()[0]
         # Every character of the text once: paragraphs plus what lies around them.
         assert stored + len(trailing) == len(parsed.text)
+
+
+def test_the_upgrade_keeps_every_coding_its_id_and_the_id_sequence(tmp_path: Path) -> None:
+    """Schema 6 rebuilds the codings table (no GUID index): ids, GUIDs and the sequence
+    that hands out the next id survive, so an undo can still bring back a coding whose
+    id lies above every current one."""
+    path = tmp_path / "old.db"
+    _schema_4_project(path, {"note": "one paragraph of text"})
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO coders (id, guid, name, created_at) VALUES "
+                 "(1, '0A0A0A0A-0000-4000-8000-000000000C01', 'alice', '2025')")
+    conn.execute("INSERT INTO codes (id, guid, name, created_at) VALUES "
+                 "(1, '0A0A0A0A-0000-4000-8000-000000000D01', 'a code', '2025')")
+    conn.executemany("INSERT INTO codings (id, guid, paragraph_id, code_id, coder_id, "
+                     "created_at) VALUES (?, ?, 1, 1, 1, '2025')",
+                     [(5, "0A0A0A0A-0000-4000-8000-000000000E05")])
+    conn.execute("UPDATE sqlite_sequence SET seq = 9 WHERE name = 'codings'")
+    conn.commit()
+    conn.close()
+    with Project.open(path) as project:
+        rows = project.conn.execute("SELECT id, guid FROM codings").fetchall()
+        assert [tuple(r) for r in rows] == [(5, "0A0A0A0A-0000-4000-8000-000000000E05")]
+        seq = project.conn.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'codings'").fetchone()[0]
+        assert seq == 9
+        indexes = {r[1] for r in project.conn.execute("PRAGMA index_list(codings)")}
+        assert {"codings_code", "codings_coder"} <= indexes
+        columns = {r[2] for index in indexes for r in project.conn.execute(
+            f"PRAGMA index_info({index})")}
+        assert "guid" not in columns
+        project.tag([project.paragraph(project.document("note"), "1").id],
+                    [project.code("a code").id], coder="bob")
+        assert project.conn.execute("SELECT MAX(id) FROM codings").fetchone()[0] == 10

@@ -49,6 +49,7 @@ def check(conn: sqlite3.Connection) -> CheckReport:
     for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
         report.problems.append(f"{table} row {rowid} points at a missing {parent} row")
     _check_texts(conn, report)
+    _check_unique_guids(conn, report)
     _check_search_index(conn, report)
     _check_replay(conn, report)
     return report
@@ -76,6 +77,14 @@ def _check_texts(conn: sqlite3.Connection, report: CheckReport) -> None:
             if text_hash(ptext) != phash:
                 report.problems.append(f"paragraph #{pid}: text hash does not match its text")
     report.checked["paragraphs"] = count
+
+
+def _check_unique_guids(conn: sqlite3.Connection, report: CheckReport) -> None:
+    """Every coding has a GUID of its own (kept by the writer, not by an index)."""
+    shared = conn.execute("SELECT guid, COUNT(*) FROM codings GROUP BY guid "
+                          "HAVING COUNT(*) > 1 LIMIT 5").fetchall()
+    for guid, count in shared:
+        report.problems.append(f"codings: {count} share the GUID {guid}")
 
 
 def _check_search_index(conn: sqlite3.Connection, report: CheckReport) -> None:

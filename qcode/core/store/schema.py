@@ -209,17 +209,50 @@ def _keep_text_once(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE documents DROP COLUMN text")
 
 
-# A coder's codings by paragraph: their progress per document is one index range per
-# document (paragraph ids of a document are a range), whatever the planner's statistics.
-# The former order (coder, code, paragraph) made the planner scan every one of the
-# coder's codings for every document. A code's codings carry their coder in the index,
-# so a coder's count per code is read from the index alone.
-CODER_INDEX = """
-DROP INDEX codings_coder;
-CREATE INDEX codings_coder ON codings (coder_id, paragraph_id, code_id);
-DROP INDEX codings_code;
-CREATE INDEX codings_code ON codings (code_id, paragraph_id, coder_id);
+# The codings' indexes, for the queries that run on them:
+# - a coder's codings by paragraph (coder, paragraph, code): their progress per document
+#   is one index range per document (a document's paragraph ids are a range), whatever
+#   the planner's statistics; the former (coder, code, paragraph) made it scan every one
+#   of the coder's codings for every document;
+# - a code's codings by paragraph, with their coder (code, paragraph, coder): per-code
+#   counts and agreement tallies read the index alone;
+# - no index on the GUID: it was the largest on the table (50 MB at a million codings)
+#   for lookups only imports make. New GUIDs are random; imported and merged ones are
+#   kept only when no coding has them yet, and `qcode check` verifies they are unique.
+# The label index went too: labels are looked up case-insensitively, which it could not
+# serve beyond the document (as the (document, ordinal) key does).
+CODINGS_INDEXES = """
+CREATE TABLE codings_rebuilt (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    guid         TEXT NOT NULL,
+    paragraph_id INTEGER NOT NULL REFERENCES paragraphs(id),
+    code_id      INTEGER NOT NULL REFERENCES codes(id),
+    coder_id     INTEGER NOT NULL REFERENCES coders(id),
+    memo         TEXT,
+    created_at   TEXT NOT NULL,
+    UNIQUE (paragraph_id, code_id, coder_id)
+);
 """
+
+
+def _rebuild_codings(conn: sqlite3.Connection) -> None:
+    """Move the codings into the rebuilt table, keeping every id and the id sequence
+    (an undo may bring back a coding with an id above every current one)."""
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'codings'").fetchone()
+    conn.execute("INSERT INTO codings_rebuilt (id, guid, paragraph_id, code_id, coder_id, "
+                 "memo, created_at) SELECT id, guid, paragraph_id, code_id, coder_id, memo, "
+                 "created_at FROM codings ORDER BY id")
+    conn.execute("DROP TABLE codings")
+    conn.execute("ALTER TABLE codings_rebuilt RENAME TO codings")
+    if row is not None:
+        conn.execute("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'codings'",
+                     (row[0],))
+        conn.execute("INSERT INTO sqlite_sequence (name, seq) SELECT 'codings', ? WHERE NOT "
+                     "EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'codings')", (row[0],))
+    conn.execute("CREATE INDEX codings_code ON codings (code_id, paragraph_id, coder_id)")
+    conn.execute("CREATE INDEX codings_coder ON codings (coder_id, paragraph_id, code_id)")
+    conn.execute("DROP INDEX paragraphs_label")
+
 
 # The indexed terms that typo-tolerant search expands a word against, kept as a table:
 # reading them from the index itself (fts5vocab) walks the whole index, ~0.4 s at 200,000
@@ -241,7 +274,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "search", SEARCH),
     Migration(4, "reviews", REVIEWS),
     Migration(5, "text-once", TEXT_ONCE, then=_keep_text_once, compacts=True),
-    Migration(6, "coder-paragraph-index", CODER_INDEX),
+    Migration(6, "codings-indexes", CODINGS_INDEXES, then=_rebuild_codings, compacts=True),
     Migration(7, "search-terms", SEARCH_TERMS),
 )
 
