@@ -6,6 +6,7 @@ import functools
 import getpass
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -81,6 +82,12 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except QcodeError as exc:
             fail(_escape(str(exc)), exc.exit_code)
+        except sqlite3.Error as exc:
+            # A read that met a damaged page or a missing table: still one line.
+            from qcode.core.store.db import translate
+
+            error = translate(exc, project_path(click.get_current_context()))
+            fail(_escape(str(error)), error.exit_code)
 
     return wrapper  # type: ignore[return-value]
 

@@ -30,6 +30,10 @@ class ProjectError(QcodeError):
     """The project file itself: missing, locked, read-only, newer, not a project."""
 
 
+class DamagedProject(ProjectError):
+    """The project file cannot be read as SQLite wrote it (or lost a table)."""
+
+
 class NothingToDo(QcodeError):
     """Undo with nothing to undo, redo with nothing to redo."""
 

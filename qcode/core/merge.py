@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qcode.core.errors import QcodeError
+from qcode.core.errors import DamagedProject, QcodeError
 from qcode.core.ids import fold, new_guid, now
 from qcode.core.project_file import ProjectFile
 from qcode.core.store import events
-from qcode.core.store.backup import automatic_backup
+from qcode.core.store.backup import snapshot_backup
 from qcode.core.store.changes import Change
 from qcode.core.store.changes import apply as apply_change
+from qcode.core.store.db import DAMAGED
+from qcode.core.store.health import damage
 
 
 class _DryRun(Exception):
@@ -67,14 +69,22 @@ def merge_project(project: ProjectFile, other_path: Path, *, coder: str,
     try:
         if other_path.resolve() == project.path.resolve():
             raise QcodeError(f"{other_path}: cannot merge a project into itself")
+        # Every row of the other file is read: a damaged one is refused by its own name
+        # before anything starts (inside our transaction its errors would name ours).
+        problem = damage(other.conn, other_path, full=True)
+        if problem is not None:
+            raise DamagedProject(f"{other_path}: {DAMAGED} ({problem}); nothing was merged")
         report = MergeReport(source=str(other_path), dry_run=dry_run)
         if not dry_run:
-            report.backup = str(automatic_backup(project.conn, project.path, "before-merge"))
+            project.verify()
         try:
             with project.writing():
                 _Merger(project, other, report, progress).run(coder)
                 if dry_run:
                     raise _DryRun
+                if report.changed:
+                    # Backed up only now that the merge is sure to change something.
+                    report.backup = str(snapshot_backup(project.path, "before-merge"))
         except _DryRun:
             pass
         return report

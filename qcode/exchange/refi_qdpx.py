@@ -23,7 +23,7 @@ from typing import Any
 
 from qcode.core.codebook.model import Codebook
 from qcode.core.coded_import import ImportedMemo
-from qcode.core.errors import ImportFailed, ProjectError
+from qcode.core.errors import ImportFailed
 from qcode.core.model import ParsedDocument
 from qcode.core.project import Project
 from qcode.core.store.backup import automatic_backup
@@ -168,9 +168,9 @@ def import_qdpx(project: Project, path: Path, *, coder: str,
 
     ``progress(done, total)`` is called after each document (each its own transaction,
     so stopping between two leaves every imported document whole)."""
-    if project.readonly:
-        raise ProjectError(f"{project.path}: the project is read-only; nothing was changed")
+    project.ensure_writable()
     plan = plan_import(path, coder=coder)
+    project.verify()
     report = plan.report
     refit_on_existing(project, plan)
     adopt_codes_by_name(project, plan)

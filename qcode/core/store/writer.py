@@ -24,13 +24,24 @@ class ProjectWriter:
     path: Path
     conn: sqlite3.Connection
     readonly: bool
+    readonly_reason: str | None = None
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:
-        if self.readonly:
-            raise ProjectError(f"{self.path}: the project is read-only; nothing was changed")
+        self.ensure_writable()
         with transaction(self.conn, self.path) as conn:
             yield conn
+
+    def ensure_writable(self) -> None:
+        """Refuse, saying why, when this project cannot be written: a read-only file,
+        folder or ``-shm``, or a file found damaged when it was opened."""
+        if not self.readonly:
+            return
+        reason = self.readonly_reason
+        if reason is not None and "nothing was changed" not in reason:
+            reason += "; nothing was changed"
+        raise ProjectError(reason or f"{self.path}: the project is read-only; "
+                           "nothing was changed")
 
     def ensure_coder(self, name: str) -> int:
         """The coder's id, creating the coder on first write (inside the transaction)."""
