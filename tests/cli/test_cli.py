@@ -74,7 +74,7 @@ def test_undo_redo_across_processes(study_cli: Cli) -> None:
     codes = {p["label"]: [c["code"] for c in p["codes"]] for p in shown["paragraphs"]}
     assert codes["§13"] == ["2006 NGO law"] and codes["§17"] == ["foreign funding"]
     nothing = run("redo")
-    assert nothing.returncode == 1 and "nothing to redo" in nothing.stderr
+    assert nothing.returncode == 2 and "nothing to redo" in nothing.stderr
 
 
 def test_catalog_attributes_by_file_name_and_flag(study_cli: Cli, tmp_path: Path) -> None:
