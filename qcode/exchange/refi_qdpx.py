@@ -27,6 +27,7 @@ from qcode.core.errors import ImportFailed
 from qcode.core.model import ParsedDocument
 from qcode.core.project import Project
 from qcode.core.store.backup import automatic_backup
+from qcode.core.textfile import open_regular
 from qcode.exchange import refi_layout
 from qcode.exchange.limits import MAX_FILE_BYTES, read_capped
 from qcode.exchange.refi_codings import Coders, CodingContext, fill_codings
@@ -232,10 +233,10 @@ def _make_coded_codes_codable(codebook: Codebook,
 def _is_zip(path: Path) -> bool:
     """Whether ``path`` starts like a zip archive (a .qdpx), whatever its name says."""
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             return handle.read(4) == b"PK\x03\x04"
-    except OSError:
-        return False  # read_capped then names the problem (missing, a folder, unreadable)
+    except (ImportFailed, OSError):
+        return False  # read_capped then names the problem (missing, a pipe, unreadable)
 
 
 def _kind(kind: str) -> str:
