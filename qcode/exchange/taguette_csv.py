@@ -155,6 +155,9 @@ def _row(cells: list[str], columns: dict[str, int], line: int, path: Path) -> _R
     if not tag:
         raise ImportFailed(f"{path}: line {line}: the tag is empty")
     parts = tag.split("/")
+    if not all(part.strip() for part in parts):
+        raise ImportFailed(f"{path}: line {line}: tag {tag!r} has an empty name before, "
+                           "between or after its slashes ('/' separates a parent from a child)")
     guid_text = cell("guid")
     guid = normalize_guid(guid_text) if guid_text else _derived_guid(parts)
     if guid is None:
