@@ -12,14 +12,13 @@ or ``read_json`` take them as they are.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from qcode.core.csvsafe import write_records
 from qcode.core.errors import QcodeError
 from qcode.reports.cooccurrence import MEASURES
 from qcode.reports.htmlpage import page
@@ -88,14 +87,9 @@ def _single(report: Report, fmt: str) -> list[dict[str, Any]]:
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
-    """Rows as CSV with a header (empty cells for None); empty when there are no rows."""
-    if not rows:
-        return ""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    """Rows as CSV with a header (empty cells for None); empty when there are no rows.
+    Text that a spreadsheet would run as a formula is protected (:mod:`qcode.core.csvsafe`)."""
+    return write_records(rows)
 
 
 def to_json(report: Report) -> str:
