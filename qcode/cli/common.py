@@ -13,15 +13,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rich.console import Console
 
+from qcode.cli.terminal import echo, json_text, safe_console
 from qcode.core.errors import QcodeError
 from qcode.core.project import DEFAULT_PATH, Project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# Never a raw control character from someone's file on the terminal (cli/terminal.py).
+console = safe_console(highlight=False)
+err_console = safe_console(stderr=True, highlight=False)
 
 
 def default_coder() -> str:
@@ -64,7 +65,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 
 def emit_json(data: Any) -> None:
     """Write ``data`` as JSON on stdout (UTF-8, not escaped: Cyrillic stays readable)."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    echo(json_text(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
 
 
 def fail(message: str, code: int = 2) -> None:

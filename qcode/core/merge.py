@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qcode.core.controls import check_name
 from qcode.core.errors import DamagedProject, QcodeError
 from qcode.core.ids import fold, new_guid, now
 from qcode.core.project_file import ProjectFile
@@ -129,6 +130,7 @@ class _Merger:
         ours = {r["guid"]: r["id"] for r in self.conn.execute("SELECT id, guid FROM coders")}
         names = {fold(r["name"]): r["id"] for r in self.conn.execute("SELECT id, name FROM coders")}
         for row in self.theirs.conn.execute("SELECT id, guid, name FROM coders"):
+            check_name(row["name"], "coder", str(self.theirs.path))
             if row["guid"] in ours:
                 self.coders[row["id"]] = ours[row["guid"]]
             elif fold(row["name"]) in names:
@@ -146,6 +148,7 @@ class _Merger:
     def map_codes(self) -> None:
         ours_by_guid = {r["guid"]: r["id"] for r in self.conn.execute("SELECT id, guid FROM codes")}
         for code, _depth in self.theirs.code_tree():
+            check_name(code.name, "code", str(self.theirs.path))
             parent = self.codes.get(code.parent_id) if code.parent_id else None
             match = ours_by_guid.get(code.guid) or self._code_by_name(code.name, parent)
             if match is not None:
@@ -199,6 +202,7 @@ class _Merger:
                     self.paragraphs[p["id"]] = found
 
     def _add_document(self, doc: sqlite3.Row) -> int:
+        check_name(doc["name"], "document", str(self.theirs.path))
         document = {k: doc[k] for k in doc.keys() if k != "id"}  # noqa: SIM118 (a Row)
         guid_taken = self.conn.execute(
             "SELECT 1 FROM documents WHERE guid = ?", (doc["guid"],)).fetchone()

@@ -18,6 +18,7 @@ from pathlib import Path
 from qcode.core import coded_import, merge
 from qcode.core.codebook.editing import CodebookEditing, CodebookLoad
 from qcode.core.coded_import import CodedImport, ImportedCoder, ImportedCoding, ImportedMemo
+from qcode.core.controls import check_name
 from qcode.core.errors import DuplicateImport, QcodeError
 from qcode.core.ids import new_guid, now, sha256, text_hash
 from qcode.core.merge import MergeReport
@@ -62,6 +63,7 @@ class Project(CodebookEditing):
                 f"{parsed.name}: already imported as {existing[0]!r} (same text); nothing changed"
             )
         merged = {**parsed.attributes, **(attributes or {})}
+        check_name(name or parsed.name, "document")
         with self.writing():
             doc_name = self.free_name(name or parsed.name)
             document = {

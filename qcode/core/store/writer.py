@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from qcode.core.controls import check_name
 from qcode.core.errors import ProjectError, QcodeError
 from qcode.core.ids import new_guid, now
 from qcode.core.store import events
@@ -48,6 +49,7 @@ class ProjectWriter:
         name = name.strip()
         if not name:
             raise QcodeError("a coder needs a name (--coder NAME or $QCODE_CODER)")
+        check_name(name, "coder")
         row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
         if row is not None:
             return int(row[0])
