@@ -55,16 +55,17 @@ class Project(CodebookEditing):
         by another text gets a numeric suffix ("interview-2").
         """
         digest = sha256(parsed.text)
-        existing = self.conn.execute(
-            "SELECT name FROM documents WHERE sha256 = ?", (digest,)
-        ).fetchone()
-        if existing is not None:
-            raise DuplicateImport(
-                f"{parsed.name}: already imported as {existing[0]!r} (same text); nothing changed"
-            )
         merged = {**parsed.attributes, **(attributes or {})}
         check_name(name or parsed.name, "document")
         with self.writing():
+            # Looked up under the write lock: another import of the same file that got
+            # there first is "already imported", not a UNIQUE constraint.
+            existing = self.conn.execute(
+                "SELECT name FROM documents WHERE sha256 = ?", (digest,)
+            ).fetchone()
+            if existing is not None:
+                raise DuplicateImport(f"{parsed.name}: already imported as {existing[0]!r} "
+                                      "(same text); nothing changed")
             doc_name = self.free_name(name or parsed.name)
             document = {
                 "guid": new_guid(), "name": doc_name, "title": parsed.title,

@@ -53,8 +53,6 @@ class ProjectFile(ProjectReader, ProjectWriter):
     def create(cls, path: Path | str = DEFAULT_PATH, *, name: str | None = None) -> Self:
         """Create a new project file; refuses to touch an existing one."""
         path = Path(path)
-        if path.exists() and path.stat().st_size > 0:
-            raise ProjectError(f"{path}: already exists; open it, or choose another file")
         if not path.parent.exists():
             raise ProjectError(f"{path}: folder {path.parent} does not exist")
         _claim(path)
@@ -204,8 +202,11 @@ class ProjectFile(ProjectReader, ProjectWriter):
 
 
 def _claim(path: Path) -> None:
-    """Create the file exclusively, so that of two `qcode init`s racing for one path,
-    the second is told the project already exists (an empty file is taken over)."""
+    """Refuse an existing project; create the file exclusively, so that of two `qcode
+    init`s racing for one path the second is told so too (an empty file is taken over;
+    two inits racing for one are told apart by :func:`_lost_a_race`)."""
+    if path.exists() and path.stat().st_size > 0:
+        raise ProjectError(f"{path}: already exists; open it, or choose another file")
     try:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     except FileExistsError:

@@ -11,13 +11,12 @@ or ``read_json`` take them as they are.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from qcode.core import outfile
 from qcode.core.csvsafe import write_records
 from qcode.core.errors import QcodeError
 from qcode.reports.cooccurrence import MEASURES
@@ -115,38 +114,8 @@ def write_report(text: str, path: Path, *, force: bool = False) -> None:
     The text is complete before the file is touched, and a forced overwrite goes
     through a temporary file and a rename, so a failure never leaves half a report.
     """
-    if path.is_dir():
-        raise QcodeError(f"{path}: is a directory; give a file name")
-    parent = path.parent
-    if not parent.exists():
-        raise QcodeError(f"{path}: folder {parent} does not exist")
     data = text.encode("utf-8")
-    if not force:
-        try:
-            with path.open("xb") as handle:
-                _write_all(handle, data, path)
-        except FileExistsError as exc:
-            raise QcodeError(f"{path}: already exists; pass --force to overwrite it") from exc
-        except OSError as exc:
-            raise QcodeError(f"{path}: cannot write ({exc.strerror})") from exc
-        return
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        with partial.open("wb") as handle:
-            handle.write(data)
-        os.replace(partial, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        raise QcodeError(f"{path}: cannot write ({exc.strerror})") from exc
-
-
-def _write_all(handle: Any, data: bytes, path: Path) -> None:
-    try:
-        handle.write(data)
-    except OSError:
-        # Exclusive create made this file; a failed write must not leave part of it.
-        handle.close()
-        with contextlib.suppress(OSError):
-            path.unlink()
-        raise
+    if force:
+        outfile.replace(path, data)
+    else:
+        outfile.write_new(path, data)

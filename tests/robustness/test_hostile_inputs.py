@@ -74,7 +74,7 @@ def test_the_cap_holds_for_the_bytes_read_not_what_stat_said(
             self.st_size = 10  # a file that grew after stat() said how big it was
             self.st_mode = self._real.st_mode
 
-    monkeypatch.setattr(textfile.os, "fstat", Lying)
+    monkeypatch.setattr(os, "fstat", Lying)
     with pytest.raises(ImportFailed, match="too large"):
         textfile.read_bytes(path, max_bytes=1000)
 
@@ -188,7 +188,7 @@ def test_a_broken_docx_is_described_in_words(study_cli: Cli, tmp_path: Path, cas
                                              message: str) -> None:
     good = docx_bytes("X and Y")
     body = document_xml(good)
-    changes: dict[str, bytes | None] = {
+    cases: dict[str, dict[str, bytes | None]] = {
         "no content types": {"[Content_Types].xml": None},
         "no main part": {"word/document.xml": None},
         "not a document": {"word/document.xml": b"<foo xmlns='urn:x'><bar/></foo>"},
@@ -196,7 +196,8 @@ def test_a_broken_docx_is_described_in_words(study_cli: Cli, tmp_path: Path, cas
         "entity": {"word/document.xml": body.replace("X and Y", "X&xxe;Y").encode()},
         "doctype": {"word/document.xml": body.replace(
             "<w:document", '<!DOCTYPE d [<!ENTITY xxe "and">]><w:document', 1).encode()},
-    }[case]
+    }
+    changes = cases[case]
     path = tmp_path / "broken.docx"
     path.write_bytes(rewritten(good, changes))
     before = digest(study_cli.path)
