@@ -266,3 +266,24 @@ def test_merge_names_the_bad_file(study_cli: Cli, tmp_path: Path, damage: str) -
     assert str(study_cli.path) not in message
     assert digest(study_cli.path) == before
     assert backups(tmp_path) == []
+
+
+def test_check_reports_an_event_log_it_cannot_parse(study_cli: Cli) -> None:
+    # A change record cut short, as a torn page leaves it (the log refuses UPDATE, so
+    # the trigger goes first, as damage would not ask).
+    conn = sqlite3.connect(study_cli.path)
+    trigger = conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                           "AND tbl_name = 'events' AND sql LIKE '%UPDATE%'").fetchone()[0]
+    conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute("UPDATE events SET changes = substr(changes, 1, 20) WHERE id = 1")
+    conn.commit()
+    conn.close()
+    before = digest(study_cli.path)
+    result = study_cli("check")
+    assert result.exit_code == 1 and result.stderr == ""
+    assert "event log: a recorded row cannot be read" in result.stdout
+    assert "Traceback" not in result.output
+    repaired = study_cli("check", "--repair")
+    assert repaired.exit_code == 1 and "cannot fix" in repaired.stdout
+    assert digest(study_cli.path) == before
+    assert backups(study_cli.path.parent) == []

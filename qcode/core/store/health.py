@@ -8,7 +8,8 @@ of 200,000 paragraphs and a million codings: 0.4 s with the file in the page cac
 - every open for writing checks that the schema's tables, indexes and triggers are all
   there (one read of ``sqlite_master``, microseconds);
 - it runs the quick check too when the file is at most :data:`QUICK_CHECK_BYTES`
-  (under 50 ms warm), which covers most projects;
+  (measured: 51 ms to open a 30 MB project of 18,000 paragraphs and 100,000 codings
+  for writing, against 1 ms without), which covers most projects;
 - operations that read or rewrite much of the project anyway (imports, merges,
   repairs) run the quick check whatever the size (:func:`damage` with ``full``);
 - and any write that meets damage the checks missed fails whole: SQLite reports the
