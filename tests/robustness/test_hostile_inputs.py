@@ -66,15 +66,17 @@ def test_the_cap_holds_for_the_bytes_read_not_what_stat_said(
 
     path = tmp_path / "grows.txt"
     path.write_bytes(b"x" * 5000)
-    real_fstat = os.fstat
+    real_stat, real_fstat = os.stat, os.fstat
 
-    class Lying:
-        def __init__(self, fd: int) -> None:
-            self._real = real_fstat(fd)
-            self.st_size = 10  # a file that grew after stat() said how big it was
-            self.st_mode = self._real.st_mode
+    class Small:
+        """What stat() says of a file that grew after it looked (or of a device)."""
 
-    monkeypatch.setattr(os, "fstat", Lying)
+        def __init__(self, found: os.stat_result) -> None:
+            self.st_mode, self.st_size = found.st_mode, 10
+            self.st_mtime = found.st_mtime
+
+    monkeypatch.setattr(os, "stat", lambda *a, **k: Small(real_stat(*a, **k)))
+    monkeypatch.setattr(os, "fstat", lambda fd: Small(real_fstat(fd)))
     with pytest.raises(ImportFailed, match="too large"):
         textfile.read_bytes(path, max_bytes=1000)
 
