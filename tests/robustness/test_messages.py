@@ -3,7 +3,6 @@ happened, the exit status follows the one rule in the README, nothing is left be
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import stat
@@ -16,7 +15,7 @@ import pytest
 
 from qcode import Project
 from qcode.core import project_file
-from qcode.core.store.backup import PARTIAL
+from qcode.core.store.backup import PARTIAL, partial_name
 from qcode.core.store.check import check
 from qcode.ingest import importer, read_document
 from tests.conftest import Cli
@@ -114,21 +113,22 @@ def test_racing_inits_of_one_path(tmp_path: Path) -> None:
 def test_stale_backup_partials_are_cleaned_up(study_cli: Cli, tmp_path: Path) -> None:
     folder = tmp_path / "backups"
     folder.mkdir()
-    # What `qcode backup b.db` leaves when killed with SIGKILL mid-copy: the copy and
-    # its rollback journal, locked by no one.
-    stale = folder / f"b.db{PARTIAL}"
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    # What `qcode backup b.db` leaves when killed with SIGKILL mid-copy: the copy and its
+    # rollback journal, named after a process that no longer exists.
+    stale = partial_name(folder / "b.db", pid=gone.pid)
     stale.write_bytes(study_cli.path.read_bytes()[:8192])
     Path(f"{stale}-journal").write_bytes(b"\0" * 512)
-    # A copy another process is writing right now: locked, so left alone.
-    live = folder / f"c.db{PARTIAL}"
+    # A copy this very process is writing, and one from another machine: left alone.
+    live = partial_name(folder / "c.db")
     live.write_bytes(b"")
+    elsewhere = folder / f"d.db.otherhost-{gone.pid}{PARTIAL}"
+    elsewhere.write_bytes(b"")
     before = digest(study_cli.path)
-    with live.open("rb") as held:
-        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
-        result = study_cli("backup", str(folder / "b.db"))
-        assert result.exit_code == 0, result.output
-        assert live.exists()
-    assert sorted(p.name for p in folder.iterdir()) == ["b.db", live.name]
+    result = study_cli("backup", str(folder / "b.db"))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["b.db", live.name, elsewhere.name])
     assert digest(study_cli.path) == before
     assert digest(folder / "b.db") == before
 

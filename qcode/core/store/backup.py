@@ -5,23 +5,21 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from qcode.core.errors import ProjectError
 from qcode.core.store.db import translate
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not on Windows; stale partials then stay
-    fcntl = None  # type: ignore[assignment]
-
 # Automatic backups kept per reason; older ones are pruned.
 KEEP = 5
-# A copy in progress is written under this suffix, then renamed into place.
+# A copy in progress is written as TARGET.HOST-PID.backup-partial, then renamed into
+# place: the name says whose it is, so the next backup can tell a live copy from one
+# whose process was killed (no locks, which behave differently across systems).
 PARTIAL = ".backup-partial"
+_HOST = socket.gethostname().replace(".", "_") or "host"
 # SQLite's own files beside a database (a killed copy leaves its rollback journal).
 _SIDECARS = ("", "-journal", "-wal", "-shm")
 
@@ -38,67 +36,54 @@ def backup_to(conn: sqlite3.Connection, target: Path) -> None:
     if not target.parent.is_dir():
         raise ProjectError(f"{target}: folder {target.parent} does not exist")
     remove_stale_partials(target.parent)
-    partial = target.with_name(target.name + PARTIAL)
+    partial = partial_name(target)
     try:
-        with _held(partial):
-            dest = sqlite3.connect(partial)
-            try:
-                conn.backup(dest)
-            finally:
-                dest.close()
-            os.replace(partial, target)
+        dest = sqlite3.connect(partial)
+        try:
+            conn.backup(dest)
+        finally:
+            dest.close()
+        os.replace(partial, target)
     except (sqlite3.Error, OSError) as exc:
         _remove(partial)
         raise translate(exc, target) from exc
 
 
-@contextlib.contextmanager
-def _held(partial: Path) -> Iterator[None]:
-    """Create ``partial`` and hold a lock on it for as long as the copy runs, so that
-    another qcode's clean-up can tell a live copy from one whose process was killed."""
-    fd = os.open(partial, os.O_CREAT | os.O_RDWR, 0o666)
-    try:
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
+def partial_name(target: Path, pid: int | None = None) -> Path:
+    """Where this process (or ``pid``) writes the copy that becomes ``target``."""
+    return target.with_name(f"{target.name}.{_HOST}-{pid or os.getpid()}{PARTIAL}")
 
 
 def remove_stale_partials(folder: Path) -> list[Path]:
-    """Delete copies that a killed backup left in ``folder`` (``X.partial`` and its
-    ``-journal``): those no running qcode holds the lock of. Returns what went."""
-    removed: list[Path] = []
-    if fcntl is None:
-        return removed
-    for partial in folder.glob(f"*{PARTIAL}"):
-        try:
-            fd = os.open(partial, os.O_RDONLY)
-        except OSError:
+    """Delete what killed copies left in ``folder`` (the copy and its ``-journal``):
+    those written on this machine by a process that is gone. Returns what went."""
+    removed = []
+    for leftover in folder.glob(f"*{PARTIAL}*"):
+        owner = _owner(leftover.name)
+        if owner is None or owner[0] != _HOST or _alive(owner[1]):
             continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            continue  # a copy in progress
-        try:
-            if _is_backup_partial(partial):
-                _remove(partial)
-                removed.append(partial)
-        finally:
-            os.close(fd)
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+            removed.append(leftover)
     return removed
 
 
-def _is_backup_partial(partial: Path) -> bool:
-    # Only what backup_to writes: an SQLite file (or an empty one, killed before the
-    # first page). Other programs' "*.partial" files are not ours to delete.
+def _owner(name: str) -> tuple[str, int] | None:
+    head, found, tail = name.rpartition(PARTIAL)
+    if not found or tail not in _SIDECARS:
+        return None
+    host, _, pid = head.rpartition(".")[2].rpartition("-")
+    return (host, int(pid)) if pid.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
     try:
-        with partial.open("rb") as handle:
-            head = handle.read(16)
-    except OSError:
+        os.kill(pid, 0)
+    except ProcessLookupError:
         return False
-    return head in (b"", b"SQLite format 3\x00")
+    except OSError:
+        return True  # it exists, under another user
+    return True
 
 
 def _remove(partial: Path) -> None:
