@@ -200,7 +200,6 @@ class ProjectFile(ProjectReader, ProjectWriter):
         return name
 
 
-
 def _claim(path: Path) -> None:
     """Refuse an existing project; create the file exclusively, so that of two `qcode
     init`s racing for one path the second is told so too (an empty file is taken over;
