@@ -8,6 +8,7 @@ import click
 from rich.markup import escape
 
 from qcode.cli.common import coder_option, console, handle_errors, open_project, project_option
+from qcode.cli.terminal import echo
 from qcode.core.errors import QcodeError
 from qcode.reports.agreement import agreement, disagreements
 from qcode.reports.agreement_render import (
@@ -107,7 +108,7 @@ def agree(ctx: click.Context, project: Path | None, coder_names: tuple[str, ...]
             return
         text = render(report, chosen)
     if output is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return
     write_report(text, output, force=force)
     console.print(f"wrote {escape(str(output))} ({chosen})")

@@ -19,6 +19,7 @@ from qcode.cli.common import (
     open_project,
     project_option,
 )
+from qcode.cli.terminal import echo
 from qcode.core.codebook.match import DEFAULT_THRESHOLD
 from qcode.core.codebook.merge import RULES, Rule, plan_merge
 from qcode.core.codebook.merge_apply import load_aliases, merge_changes
@@ -112,7 +113,7 @@ def export(ctx: click.Context, file: Path, fmt: str | None, project: Path | None
     (opens in a spreadsheet) or a Markdown document."""
     book = open_project(ctx, readonly=True).codebook()
     if str(file) == "-":
-        click.echo(write_codebook(book, fmt or "yaml").decode("utf-8-sig"), nl=False)
+        echo(write_codebook(book, fmt or "yaml").decode("utf-8-sig"), nl=False)
         return
     used = save_codebook(book, file, fmt)
     console.print(f"wrote {len(book)} codes to {escape(str(file))} ({used})", soft_wrap=True)

@@ -99,7 +99,8 @@ def redo(ctx: click.Context, project: Path | None, coder: str) -> None:
 @click.command()
 @project_option
 @click.option("--coder", default=None, help="Only this coder's changes.")
-@click.option("-n", "--limit", default=20, show_default=True, help="How many changes to show.")
+@click.option("-n", "--limit", type=click.IntRange(1, 2**31), default=20, show_default=True,
+              help="How many changes to show.")
 @json_option
 @click.pass_context
 @handle_errors

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from qcode.cli.terminal import echo, json_text
 from qcode.core import settings
 from qcode.core.errors import QcodeError
 
@@ -31,15 +33,15 @@ class _LazyConsole:
 
     def __getattr__(self, name: str) -> Any:
         if self._console is None:
-            from rich.console import Console
+            from qcode.cli.terminal import safe_console
 
-            self._console = Console(stderr=self._stderr, highlight=False)
+            # Never a raw control character from someone's file on the terminal.
+            self._console = safe_console(stderr=self._stderr, highlight=False)
         return getattr(self._console, name)
 
 
 console: Console = _LazyConsole(stderr=False)  # type: ignore[assignment]
 err_console: Console = _LazyConsole(stderr=True)  # type: ignore[assignment]
-
 
 def default_coder() -> str:
     """$QCODE_CODER, else the login name."""
@@ -78,12 +80,12 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 def say(text: str, *, dim: str | None = None) -> None:
     """One plain line on stdout, with an optional dimmed tail: what short commands print
     (rich, for tables, takes longer to load than `qcode tag` takes to run)."""
-    click.echo(text + (" " + click.style(dim, dim=True) if dim else ""))
+    echo(text + (" " + click.style(dim, dim=True) if dim else ""))
 
 
 def emit_json(data: Any) -> None:
     """Write ``data`` as JSON on stdout (UTF-8, not escaped: Cyrillic stays readable)."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    echo(json_text(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -101,6 +103,12 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except QcodeError as exc:
             fail(_escape(str(exc)), exc.exit_code)
+        except sqlite3.Error as exc:
+            # A read that met a damaged page or a missing table: still one line.
+            from qcode.core.store.db import translate
+
+            error = translate(exc, project_path(click.get_current_context()))
+            fail(_escape(str(error)), error.exit_code)
 
     return wrapper  # type: ignore[return-value]
 

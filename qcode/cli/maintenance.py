@@ -19,6 +19,8 @@ from qcode.cli.common import (
     project_option,
     project_path,
 )
+from qcode.core.errors import DamagedProject
+from qcode.core.store.check import CheckReport, unreadable
 from qcode.core.store.check import check as run_check
 from qcode.core.store.check import repair as run_repair
 
@@ -34,27 +36,46 @@ def check(ctx: click.Context, project: Path | None, repair: bool, as_json: bool)
     """Check the project: SQLite integrity and foreign keys, paragraph offsets and hashes,
     the search index, and that the event log replays to the current codings.
 
-    Exit status 0 when healthy, 1 when problems were found.
+    Exit status 0 when healthy, 1 when problems were found (listed, with what --repair
+    or a backup can do about them). --repair writes a backup and changes the project
+    only when there is something it can fix.
     """
-    opened = open_project(ctx)
-    report = run_repair(opened.conn, opened.path) if repair else run_check(opened.conn)
+    path = project_path(ctx)
+    try:
+        opened = open_project(ctx)
+    except DamagedProject as exc:
+        # SQLite cannot even read the file's schema: that is the finding.
+        report = unreadable(str(exc.__cause__ or exc), path)
+    else:
+        path = opened.path
+        report = (run_repair(opened.conn, path, readonly=opened.readonly and not opened.damaged)
+                  if repair else run_check(opened.conn, path))
     if as_json:
         emit_json(asdict(report) | {"healthy": report.healthy})
     else:
-        for line in report.repaired:
-            console.print(f"[green]repaired[/] {escape(line)}")
-        if report.backup:
-            console.print(f"[dim]backup before repair: {escape(report.backup)}[/]")
-        if report.healthy:
-            figures = ", ".join(f"{n} {what}" for what, n in report.checked.items())
-            console.print(f"[green]healthy[/]: {escape(str(opened.path))} ({figures})")
-        else:
-            where = escape(str(opened.path))
-            console.print(f"[red]{len(report.problems)} problem(s)[/] in {where}:")
-            for line in report.problems:
-                console.print(f"  {escape(line)}")
+        _print_report(report, path, repair)
     if not report.healthy:
         sys.exit(1)
+
+
+def _print_report(report: CheckReport, path: Path, repair: bool) -> None:
+    for line in report.repaired:
+        console.print(f"[green]repaired[/] {escape(line)}")
+    if report.backup:
+        console.print(f"[dim]backup before repair: {escape(report.backup)}[/]")
+    where = escape(str(path))
+    if report.healthy:
+        figures = ", ".join(f"{n} {what}" for what, n in report.checked.items())
+        nothing = "; nothing to repair" if repair and not report.repaired else ""
+        console.print(f"[green]healthy[/]: {where} ({figures}){nothing}", soft_wrap=True)
+        return
+    console.print(f"[red]{len(report.problems)} problem(s)[/] in {where}:")
+    for line in report.problems:
+        console.print(f"  {escape(line)}", soft_wrap=True)
+    if report.advice:
+        console.print("what to do:")
+        for line in report.advice:
+            console.print(f"  {escape(line)}", soft_wrap=True)
 
 
 @click.command()

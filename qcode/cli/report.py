@@ -14,6 +14,7 @@ import click
 from rich.markup import escape
 
 from qcode.cli.common import console, handle_errors, open_project, project_option
+from qcode.cli.terminal import echo
 from qcode.core.errors import QcodeError
 from qcode.core.project import Project
 from qcode.reports.cooccurrence import MEASURES, cooccurrence
@@ -89,7 +90,7 @@ def _emit(ctx: click.Context, report: Report, output: Path | None, force: bool) 
     elif fmt == "table":
         console.print(renderable(report))
     else:
-        click.echo(render(report, fmt), nl=False)
+        echo(render(report, fmt), nl=False)
 
 
 @click.group("report")

@@ -2,7 +2,9 @@
 
 A :class:`QcodeError` carries a message that names the file, line or thing at fault.
 The CLI prints it on stderr and exits with status 2; the TUI shows it as a notification.
-A failed operation changes nothing in the project.
+A failed operation changes nothing in the project. (Exit status 1 is kept for
+``qcode check`` finding problems; a command with nothing to do because the project
+already is as asked -- a tag already there, a merge with nothing new -- exits 0.)
 """
 
 from __future__ import annotations
@@ -30,10 +32,13 @@ class ProjectError(QcodeError):
     """The project file itself: missing, locked, read-only, newer, not a project."""
 
 
-class NothingToDo(QcodeError):
-    """Undo with nothing to undo, redo with nothing to redo."""
+class DamagedProject(ProjectError):
+    """The project file cannot be read as SQLite wrote it (or lost a table)."""
 
-    exit_code = 1
+
+class NothingToDo(QcodeError):
+    """Undo with nothing to undo, redo with nothing to redo: a refusal like any other
+    (exit status 2), shown to a person as a warning rather than an error."""
 
 
 class ConflictError(QcodeError):

@@ -15,13 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qcode.core.errors import QcodeError
+from qcode.core.controls import check_name
+from qcode.core.errors import DamagedProject, QcodeError
 from qcode.core.ids import fold, new_guid, now
 from qcode.core.project_file import ProjectFile
 from qcode.core.store import events
-from qcode.core.store.backup import automatic_backup
+from qcode.core.store.backup import snapshot_backup
 from qcode.core.store.changes import Change
 from qcode.core.store.changes import apply as apply_change
+from qcode.core.store.db import DAMAGED
+from qcode.core.store.health import damage
 
 
 class _DryRun(Exception):
@@ -67,14 +70,22 @@ def merge_project(project: ProjectFile, other_path: Path, *, coder: str,
     try:
         if other_path.resolve() == project.path.resolve():
             raise QcodeError(f"{other_path}: cannot merge a project into itself")
+        # Every row of the other file is read: a damaged one is refused by its own name
+        # before anything starts (inside our transaction its errors would name ours).
+        problem = damage(other.conn, other_path, full=True)
+        if problem is not None:
+            raise DamagedProject(f"{other_path}: {DAMAGED} ({problem}); nothing was merged")
         report = MergeReport(source=str(other_path), dry_run=dry_run)
         if not dry_run:
-            report.backup = str(automatic_backup(project.conn, project.path, "before-merge"))
+            project.verify()
         try:
             with project.writing():
                 _Merger(project, other, report, progress).run(coder)
                 if dry_run:
                     raise _DryRun
+                if report.changed:
+                    # Backed up only now that the merge is sure to change something.
+                    report.backup = str(snapshot_backup(project.path, "before-merge"))
         except _DryRun:
             pass
         return report
@@ -119,6 +130,7 @@ class _Merger:
         ours = {r["guid"]: r["id"] for r in self.conn.execute("SELECT id, guid FROM coders")}
         names = {fold(r["name"]): r["id"] for r in self.conn.execute("SELECT id, name FROM coders")}
         for row in self.theirs.conn.execute("SELECT id, guid, name FROM coders"):
+            check_name(row["name"], "coder", str(self.theirs.path))
             if row["guid"] in ours:
                 self.coders[row["id"]] = ours[row["guid"]]
             elif fold(row["name"]) in names:
@@ -136,6 +148,7 @@ class _Merger:
     def map_codes(self) -> None:
         ours_by_guid = {r["guid"]: r["id"] for r in self.conn.execute("SELECT id, guid FROM codes")}
         for code, _depth in self.theirs.code_tree():
+            check_name(code.name, "code", str(self.theirs.path))
             parent = self.codes.get(code.parent_id) if code.parent_id else None
             match = ours_by_guid.get(code.guid) or self._code_by_name(code.name, parent)
             if match is not None:
@@ -189,6 +202,7 @@ class _Merger:
                     self.paragraphs[p["id"]] = found
 
     def _add_document(self, doc: sqlite3.Row) -> int:
+        check_name(doc["name"], "document", str(self.theirs.path))
         document = {k: doc[k] for k in doc.keys() if k != "id"}  # noqa: SIM118 (a Row)
         guid_taken = self.conn.execute(
             "SELECT 1 FROM documents WHERE guid = ?", (doc["guid"],)).fetchone()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qcode.core.codebook.editing import CodebookEditing, CodebookLoad
+from qcode.core.controls import check_name
 from qcode.core.errors import DuplicateImport, QcodeError
 from qcode.core.ids import new_guid, new_guids, now, sha256
 from qcode.core.model import Document, ParsedDocument
@@ -59,14 +60,16 @@ class Project(CodebookEditing):
         by another text gets a numeric suffix ("interview-2").
         """
         digest = sha256(parsed.text)
-        existing = self.conn.execute(
-            "SELECT name FROM documents WHERE sha256 = ?", (digest,)
-        ).fetchone()
-        if existing is not None:
-            raise DuplicateImport(
-                f"{parsed.name}: already imported as {existing[0]!r} (same text); nothing changed"
-            )
+        check_name(name or parsed.name, "document")
         with self.writing():
+            # Looked up under the write lock: another import of the same file that got
+            # there first is "already imported", not a UNIQUE constraint.
+            existing = self.conn.execute(
+                "SELECT name FROM documents WHERE sha256 = ?", (digest,)
+            ).fetchone()
+            if existing is not None:
+                raise DuplicateImport(f"{parsed.name}: already imported as {existing[0]!r} "
+                                      "(same text); nothing changed")
             doc_name = self.free_name(name or parsed.name)
             snapshot = document_snapshot(parsed, name=doc_name, attributes=attributes)
             change = {"op": "insert_document", "snapshot": snapshot}

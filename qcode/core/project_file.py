@@ -9,24 +9,28 @@ an older one after a backup.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Self
 
-from qcode.core.errors import ProjectError
+from qcode.core.errors import DamagedProject, ProjectError
 from qcode.core.ids import new_guid, now
 from qcode.core.reading import ProjectReader
 from qcode.core.settings import DEFAULT_PROJECT, busy_timeout_ms
 from qcode.core.store import schema
 from qcode.core.store.backup import automatic_backup, backup_to
 from qcode.core.store.db import (
+    DAMAGED,
     connect,
-    is_writable,
+    enable_wal,
     looks_like_sqlite,
     transaction,
     translate,
+    why_readonly,
 )
+from qcode.core.store.health import damage
 from qcode.core.store.writer import ProjectWriter
 
 DEFAULT_PATH = DEFAULT_PROJECT
@@ -39,10 +43,14 @@ OPTIMIZE_WAIT_MS = 200
 class ProjectFile(ProjectReader, ProjectWriter):
     """An open project file. Use :meth:`create` or :meth:`open`; close when done."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, *, readonly: bool = False) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, *, readonly: bool = False,
+                 readonly_reason: str | None = None, damaged: bool = False) -> None:
         self.path = path
         self.conn = conn
-        self.readonly = readonly
+        self.readonly = readonly or readonly_reason is not None
+        self.readonly_reason = readonly_reason
+        # Found damaged on opening: readable as far as it goes, writable only by a repair.
+        self.damaged = damaged
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -50,28 +58,38 @@ class ProjectFile(ProjectReader, ProjectWriter):
     def create(cls, path: Path | str = DEFAULT_PATH, *, name: str | None = None) -> Self:
         """Create a new project file; refuses to touch an existing one."""
         path = Path(path)
-        if path.exists() and path.stat().st_size > 0:
-            raise ProjectError(f"{path}: already exists; open it, or choose another file")
         if not path.parent.exists():
             raise ProjectError(f"{path}: folder {path.parent} does not exist")
+        _claim(path)
         conn = None
         try:
             conn = connect(path)
+            enable_wal(conn, path)
             schema.migrate(conn)
             with transaction(conn, path):
                 conn.executemany(
                     "INSERT INTO meta (key, value) VALUES (?, ?)",
                     [("guid", new_guid()), ("name", name or path.stem), ("created_at", now())],
                 )
-        except (sqlite3.Error, OSError) as exc:
+        except (sqlite3.Error, OSError, ProjectError) as exc:
             if conn is not None:
                 conn.close()
+            if _lost_a_race(exc):
+                # Another `qcode init` created the project between our look and our write.
+                raise ProjectError(
+                    f"{path}: already exists; open it, or choose another file") from exc
+            if isinstance(exc, ProjectError):
+                raise
             raise translate(exc, path) from exc
         return cls(path, conn)
 
     @classmethod
     def open(cls, path: Path | str = DEFAULT_PATH, *, readonly: bool = False) -> Self:
-        """Open an existing project, migrating an older one (after a backup copy)."""
+        """Open an existing project, migrating an older one (after a backup copy).
+
+        Nothing is written before the file is known to be a qcode project. A file this
+        process may not write, or one that fails the checks in
+        :mod:`qcode.core.store.health`, opens read-only and says why on a write."""
         path = Path(path)
         if not path.exists():
             raise ProjectError(f"{path}: no project here; create one with `qcode init`")
@@ -79,20 +97,35 @@ class ProjectFile(ProjectReader, ProjectWriter):
             raise ProjectError(f"{path}: is a directory, not a project file")
         if not looks_like_sqlite(path) or path.stat().st_size == 0:
             raise ProjectError(f"{path}: not a qcode project (not an SQLite database)")
-        readonly = readonly or not is_writable(path)
-        conn = connect(path, readonly=readonly)
+        reason = None if readonly else why_readonly(path)
+        conn = connect(path, readonly=readonly or reason is not None)
+        damaged = False
         try:
-            cls._check_schema(conn, path, readonly)
+            cls._identify(conn, path)
+            if not readonly and reason is None:
+                reason = _damaged(conn, path)
+                damaged = reason is not None
+            if not readonly and reason is None:
+                enable_wal(conn, path)
+                cls._migrate(conn, path)
+            elif schema.pending(conn):
+                raise ProjectError(
+                    f"{path}: needs upgrading to schema {schema.LATEST} but is read-only"
+                    + (f" ({reason})" if reason else ""))
+        except sqlite3.Error as exc:
+            conn.close()
+            raise translate(exc, path) from exc
         except BaseException:
             conn.close()
             raise
-        return cls(path, conn, readonly=readonly)
+        return cls(path, conn, readonly=readonly, readonly_reason=reason, damaged=damaged)
 
     @staticmethod
-    def _check_schema(conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
+    def _identify(conn: sqlite3.Connection, path: Path) -> None:
+        """Refuse what is not a qcode project, or one from a newer qcode (reads only)."""
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-            version = schema.current_version(conn)
+            version = schema.current_version(conn) if "schema_migrations" in tables else 0
         except sqlite3.Error as exc:
             raise translate(exc, path) from exc
         if "schema_migrations" not in tables or "meta" not in tables:
@@ -102,16 +135,26 @@ class ProjectFile(ProjectReader, ProjectWriter):
                 f"{path}: written by a newer qcode (schema {version}, this qcode knows "
                 f"{schema.LATEST}); upgrade qcode to open it"
             )
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         if schema.pending(conn):
-            if readonly:
-                raise ProjectError(
-                    f"{path}: needs upgrading to schema {schema.LATEST} but is read-only"
-                )
             automatic_backup(conn, path, f"before-schema-{schema.LATEST}")
             try:
                 schema.migrate(conn)
             except sqlite3.Error as exc:
                 raise translate(exc, path) from exc
+
+    def verify(self) -> None:
+        """Before work that reads or rewrites much of the project (an import, a merge):
+        refuse a file that fails SQLite's quick check, whatever its size."""
+        if self.readonly:
+            return  # writing() refuses with the reason
+        problem = damage(self.conn, self.path, full=True)
+        if problem is not None:
+            self.readonly_reason = _damaged_message(self.path, problem)
+            self.readonly = self.damaged = True
+            raise DamagedProject(self.readonly_reason)
 
     def close(self) -> None:
         """Close the connection (the file stays consistent whether or not you call it).
@@ -163,6 +206,7 @@ class ProjectFile(ProjectReader, ProjectWriter):
         if self.readonly:
             yield self
             return
+        self.verify()
         self.conn.execute("PRAGMA synchronous = NORMAL")
         try:
             yield self
@@ -181,3 +225,33 @@ class ProjectFile(ProjectReader, ProjectWriter):
             name = f"{wanted}-{n}"
         return name
 
+
+def _claim(path: Path) -> None:
+    """Refuse an existing project; create the file exclusively, so that of two `qcode
+    init`s racing for one path the second is told so too (an empty file is taken over;
+    two inits racing for one are told apart by :func:`_lost_a_race`)."""
+    if path.exists() and path.stat().st_size > 0:
+        raise ProjectError(f"{path}: already exists; open it, or choose another file")
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+    except FileExistsError:
+        if path.stat().st_size > 0:
+            raise ProjectError(
+                f"{path}: already exists; open it, or choose another file") from None
+    except OSError as exc:
+        raise translate(exc, path) from exc
+
+
+def _lost_a_race(exc: BaseException) -> bool:
+    text = str(exc.__cause__ or exc).lower()
+    return "already exists" in text or "unique constraint failed" in text
+
+
+def _damaged(conn: sqlite3.Connection, path: Path) -> str | None:
+    problem = damage(conn, path)
+    return None if problem is None else _damaged_message(path, problem)
+
+
+def _damaged_message(path: Path, problem: str) -> str:
+    return (f"{path}: {DAMAGED} ({problem}); nothing was changed. "
+            "`qcode check` says what is wrong")

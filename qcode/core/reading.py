@@ -19,6 +19,7 @@ from qcode.core.store.texts import join_text
 from qcode.core.suggest import did_you_mean
 
 _ORDINAL = re.compile(r"^(?:¶\s*)?(\d+)$")
+_MAX_INTEGER = 2**63 - 1
 _PATH_SEPARATORS = re.compile(r"\s*(?:::|/|>)\s*")
 
 
@@ -183,9 +184,11 @@ class ProjectReader:
         text = str(ref).strip()
         ordinal = _ORDINAL.match(text)
         if ordinal:
-            row = self.conn.execute(
+            number = int(ordinal.group(1))
+            # Past SQLite's largest integer there is no such paragraph (and no query).
+            row = None if number > _MAX_INTEGER else self.conn.execute(
                 "SELECT * FROM paragraphs WHERE document_id = ? AND ordinal = ?",
-                (document.id, int(ordinal.group(1))),
+                (document.id, number),
             ).fetchone()
         else:
             wanted = re.sub(r"^§\s+", "§", text)

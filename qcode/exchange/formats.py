@@ -14,13 +14,10 @@ markdown   .md .markdown                   no          yes
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
-
+from qcode.core import outfile
 from qcode.core.codebook.model import Codebook
 from qcode.core.codebook.yaml_format import dump_yaml, parse_yaml
 from qcode.core.errors import ImportFailed, QcodeError
@@ -32,17 +29,9 @@ from qcode.exchange.taguette_csv import read_csv, write_csv
 
 
 def read_yaml_safely(path: Path) -> Codebook:
-    """A native codebook, refusing YAML aliases: a few lines of ``*alias`` can stand for
-    an exponentially large (or endless) tree of codes."""
+    """A native codebook, within the file size and code count caps (the YAML loader
+    itself refuses aliases and nesting past its depth, in time linear in the file)."""
     text = decode(read_capped(path), path)
-    try:
-        for token in yaml.scan(text):
-            if isinstance(token, yaml.AliasToken):
-                line = token.start_mark.line + 1
-                raise ImportFailed(f"{path}: line {line}: YAML aliases (*name) are not "
-                                   "allowed in a codebook; write the codes out")
-    except yaml.YAMLError:
-        pass  # parse_yaml reports syntax errors with their line
     try:
         codebook = parse_yaml(text, path)
     except RecursionError as exc:
@@ -97,20 +86,5 @@ def save_codebook(codebook: Codebook, path: Path, fmt: str | None = None) -> str
     """Write a codebook file whole or not at all (a temporary file, then a rename);
     returns the format used."""
     chosen = format_of(path, fmt, writing=True)
-    data = WRITERS[chosen](codebook)
-    folder = path.parent
-    if not folder.is_dir():
-        raise QcodeError(f"{path}: folder {folder} does not exist")
-    try:
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    except OSError as exc:
-        raise QcodeError(f"{path}: cannot write in {folder} ({exc.strerror})") from exc
-    temporary = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise QcodeError(f"{path}: cannot write ({exc.strerror})") from exc
+    outfile.replace(path, WRITERS[chosen](codebook))
     return chosen

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from qcode.core.codebook.model import Codebook
+from qcode.core.controls import check_name
 from qcode.core.errors import ImportFailed
 from qcode.core.ids import normalize_guid
 from qcode.exchange.refi_qdc import codebook_from_xml
@@ -110,7 +111,7 @@ def read_project(root: ET.Element, where: str, *, default_name: str) -> RefiProj
         raise ImportFailed(f"{where}: line {line_of(root)}: namespace {uri!r} is not a "
                            "REFI-QDA project (urn:QDA-XML:project:1.0)")
     origin = attribute(root, "origin")
-    users = {guid_of(u, where, "user"): (attribute(u, "name") or "").strip()
+    users = {guid_of(u, where, "user"): _user_name(u, where)
              for u in _grandchildren(root, "Users", "User")}
     codebook = (codebook_from_xml(root, where, default_name=default_name)
                 if child(root, "CodeBook") is not None else None)
@@ -190,11 +191,19 @@ def _coding(element: ET.Element, where: str) -> RefiCoding:
                       notes=_note_refs(element, where))
 
 
+def _user_name(element: ET.Element, where: str) -> str:
+    name = (attribute(element, "name") or "").strip()
+    if name:
+        check_name(name, "coder", f"{where}: line {line_of(element)}", ImportFailed)
+    return name
+
+
 def _source(element: ET.Element, where: str, variables: dict[str, str]) -> RefiSource:
     kind = local_name(element.tag)
     guid = guid_of(element, where, f"<{kind}>")
-    source = RefiSource(guid=guid, name=(attribute(element, "name") or "").strip() or guid,
-                        kind=kind, line=line_of(element))
+    name = (attribute(element, "name") or "").strip() or guid
+    check_name(name, "document", f"{where}: line {line_of(element)}", ImportFailed)
+    source = RefiSource(guid=guid, name=name, kind=kind, line=line_of(element))
     if kind in _MEDIA:
         return source
     if kind != "TextSource":

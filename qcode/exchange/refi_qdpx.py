@@ -23,10 +23,11 @@ from typing import Any
 
 from qcode.core.codebook.model import Codebook
 from qcode.core.coded_import import ImportedMemo
-from qcode.core.errors import ImportFailed, ProjectError
+from qcode.core.errors import ImportFailed
 from qcode.core.model import ParsedDocument
 from qcode.core.project import Project
 from qcode.core.store.backup import automatic_backup
+from qcode.core.textfile import open_regular
 from qcode.exchange import refi_layout
 from qcode.exchange.limits import MAX_FILE_BYTES, read_capped
 from qcode.exchange.refi_codings import Coders, CodingContext, fill_codings
@@ -168,9 +169,9 @@ def import_qdpx(project: Project, path: Path, *, coder: str,
 
     ``progress(done, total)`` is called after each document (each its own transaction,
     so stopping between two leaves every imported document whole)."""
-    if project.readonly:
-        raise ProjectError(f"{project.path}: the project is read-only; nothing was changed")
+    project.ensure_writable()
     plan = plan_import(path, coder=coder)
+    project.verify()
     report = plan.report
     refit_on_existing(project, plan)
     adopt_codes_by_name(project, plan)
@@ -232,10 +233,10 @@ def _make_coded_codes_codable(codebook: Codebook,
 def _is_zip(path: Path) -> bool:
     """Whether ``path`` starts like a zip archive (a .qdpx), whatever its name says."""
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             return handle.read(4) == b"PK\x03\x04"
-    except OSError:
-        return False  # read_capped then names the problem (missing, a folder, unreadable)
+    except (ImportFailed, OSError):
+        return False  # read_capped then names the problem (missing, a pipe, unreadable)
 
 
 def _kind(kind: str) -> str:

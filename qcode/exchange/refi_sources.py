@@ -78,7 +78,16 @@ def source_text(source: RefiSource, files: Archive) -> tuple[SourceText | None, 
 
 def decode_source(data: bytes, where: str) -> str:
     """A source file's text: a BOM decides (and is dropped, as writers count without
-    it); otherwise UTF-8. Line breaks are left as written: positions count them."""
+    it); otherwise UTF-8. Line breaks are left as written: positions count them. A NUL
+    is refused, as in a transcript: text never holds one, a binary file does."""
+    text = _decode(data, where)
+    if "\x00" in text:
+        raise ImportFailed(f"{where}: looks like a binary file, not text (it contains NUL "
+                           "bytes)")
+    return text
+
+
+def _decode(data: bytes, where: str) -> str:
     for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"),
                        (b"\xfe\xff", "utf-16-be")):
         if data.startswith(bom):

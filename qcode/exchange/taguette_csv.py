@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qcode.core.codebook.model import Codebook, CodeSpec, check_codebook
+from qcode.core.csvsafe import unprotect, write_rows
 from qcode.core.errors import ImportFailed
 from qcode.core.ids import fold, normalize_guid
 from qcode.exchange.limits import MAX_DEPTH, check_code_count, read_capped
@@ -37,7 +38,6 @@ TEXT_COLUMNS = ("short", "when_to_use", "when_not_to_use", "example", "example_r
 COLUMNS = ("tag", "description", "guid", "colour", "codable", *TEXT_COLUMNS)
 _TAG_COLUMNS = ("tag", "name", "path")
 _ALIASES = {"color": "colour", "definition": "description"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 _TRUE = {"", "true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 _GUID_NAMESPACE = uuid.UUID("0C7E3C52-1F77-4E52-A1B6-5D8C2B61A9F4")
@@ -48,26 +48,16 @@ _GUID_NAMESPACE = uuid.UUID("0C7E3C52-1F77-4E52-A1B6-5D8C2B61A9F4")
 
 def write_csv(codebook: Codebook) -> bytes:
     """The codebook as a spreadsheet-friendly, Taguette-compatible CSV (UTF-8 with BOM)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    rows = []
     paths: dict[str, str] = {}
     for spec, parent, _depth in codebook.walk():
         path = f"{paths[parent.guid]}/{spec.name}" if parent else spec.name
         paths[spec.guid] = path
-        row = [path, spec.definition or "", spec.guid, spec.colour or "",
-               "true" if spec.codable else "false",
-               *(getattr(spec, key) or "" for key in TEXT_COLUMNS)]
-        writer.writerow([_protect(cell) for cell in row])
-    return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
-
-
-def _protect(cell: str) -> str:
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
-
-
-def _unprotect(cell: str) -> str:
-    return cell[1:] if len(cell) > 1 and cell[0] == "'" and cell[1] in _FORMULA_START else cell
+        rows.append([path, spec.definition or "", spec.guid, spec.colour or "",
+                     "true" if spec.codable else "false",
+                     *(getattr(spec, key) or "" for key in TEXT_COLUMNS)])
+    text = write_rows(COLUMNS, rows, lineterminator="\r\n")
+    return codecs.BOM_UTF8 + text.encode("utf-8")
 
 
 # -- reading -------------------------------------------------------------------------
@@ -148,13 +138,16 @@ def _columns(header: list[str], path: Path) -> dict[str, int]:
 def _row(cells: list[str], columns: dict[str, int], line: int, path: Path) -> _Row:
     def cell(name: str) -> str:
         index = columns.get(name)
-        return _unprotect(cells[index].strip()) if index is not None and index < len(
+        return unprotect(cells[index].strip()) if index is not None and index < len(
             cells) else ""
 
     tag = cell("tag")
     if not tag:
         raise ImportFailed(f"{path}: line {line}: the tag is empty")
     parts = tag.split("/")
+    if not all(part.strip() for part in parts):
+        raise ImportFailed(f"{path}: line {line}: tag {tag!r} has an empty name before, "
+                           "between or after its slashes ('/' separates a parent from a child)")
     guid_text = cell("guid")
     guid = normalize_guid(guid_text) if guid_text else _derived_guid(parts)
     if guid is None:

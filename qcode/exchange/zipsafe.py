@@ -11,13 +11,16 @@ and :func:`extract_member` writes one only to a path proven to be inside the tar
 from __future__ import annotations
 
 import contextlib
+import io
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from qcode.core.errors import ImportFailed
+from qcode.core.textfile import open_regular
 
 _CHUNK = 1024 * 1024
 # What zipfile raises on a damaged or unreadable archive, besides its own BadZipFile:
@@ -87,15 +90,29 @@ def check_archive(archive: zipfile.ZipFile, where: str,
 @contextlib.contextmanager
 def open_archive(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> Iterator[zipfile.ZipFile]:
     """Open and check a zip archive; errors name the file and what is wrong."""
-    if not path.exists():
-        raise ImportFailed(f"{path}: no such file")
+    with open_regular(path, what="an archive") as handle, _checked(
+            handle, str(path), limits, "a .qdpx file is a zip") as archive:
+        yield archive
+
+
+@contextlib.contextmanager
+def open_archive_bytes(data: bytes, where: str, limits: ZipLimits = DEFAULT_LIMITS,
+                       what: str = "") -> Iterator[zipfile.ZipFile]:
+    """The same checks on an archive already read into memory (a .docx)."""
+    with _checked(io.BytesIO(data), where, limits, what) as archive:
+        yield archive
+
+
+@contextlib.contextmanager
+def _checked(handle: IO[bytes], where: str, limits: ZipLimits,
+             what: str) -> Iterator[zipfile.ZipFile]:
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(handle)
     except _DAMAGED as exc:
-        raise ImportFailed(f"{path}: not a zip archive, or a damaged one ({exc}); a .qdpx "
-                           "file is a zip") from exc
+        hint = f"; {what}" if what else ""
+        raise ImportFailed(f"{where}: not a zip archive, or a damaged one ({exc}){hint}") from exc
     with archive:
-        check_archive(archive, str(path), limits)
+        check_archive(archive, where, limits)
         yield archive
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from qcode.core.controls import NAME_CONTROLS
 from qcode.core.errors import ImportFailed
 from qcode.core.model import Block, ParsedDocument, ParsedParagraph, compose
 from qcode.ingest import docx, html, markdown, plaintext
@@ -31,6 +32,12 @@ def read_document(path: Path, *, encoding: str | None = None) -> ParsedDocument:
         raise ImportFailed(f"{path}: no such file")
     if path.is_dir():
         raise ImportFailed(f"{path}: is a directory, not a file")
+    # The file name becomes the document's name: refused before the file is read.
+    found = NAME_CONTROLS.search(path.stem)
+    if found is not None:
+        raise ImportFailed(f"{path}: the file name holds a control character "
+                           f"(U+{ord(found.group()):04X}) and would name the document; "
+                           "rename the file")
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         known = ", ".join(sorted(READERS))

@@ -11,15 +11,13 @@ or ``read_json`` take them as they are.
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import io
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from qcode.core import outfile
+from qcode.core.csvsafe import write_records
 from qcode.core.errors import QcodeError
 from qcode.reports.cooccurrence import MEASURES
 from qcode.reports.htmlpage import page
@@ -88,14 +86,9 @@ def _single(report: Report, fmt: str) -> list[dict[str, Any]]:
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
-    """Rows as CSV with a header (empty cells for None); empty when there are no rows."""
-    if not rows:
-        return ""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    """Rows as CSV with a header (empty cells for None); empty when there are no rows.
+    Text that a spreadsheet would run as a formula is protected (:mod:`qcode.core.csvsafe`)."""
+    return write_records(rows)
 
 
 def to_json(report: Report) -> str:
@@ -121,38 +114,8 @@ def write_report(text: str, path: Path, *, force: bool = False) -> None:
     The text is complete before the file is touched, and a forced overwrite goes
     through a temporary file and a rename, so a failure never leaves half a report.
     """
-    if path.is_dir():
-        raise QcodeError(f"{path}: is a directory; give a file name")
-    parent = path.parent
-    if not parent.exists():
-        raise QcodeError(f"{path}: folder {parent} does not exist")
     data = text.encode("utf-8")
-    if not force:
-        try:
-            with path.open("xb") as handle:
-                _write_all(handle, data, path)
-        except FileExistsError as exc:
-            raise QcodeError(f"{path}: already exists; pass --force to overwrite it") from exc
-        except OSError as exc:
-            raise QcodeError(f"{path}: cannot write ({exc.strerror})") from exc
-        return
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        with partial.open("wb") as handle:
-            handle.write(data)
-        os.replace(partial, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        raise QcodeError(f"{path}: cannot write ({exc.strerror})") from exc
-
-
-def _write_all(handle: Any, data: bytes, path: Path) -> None:
-    try:
-        handle.write(data)
-    except OSError:
-        # Exclusive create made this file; a failed write must not leave part of it.
-        handle.close()
-        with contextlib.suppress(OSError):
-            path.unlink()
-        raise
+    if force:
+        outfile.replace(path, data)
+    else:
+        outfile.write_new(path, data)

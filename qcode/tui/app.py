@@ -9,7 +9,7 @@ from textual.app import App
 
 from qcode.core.errors import QcodeError
 from qcode.core.project import Project
-from qcode.tui import prefs
+from qcode.tui import prefs, terminal
 from qcode.tui.live import POLL_SECONDS, Refreshes, Watcher, describe
 from qcode.tui.screens.main import MainScreen
 from qcode.tui.session import Session
@@ -29,6 +29,7 @@ class QcodeApp(App[None]):
     def __init__(self, project: Project, coder: str, *, blind: bool = False,
                  remember: bool = True) -> None:
         super().__init__()
+        terminal.install()  # text from the project never reaches the terminal raw
         project.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.session = Session(project, coder, blind=blind)
         self.remember = remember

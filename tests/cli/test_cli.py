@@ -3,7 +3,6 @@ status 2 for every kind of bad input, the project unchanged."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -12,22 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ARTICLE, CATALOG, CODEBOOK, Cli
+from tests.refusals import digest
 
 DOC = "sieca-kozlowski-2009"
-
-
-def digest(path: Path) -> str:
-    """Content of the project as rows (the file itself may be checkpointed)."""
-    import sqlite3
-
-    conn = sqlite3.connect(path)
-    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-    h = hashlib.sha256()
-    for table in sorted(tables):
-        for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1"):
-            h.update(repr(row).encode())
-    conn.close()
-    return h.hexdigest()
 
 
 def test_tag_untag_and_show(study_cli: Cli) -> None:
@@ -88,7 +74,7 @@ def test_undo_redo_across_processes(study_cli: Cli) -> None:
     codes = {p["label"]: [c["code"] for c in p["codes"]] for p in shown["paragraphs"]}
     assert codes["§13"] == ["2006 NGO law"] and codes["§17"] == ["foreign funding"]
     nothing = run("redo")
-    assert nothing.returncode == 1 and "nothing to redo" in nothing.stderr
+    assert nothing.returncode == 2 and "nothing to redo" in nothing.stderr
 
 
 def test_catalog_attributes_by_file_name_and_flag(study_cli: Cli, tmp_path: Path) -> None:

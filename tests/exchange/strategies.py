@@ -33,7 +33,8 @@ AWKWARD = [
 _chunk = st.one_of(st.text(XML_CHARACTERS, max_size=10), st.sampled_from(AWKWARD))
 texts = st.lists(_chunk, max_size=6).map("".join).map(str.strip)
 optional_texts = texts.map(lambda text: text or None)
-names = texts.filter(bool)
+# A name holds no control character, tab and newline included (qcode refuses them).
+names = texts.map(lambda text: text.replace("\n", " ").replace("\t", " ").strip()).filter(bool)
 colours = st.none() | st.from_regex(r"#[0-9A-F]{6}", fullmatch=True)
 
 

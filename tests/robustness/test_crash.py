@@ -40,7 +40,10 @@ def run_and_kill(args: list[str], *, after: int = 0, delay: float = 0.0,
     time.sleep(delay)
     if worker.poll() is None:
         os.kill(worker.pid, signal.SIGKILL)
-    out, _ = worker.communicate(timeout=60)
+    worker.wait(timeout=60)
+    # Through the same text wrapper readline() used: communicate() with a timeout reads
+    # the raw pipe and would lose lines readline() had already buffered.
+    out = worker.stdout.read()
     done += [line.split(" ", 1)[1] for line in out.splitlines() if line.startswith(marker)]
     return done
 

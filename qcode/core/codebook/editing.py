@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from qcode.core.codebook.model import Codebook, CodeSpec
+from qcode.core.controls import check_name
 from qcode.core.errors import QcodeError
 from qcode.core.ids import fold, now
 from qcode.core.model import Code
@@ -103,9 +104,7 @@ class CodebookEditing(ProjectFile):
         self, name: str, *, coder: str, parent: Code | None = None, **fields: Any
     ) -> Code:
         """Create a code (at the end of its parent's children)."""
-        name = name.strip()
-        if not name:
-            raise QcodeError("a code needs a name")
+        name = check_name(name.strip(), "code")
         spec = CodeSpec(name=name, **fields)
         with self.writing():
             parent_id = parent.id if parent else None
@@ -131,8 +130,7 @@ class CodebookEditing(ProjectFile):
             return code
         with self.writing():
             if "name" in after:
-                if not str(after["name"]).strip():
-                    raise QcodeError("a code needs a name")
+                check_name(str(after["name"] or ""), "code")
                 self._check_sibling_name(after["name"], code.parent_id, code.id)
             before = {k: _db_value(getattr(code, k)) for k in after}
             what = "rename" if set(after) == {"name"} else "edit"

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qcode.core.controls import check_name
 from qcode.core.errors import ImportFailed
 from qcode.core.ids import fold, new_guid
 
@@ -60,9 +61,12 @@ class Codebook:
 
 
 def check_codebook(codebook: Codebook, path: Path | str) -> None:
-    """GUIDs unique; sibling names unique (case- and accent-insensitive)."""
+    """Names present and free of control characters; GUIDs unique; sibling names
+    unique (case- and accent-insensitive)."""
     seen: dict[str, str] = {}
-    for code, _parent, _depth in codebook.walk():
+    for code, parent, _depth in codebook.walk():
+        where = f"{path}: under {parent.name!r}" if parent is not None else str(path)
+        check_name(code.name, "code", where, ImportFailed)
         if code.guid in seen:
             raise ImportFailed(
                 f"{path}: codes {seen[code.guid]!r} and {code.name!r} share GUID {code.guid}"

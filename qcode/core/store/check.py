@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qcode.core.errors import ProjectError
 from qcode.core.ids import sha256, text_hash
-from qcode.core.store.backup import automatic_backup
+from qcode.core.store.backup import automatic_backup, latest_backup
 from qcode.core.store.changes import KEYS
 from qcode.core.store.db import transaction
+from qcode.core.store.health import missing_objects, quick_check, sqlite_check
 from qcode.core.store.rows import unpack
 from qcode.core.store.texts import join_text, offsets
 
@@ -27,32 +30,114 @@ REPLAYED = ("codes", "codings", "document_attributes", "memos")
 
 @dataclass
 class CheckReport:
-    """Problems found (empty = healthy) and what a repair fixed."""
+    """Problems found (empty = healthy), which of them ``--repair`` can fix, what a
+    repair fixed, and what a person can do about the rest."""
 
     problems: list[str] = field(default_factory=list)
+    repairable: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
     checked: dict[str, int] = field(default_factory=dict)
     backup: str | None = None
+    advice: list[str] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
         """True when no problem was found."""
         return not self.problems
 
+    def add(self, problem: str, *, repairable: bool = False) -> None:
+        """Record a problem (and whether a repair fixes it)."""
+        self.problems.append(problem)
+        if repairable:
+            self.repairable.append(problem)
 
-def check(conn: sqlite3.Connection) -> CheckReport:
-    """Run every check; never writes."""
+
+# What integrity_check says about an index that REINDEX rebuilds from its table.
+_INDEX_PROBLEMS = ("missing from index", "wrong # of entries in index")
+# Problems with the file itself rather than with qcode's rows.
+_STRUCTURAL = ("sqlite integrity", "schema", "SQLite cannot read", "event log: a recorded")
+# FTS5 reports its own index out of step as SQLITE_CORRUPT_VTAB; plain CORRUPT (11) is
+# the file.
+_CORRUPT_VTAB = 267
+
+
+def check(conn: sqlite3.Connection, path: Path | None = None) -> CheckReport:
+    """Run every check; never writes. Damage a check meets (an unreadable page, a
+    missing table, an event log that no longer parses) is a problem in the report,
+    never an exception. With ``path``, the report says what a person can do."""
     report = CheckReport()
-    integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
-    if integrity != ["ok"]:
-        report.problems += [f"sqlite integrity: {line}" for line in integrity[:20]]
-    for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
-        report.problems.append(f"{table} row {rowid} points at a missing {parent} row")
-    _check_texts(conn, report)
-    _check_unique_guids(conn, report)
-    _check_search_index(conn, report)
-    _check_replay(conn, report)
+    steps: list[tuple[str, Callable[[sqlite3.Connection, CheckReport], None]]] = [
+        ("schema", _check_schema), ("sqlite integrity", _check_integrity),
+        ("foreign keys", _check_foreign_keys), ("texts", _check_texts),
+        ("coding GUIDs", _check_unique_guids), ("search index", _check_search_index),
+        ("event log", _check_replay),
+    ]
+    for name, step in steps:
+        try:
+            step(conn, report)
+        except sqlite3.Error as exc:
+            report.add(f"SQLite cannot read the {name} ({exc})")
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            # ValueError covers an event whose JSON was cut short (JSONDecodeError).
+            report.add(f"{name}: a recorded row cannot be read ({type(exc).__name__}: {exc})")
+    if any(p.startswith(_STRUCTURAL) and p not in report.repairable for p in report.problems):
+        # The file itself is damaged: rebuilding indexes on top of it could make it
+        # worse, so a repair is not offered; a backup is the way back.
+        report.repairable = []
+    if path is not None:
+        report.advice = advise(report, path)
     return report
+
+
+def unreadable(problem: str, path: Path) -> CheckReport:
+    """The report on a file SQLite cannot even open as a database."""
+    report = CheckReport()
+    report.add(f"SQLite cannot read the project file ({problem})")
+    report.advice = advise(report, path)
+    return report
+
+
+def advise(report: CheckReport, path: Path) -> list[str]:
+    """What ``--repair`` or a backup can do about the problems found."""
+    if report.healthy:
+        return []
+    advice = []
+    if report.repairable:
+        advice.append(f"`qcode check --repair` fixes {len(report.repairable)} of these "
+                      "(indexes, the search index, text hashes), after a backup")
+    if len(report.repairable) < len(report.problems):
+        backup = latest_backup(path)
+        fix = ("`qcode check --repair` cannot fix the rest" if report.repairable
+               else "`qcode check --repair` cannot fix these (it rebuilds indexes, the "
+               "search index and text hashes only)")
+        if backup is not None:
+            advice.append(f"{fix}: restore a backup, e.g. the latest, {backup} (copy it "
+                          "over the project while no qcode is running)")
+        else:
+            advice.append(f"{fix}, and there is no backup beside the project: `sqlite3 "
+                          f"{path} .recover` saves what SQLite can still read")
+    return advice
+
+
+def _check_schema(conn: sqlite3.Connection, report: CheckReport) -> None:
+    for line in missing_objects(conn):
+        report.add(f"schema: {line}")
+
+
+def _check_integrity(conn: sqlite3.Connection, report: CheckReport) -> None:
+    try:
+        lines = sqlite_check(conn, "integrity_check")
+    except sqlite3.DatabaseError:
+        # The full check gives up on some damage the quick one still describes.
+        lines = quick_check(conn)
+    for line in lines:
+        report.add(f"sqlite integrity: {line}",
+                   repairable=any(marker in line for marker in _INDEX_PROBLEMS))
+
+
+def _check_foreign_keys(conn: sqlite3.Connection, report: CheckReport) -> None:
+    for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
+        report.add(f"{table} row {rowid} points at a missing {parent} row")
 
 
 def _check_texts(conn: sqlite3.Connection, report: CheckReport) -> None:
@@ -67,15 +152,15 @@ def _check_texts(conn: sqlite3.Connection, report: CheckReport) -> None:
             "WHERE document_id = ? ORDER BY ordinal", (doc_id,)).fetchall()
         pieces = [(r[4], r[5]) for r in rows]
         if sha256(join_text(pieces, trailing)) != stored:
-            report.problems.append(f"document {name}: sha256 does not match its text")
+            report.add(f"document {name}: sha256 does not match its text")
         for (pid, ordinal, start, end, _before, ptext, phash), place in zip(
                 rows, offsets(pieces), strict=True):
             count += 1
             if (start, end) != place:
-                report.problems.append(
-                    f"{name} ¶{ordinal}: offsets do not cut its text from the document")
+                report.add(f"{name} ¶{ordinal}: offsets do not cut its text from the document")
             if text_hash(ptext) != phash:
-                report.problems.append(f"paragraph #{pid}: text hash does not match its text")
+                report.add(f"paragraph #{pid}: text hash does not match its text",
+                           repairable=True)
     report.checked["paragraphs"] = count
 
 
@@ -84,7 +169,7 @@ def _check_unique_guids(conn: sqlite3.Connection, report: CheckReport) -> None:
     shared = conn.execute("SELECT guid, COUNT(*) FROM codings GROUP BY guid "
                           "HAVING COUNT(*) > 1 LIMIT 5").fetchall()
     for guid, count in shared:
-        report.problems.append(f"codings: {count} share the GUID {guid}")
+        report.add(f"codings: {count} share the GUID {guid}")
 
 
 def _check_search_index(conn: sqlite3.Connection, report: CheckReport) -> None:
@@ -101,7 +186,9 @@ def _check_search_index(conn: sqlite3.Connection, report: CheckReport) -> None:
         # FTS5 runs its integrity check as a write command; a read-only file skips it.
         report.checked["search index (skipped: read-only)"] = 0
     except sqlite3.DatabaseError as exc:
-        report.problems.append(f"search index out of step with the paragraphs ({exc})")
+        if getattr(exc, "sqlite_errorcode", None) != _CORRUPT_VTAB:
+            raise  # the file, not the index: reported as such by check()
+        report.add(f"search index out of step with the paragraphs ({exc})", repairable=True)
 
 
 def _key(table: str, row: dict[str, Any]) -> tuple[Any, ...]:
@@ -155,7 +242,7 @@ def _check_replay(conn: sqlite3.Connection, report: CheckReport) -> None:
     state, documents = replay(conn)
     actual_docs = {r[0] for r in conn.execute("SELECT id FROM documents")}
     if actual_docs != documents:
-        report.problems.append(
+        report.add(
             f"event log and documents disagree: log has {sorted(documents - actual_docs)[:5]} "
             f"not in the project, project has {sorted(actual_docs - documents)[:5]} not in the log")
     for table in REPLAYED:
@@ -168,19 +255,25 @@ def _check_replay(conn: sqlite3.Connection, report: CheckReport) -> None:
         for what, keys in (("missing from the project", missing),
                            ("not in the event log", extra), ("differ from the log", differ)):
             if keys:
-                report.problems.append(
-                    f"{table}: {len(keys)} rows {what} (e.g. {sorted(keys)[:3]})")
+                report.add(f"{table}: {len(keys)} rows {what} (e.g. {sorted(keys)[:3]})")
         report.checked[table] = len(actual)
     report.checked["events"] = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
 
 
-def repair(conn: sqlite3.Connection, path: Path) -> CheckReport:
+def repair(conn: sqlite3.Connection, path: Path, *, readonly: bool = False) -> CheckReport:
     """Fix what can be fixed without judgement, after a backup; then check again.
 
     Safe repairs: rebuild indexes and the search index, recompute paragraph text hashes.
-    Anything else (orphaned rows, a log that disagrees) is reported for a person to
-    decide, with the backup at hand.
+    Anything else (a damaged page, orphaned rows, a log that disagrees) is reported for
+    a person to decide, with the backup at hand. Nothing is written, not even a backup,
+    when there is nothing a repair would fix, or when the project is read-only.
     """
+    before = check(conn, path)
+    if not before.repairable:
+        return before
+    if readonly:
+        raise ProjectError(f"{path}: the project is read-only; nothing was repaired "
+                           "(and no backup written)")
     backup = automatic_backup(conn, path, "before-repair")
     repaired: list[str] = []
     with transaction(conn, path):
@@ -195,7 +288,7 @@ def repair(conn: sqlite3.Connection, path: Path) -> CheckReport:
         conn.executemany("UPDATE paragraphs SET text_hash = ? WHERE id = ?", stale)
         if stale:
             repaired.append(f"recomputed {len(stale)} paragraph text hashes")
-    report = check(conn)
+    report = check(conn, path)
     report.repaired = repaired
     report.backup = str(backup)
     return report

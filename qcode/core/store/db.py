@@ -6,12 +6,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from qcode.core.errors import ProjectError
+from qcode.core.errors import DamagedProject, ImportFailed, ProjectError
 from qcode.core.settings import busy_timeout_ms
+from qcode.core.textfile import open_regular
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -23,61 +25,141 @@ CACHE_KIB = -64 * 1024
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """Open ``path`` with the project's pragmas (WAL, foreign keys, busy timeout).
+    """Open ``path`` with the busy timeout and foreign keys; nothing is written.
 
     The connection is in autocommit mode: every write runs inside an explicit
     ``BEGIN IMMEDIATE`` ... ``COMMIT`` so that a writer takes the lock up front and
-    waits for it, rather than failing halfway through a transaction.
+    waits for it, rather than failing halfway through a transaction. A project opened
+    for writing is switched to WAL by :func:`enable_wal`, once it is known to be a
+    qcode project: another program's database is never changed, not even its header.
     """
-    if readonly:
-        uri = f"{path.resolve().as_uri()}?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-    else:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        if readonly:
+            conn = _connect_readonly(path)
+        else:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise translate(exc, path) from exc
     conn.row_factory = sqlite3.Row
     try:
         conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA cache_size = {CACHE_KIB}")
-        if not readonly:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise ProjectError(f"{path}: could not switch the project to WAL mode ({mode})")
-            # FULL: a commit is on disk before the screen says so, power cut included.
-            conn.execute("PRAGMA synchronous = FULL")
     except sqlite3.Error as exc:
         conn.close()
         raise translate(exc, path) from exc
     return conn
 
 
-def looks_like_sqlite(path: Path) -> bool:
-    """True when ``path`` starts with the SQLite header (or is empty: a fresh file)."""
+def enable_wal(conn: sqlite3.Connection, path: Path) -> None:
+    """WAL and ``synchronous=FULL`` for a project about to be written."""
     try:
-        with path.open("rb") as handle:
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise ProjectError(f"{path}: could not switch the project to WAL mode ({mode})")
+        # FULL: a commit is on disk before the screen says so, power cut included.
+        conn.execute("PRAGMA synchronous = FULL")
+    except sqlite3.Error as exc:
+        raise translate(exc, path) from exc
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection, also in a folder this process cannot write.
+
+    A WAL project needs its ``-shm`` file even to be read; SQLite cannot create one in
+    a read-only folder. When there is no ``-wal`` beside the file either, nothing is
+    waiting to be checkpointed, so the file alone is the whole project and it is read
+    as immutable. (With a ``-wal``, SQLite reads without a ``-shm`` by itself.)
+    """
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None,
+                           check_same_thread=False)
+    try:
+        # SQLite opens lazily: the first read is what needs the -shm.
+        conn.execute("PRAGMA schema_version").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        if _sidecar(path, "-wal").exists() or os.access(path.parent, os.W_OK):
+            raise
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None,
+                           check_same_thread=False)
+
+
+def _sidecar(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def looks_like_sqlite(path: Path) -> bool:
+    """True when ``path`` starts with the SQLite header (or is empty: a fresh file).
+
+    Anything but a regular file is refused first: reading a FIFO would wait forever."""
+    try:
+        with open_regular(path, what="a project") as handle:
             head = handle.read(len(SQLITE_HEADER))
+    except ImportFailed as exc:
+        raise ProjectError(str(exc)) from exc
     except OSError as exc:
         raise ProjectError(f"{path}: cannot read the project file ({exc.strerror})") from exc
     return head == SQLITE_HEADER or head == b""
+
+
+def why_readonly(path: Path) -> str | None:
+    """Why this process cannot write the project, or None when it can: the file, its
+    folder (WAL creates files beside it) or a ``-shm``/``-wal`` another user left."""
+    if not os.access(path, os.W_OK):
+        return f"{path}: the project is read-only"
+    folder = path.parent
+    if not os.access(folder, os.W_OK):
+        return f"{path}: the folder {folder} is read-only"
+    for suffix in ("-shm", "-wal"):
+        sidecar = _sidecar(path, suffix)
+        if sidecar.exists() and not os.access(sidecar, os.W_OK):
+            return (f"{sidecar} is read-only (left by another user or program?); make it "
+                    "writable, or delete it while no qcode has the project open")
+    return None
+
+
+# SQLite's primary result codes (the low byte of its extended codes) that we explain.
+_FULL, _IOERR, _CORRUPT, _NOTADB = 13, 10, 11, 26
+# Below this much free space, an I/O error while growing a file is a full disk.
+_NEARLY_FULL = 1024 * 1024
+DAMAGED = "the project file is damaged"
 
 
 def translate(exc: BaseException, path: Path | str) -> ProjectError:
     """Map a low-level SQLite or OS failure to a one-line :class:`ProjectError`."""
     text = str(exc)
     lowered = text.lower()
-    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in lowered:
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if ((isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in lowered
+            or primary == _FULL
+            or ((primary == _IOERR or isinstance(exc, OSError)) and _nearly_full(path))):
         return ProjectError(f"{path}: the disk is full; nothing was changed")
     if "locked" in lowered or "busy" in lowered:
         return ProjectError(
             f"{path}: the project is locked by another qcode process; try again in a moment"
         )
     if "readonly" in lowered or "read-only" in lowered:
-        return ProjectError(f"{path}: the project is read-only; nothing was changed")
-    if "not a database" in lowered or "malformed" in lowered:
-        return ProjectError(f"{path}: not a qcode project, or the file is damaged ({text})")
+        reason = why_readonly(Path(path)) or f"{path}: the project is read-only"
+        return ProjectError(f"{reason}; nothing was changed")
+    if (primary in (_CORRUPT, _NOTADB) or "malformed" in lowered
+            or "not a database" in lowered or lowered.startswith("no such table")
+            or lowered.startswith("no such column")):
+        return DamagedProject(f"{path}: {DAMAGED} ({text}); nothing was changed. "
+                              "`qcode check` says what is wrong")
     if "unable to open" in lowered:
         return ProjectError(f"{path}: cannot open the project file ({text})")
     return ProjectError(f"{path}: {text}")
+
+
+def _nearly_full(path: Path | str) -> bool:
+    folder = Path(path).parent
+    try:
+        return shutil.disk_usage(folder).free < _NEARLY_FULL
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
@@ -106,8 +188,3 @@ def _rollback(conn: sqlite3.Connection) -> None:
     with contextlib.suppress(sqlite3.Error):
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-
-
-def is_writable(path: Path) -> bool:
-    """Whether this process may write the project file and its directory (WAL needs both)."""
-    return os.access(path, os.W_OK) and os.access(path.parent or Path("."), os.W_OK)

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from qcode.core.controls import check_name
 from qcode.core.errors import ProjectError, QcodeError
 from qcode.core.ids import new_guid, now
 from qcode.core.store import events
@@ -24,23 +25,35 @@ class ProjectWriter:
     path: Path
     conn: sqlite3.Connection
     readonly: bool
+    readonly_reason: str | None = None
     # Whether this connection has committed a change (closing it then tunes the file).
     wrote: bool = False
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on error)."""
-        if self.readonly:
-            raise ProjectError(f"{self.path}: the project is read-only; nothing was changed")
+        self.ensure_writable()
         with transaction(self.conn, self.path) as conn:
             yield conn
         self.wrote = True
+
+    def ensure_writable(self) -> None:
+        """Refuse, saying why, when this project cannot be written: a read-only file,
+        folder or ``-shm``, or a file found damaged when it was opened."""
+        if not self.readonly:
+            return
+        reason = self.readonly_reason
+        if reason is not None and "nothing was changed" not in reason:
+            reason += "; nothing was changed"
+        raise ProjectError(reason or f"{self.path}: the project is read-only; "
+                           "nothing was changed")
 
     def ensure_coder(self, name: str) -> int:
         """The coder's id, creating the coder on first write (inside the transaction)."""
         name = name.strip()
         if not name:
             raise QcodeError("a coder needs a name (--coder NAME or $QCODE_CODER)")
+        check_name(name, "coder")
         row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
         if row is not None:
             return int(row[0])
