@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from qcode import __version__
-from qcode.cli.common import handle_errors, project_option
+from qcode.cli.common import shared
 from qcode.core.errors import QcodeError
 
 # Which module defines each command. A command's module (and what it imports: reports,
@@ -62,11 +62,9 @@ class QcodeGroup(click.Group):
 
 @click.group(cls=QcodeGroup, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"]})
-@project_option
 @click.version_option(__version__, prog_name="qcode")
-@click.pass_context
-@handle_errors
-def main(ctx: click.Context, project: Any) -> None:
+@shared()
+def main(ctx: click.Context) -> None:
     """Qualitative coding of interviews in the terminal.
 
     With no command, opens the terminal UI on the project (./qcode.db by default).

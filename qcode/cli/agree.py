@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from qcode.cli.common import coder_option, console, handle_errors, open_project, project_option
+from qcode.cli.common import console, open_project, shared
 from qcode.cli.terminal import echo
 from qcode.core.errors import QcodeError
 from qcode.reports.agreement import agreement, disagreements
@@ -42,7 +42,6 @@ def _output_format(output: Path | None, fmt: str | None, force: bool) -> str:
 
 
 @click.command("agree")
-@project_option
 @click.option("--coders", "coder_names", multiple=True, metavar="NAMES",
               help="Compare these coders (comma-separated or repeated; default: everyone "
                    "who reviewed a document, except 'consensus').")
@@ -63,9 +62,8 @@ def _output_format(output: Path | None, fmt: str | None, force: bool) -> str:
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Write to this file (.csv .json .md .txt) instead of printing.")
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
-@click.pass_context
-@handle_errors
-def agree(ctx: click.Context, project: Path | None, coder_names: tuple[str, ...],
+@shared()
+def agree(ctx: click.Context, coder_names: tuple[str, ...],
           codes: tuple[str, ...], documents: tuple[str, ...], attributes: tuple[str, ...],
           bootstrap: int, seed: int, show_disagreements: bool, fmt: str | None,
           output: Path | None, force: bool) -> None:
@@ -116,12 +114,9 @@ def agree(ctx: click.Context, project: Path | None, coder_names: tuple[str, ...]
 
 @click.command("reviewed")
 @click.argument("document")
-@project_option
-@coder_option
 @click.option("--undo", is_flag=True, help="Withdraw your reviewed mark on DOCUMENT.")
-@click.pass_context
-@handle_errors
-def reviewed(ctx: click.Context, document: str, project: Path | None, coder: str,
+@shared(coder=True)
+def reviewed(ctx: click.Context, document: str, coder: str,
              undo: bool) -> None:
     """Mark DOCUMENT as reviewed by you (for `qcode agree`).
 

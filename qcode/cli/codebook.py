@@ -11,13 +11,10 @@ from rich.tree import Tree
 
 from qcode.cli.codebook_views import diff_lines, plan_lines
 from qcode.cli.common import (
-    coder_option,
     console,
     emit_json,
-    handle_errors,
-    json_option,
     open_project,
-    project_option,
+    shared,
 )
 from qcode.cli.terminal import echo
 from qcode.core.codebook.match import DEFAULT_THRESHOLD
@@ -51,11 +48,8 @@ def codebook() -> None:
 
 @codebook.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@project_option
-@coder_option
-@click.pass_context
-@handle_errors
-def load(ctx: click.Context, file: Path, project: Path | None, coder: str) -> None:
+@shared(coder=True)
+def load(ctx: click.Context, file: Path, coder: str) -> None:
     """Load a codebook (YAML) into the project: new codes are added, codes with the
     same GUID updated; nothing else is touched. One undoable change."""
     opened = open_project(ctx)
@@ -67,11 +61,8 @@ def load(ctx: click.Context, file: Path, project: Path | None, coder: str) -> No
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=_READ_FORMATS,
               help="yaml, qdc, qdpx, qde or csv (default: from the file's extension).")
-@project_option
-@coder_option
-@click.pass_context
-@handle_errors
-def import_(ctx: click.Context, file: Path, fmt: str | None, project: Path | None,
+@shared(coder=True)
+def import_(ctx: click.Context, file: Path, fmt: str | None,
             coder: str) -> None:
     """Import a codebook from qcode (.yaml), REFI-QDA (.qdc; the codebook of a .qdpx or
     .qde project) or Taguette (.csv). Like `load`: codes are matched by GUID, new ones
@@ -104,10 +95,8 @@ def _report_load(book: Codebook, result: CodebookLoad) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=_WRITE_FORMATS,
               help="yaml, qdc, csv or markdown (default: from the extension; yaml for -).")
-@project_option
-@click.pass_context
-@handle_errors
-def export(ctx: click.Context, file: Path, fmt: str | None, project: Path | None) -> None:
+@shared()
+def export(ctx: click.Context, file: Path, fmt: str | None) -> None:
     """Write the project's codebook to FILE (- for standard output): qcode YAML
     (lossless), REFI-QDA .qdc (NVivo, ATLAS.ti, MAXQDA, QualCoder), Taguette-style CSV
     (opens in a spreadsheet) or a Markdown document."""
@@ -130,12 +119,9 @@ def _side(ctx: click.Context, ref: str) -> tuple[Codebook, str]:
 @codebook.command()
 @click.argument("a")
 @click.argument("b")
-@project_option
 @threshold_option
-@json_option
-@click.pass_context
-@handle_errors
-def diff(ctx: click.Context, a: str, b: str, project: Path | None, threshold: float,
+@shared(as_json=True)
+def diff(ctx: click.Context, a: str, b: str, threshold: float,
          as_json: bool) -> None:
     """What changed from codebook A to codebook B: codes added, removed, renamed (by GUID,
     or by name similarity with its score), moved, re-described (word diff), recoloured.
@@ -164,13 +150,9 @@ def diff(ctx: click.Context, a: str, b: str, project: Path | None, threshold: fl
               help="Apply the merges guessed from name similarity (otherwise only proposed).")
 @click.option("--dry-run", is_flag=True, help="Show the plan; change nothing.")
 @threshold_option
-@project_option
-@coder_option
-@json_option
-@click.pass_context
-@handle_errors
+@shared(coder=True, as_json=True)
 def merge(ctx: click.Context, file: Path, fmt: str | None, rule: str, accept_fuzzy: bool,
-          dry_run: bool, threshold: float, project: Path | None, coder: str,
+          dry_run: bool, threshold: float, coder: str,
           as_json: bool) -> None:
     """Merge a diverged copy of the codebook into the project without losing a code or
     a coding. Codes match by GUID, then by name (case and accents ignored); names that
@@ -195,13 +177,9 @@ def merge(ctx: click.Context, file: Path, fmt: str | None, rule: str, accept_fuz
 
 
 @codebook.command()
-@project_option
-@coder_option
 @click.option("--full", is_flag=True, help="Show definitions, when to use, examples.")
-@json_option
-@click.pass_context
-@handle_errors
-def show(ctx: click.Context, project: Path | None, coder: str, full: bool, as_json: bool) -> None:
+@shared(coder=True, as_json=True)
+def show(ctx: click.Context, coder: str, full: bool, as_json: bool) -> None:
     """Show the code tree with colours and how many paragraphs carry each code."""
     opened = open_project(ctx, readonly=True)
     counts = opened.code_counts()

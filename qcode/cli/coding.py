@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from qcode.cli.common import (
-    coder_option,
     console,
     emit_json,
-    handle_errors,
-    json_option,
     open_project,
-    project_option,
     say,
+    shared,
 )
 from qcode.core.project import Project
 
@@ -31,13 +26,10 @@ def _resolve(project: Project, document: str, paragraph: str,
 @click.argument("document")
 @click.argument("paragraph")
 @click.argument("codes", nargs=-1, required=True)
-@project_option
-@coder_option
 @click.option("--memo", help="A memo on the new coding(s).")
-@click.pass_context
-@handle_errors
-def tag(ctx: click.Context, document: str, paragraph: str, codes: tuple[str, ...],
-        project: Path | None, coder: str, memo: str | None) -> None:
+@shared(coder=True)
+def tag(ctx: click.Context, document: str, paragraph: str, codes: tuple[str, ...], coder: str,
+        memo: str | None) -> None:
     """Tag a paragraph with one or more codes.
 
     DOCUMENT is a name or GUID; PARAGRAPH a label (§12, "note 3") or an ordinal (12);
@@ -57,12 +49,9 @@ def tag(ctx: click.Context, document: str, paragraph: str, codes: tuple[str, ...
 @click.argument("document")
 @click.argument("paragraph")
 @click.argument("codes", nargs=-1, required=True)
-@project_option
-@coder_option
-@click.pass_context
-@handle_errors
+@shared(coder=True)
 def untag(ctx: click.Context, document: str, paragraph: str, codes: tuple[str, ...],
-          project: Path | None, coder: str) -> None:
+          coder: str) -> None:
     """Remove codes from a paragraph (the coder's own codings)."""
     opened = open_project(ctx)
     para, code_ids, where = _resolve(opened, document, paragraph, codes)
@@ -75,36 +64,27 @@ def untag(ctx: click.Context, document: str, paragraph: str, codes: tuple[str, .
 
 
 @click.command()
-@project_option
-@coder_option
-@click.pass_context
-@handle_errors
-def undo(ctx: click.Context, project: Path | None, coder: str) -> None:
+@shared(coder=True)
+def undo(ctx: click.Context, coder: str) -> None:
     """Undo your latest change (each coder has their own undo history)."""
     summary = open_project(ctx).undo(coder=coder)
     say(f"undone: {summary}")
 
 
 @click.command()
-@project_option
-@coder_option
-@click.pass_context
-@handle_errors
-def redo(ctx: click.Context, project: Path | None, coder: str) -> None:
+@shared(coder=True)
+def redo(ctx: click.Context, coder: str) -> None:
     """Redo your latest undone change."""
     summary = open_project(ctx).redo(coder=coder)
     say(f"redone: {summary}")
 
 
 @click.command()
-@project_option
 @click.option("--coder", default=None, help="Only this coder's changes.")
 @click.option("-n", "--limit", type=click.IntRange(1, 2**31), default=20, show_default=True,
               help="How many changes to show.")
-@json_option
-@click.pass_context
-@handle_errors
-def log(ctx: click.Context, project: Path | None, coder: str | None, limit: int,
+@shared(as_json=True)
+def log(ctx: click.Context, coder: str | None, limit: int,
         as_json: bool) -> None:
     """The history of changes, newest first."""
     entries = open_project(ctx, readonly=True).log(limit=limit, coder=coder)

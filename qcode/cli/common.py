@@ -83,6 +83,28 @@ def say(text: str, *, dim: str | None = None) -> None:
     echo(text + (" " + click.style(dim, dim=True) if dim else ""))
 
 
+def shared(*, coder: bool = False, as_json: bool = False) -> Callable[[F], F]:
+    """The options and handling every command shares, in one decorator: ``-p/--project``
+    (read through :func:`open_project`, never passed on), ``--coder`` when the command
+    records changes (passed as ``coder``), ``--json`` when it lists data (passed as
+    ``as_json``), the click context as the first argument, and library errors as one
+    line on stderr with their exit status."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def without_project(*args: Any, project: Path | None = None, **kwargs: Any) -> Any:
+            return func(*args, **kwargs)
+
+        command: Any = click.pass_context(handle_errors(without_project))
+        if as_json:
+            command = json_option(command)
+        if coder:
+            command = coder_option(command)
+        return project_option(command)  # type: ignore[no-any-return]
+
+    return decorate
+
+
 def emit_json(data: Any) -> None:
     """Write ``data`` as JSON on stdout (UTF-8, not escaped: Cyrillic stays readable)."""
     echo(json_text(json.dumps(data, ensure_ascii=False, indent=2, default=str)))

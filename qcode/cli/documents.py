@@ -12,13 +12,10 @@ from rich.table import Table
 from rich.text import Text
 
 from qcode.cli.common import (
-    coder_option,
     console,
     emit_json,
-    handle_errors,
-    json_option,
     open_project,
-    project_option,
+    shared,
 )
 from qcode.cli.exchange import import_projects, is_project_file
 from qcode.cli.progress import progress_bar
@@ -42,8 +39,6 @@ def _parse_attributes(values: tuple[str, ...]) -> dict[str, str]:
 
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@project_option
-@coder_option
 @click.option("--name", help="Document name (one file only; default: the file name).")
 @click.option("--kind", help="Document kind: interview, article, notes… (default: interview).")
 @click.option("--as", "as_key", metavar="KEY",
@@ -55,10 +50,9 @@ def _parse_attributes(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--encoding", help="Text encoding of legacy files (e.g. cp1251, latin-1).")
 @click.option("--skip-existing", is_flag=True,
               help="Skip files whose text is already in the project instead of failing.")
-@click.pass_context
-@handle_errors
+@shared(coder=True)
 def import_(
-    ctx: click.Context, files: tuple[Path, ...], project: Path | None, coder: str,
+    ctx: click.Context, files: tuple[Path, ...], coder: str,
     name: str | None, kind: str | None, as_key: str | None, catalog_file: Path | None,
     attributes: tuple[str, ...], encoding: str | None, skip_existing: bool,
 ) -> None:
@@ -135,12 +129,8 @@ def _stored_catalog(project: Any) -> Catalog | None:
 
 
 @click.command()
-@project_option
-@coder_option
-@json_option
-@click.pass_context
-@handle_errors
-def documents(ctx: click.Context, project: Path | None, coder: str, as_json: bool) -> None:
+@shared(coder=True, as_json=True)
+def documents(ctx: click.Context, coder: str, as_json: bool) -> None:
     """List documents with their size and the coder's progress."""
     opened = open_project(ctx, readonly=True)
     rows = opened.documents(coder=coder)
@@ -168,12 +158,9 @@ def documents(ctx: click.Context, project: Path | None, coder: str, as_json: boo
 
 @click.command()
 @click.argument("document")
-@project_option
 @click.option("--coder", default=None, help="Show only this coder's codes (default: everyone's).")
-@json_option
-@click.pass_context
-@handle_errors
-def show(ctx: click.Context, document: str, project: Path | None, coder: str | None,
+@shared(as_json=True)
+def show(ctx: click.Context, document: str, coder: str | None,
          as_json: bool) -> None:
     """Show a document: paragraphs with labels, sections, speakers and codes."""
     opened = open_project(ctx, readonly=True)

@@ -12,10 +12,8 @@ from rich.markup import escape
 from qcode.cli.common import (
     console,
     emit_json,
-    handle_errors,
-    json_option,
     open_project,
-    project_option,
+    shared,
 )
 from qcode.cli.progress import counted_progress
 from qcode.core.errors import QcodeError
@@ -34,12 +32,9 @@ def is_project_file(path: Path) -> bool:
 
 @click.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@project_option
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
-@json_option
-@click.pass_context
-@handle_errors
-def export(ctx: click.Context, file: Path, project: Path | None, force: bool,
+@shared(as_json=True)
+def export(ctx: click.Context, file: Path, force: bool,
            as_json: bool) -> None:
     """Export the project as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA…
 

@@ -13,11 +13,9 @@ from rich.markup import escape
 from qcode.cli.common import (
     console,
     emit_json,
-    handle_errors,
-    json_option,
     open_project,
-    project_option,
     project_path,
+    shared,
 )
 from qcode.core.errors import DamagedProject
 from qcode.core.store.check import CheckReport, unreadable
@@ -26,13 +24,10 @@ from qcode.core.store.check import repair as run_repair
 
 
 @click.command()
-@project_option
 @click.option("--repair", is_flag=True,
               help="After a backup, fix what can be fixed safely (indexes, search, hashes).")
-@json_option
-@click.pass_context
-@handle_errors
-def check(ctx: click.Context, project: Path | None, repair: bool, as_json: bool) -> None:
+@shared(as_json=True)
+def check(ctx: click.Context, repair: bool, as_json: bool) -> None:
     """Check the project: SQLite integrity and foreign keys, paragraph offsets and hashes,
     the search index, and that the event log replays to the current codings.
 
@@ -80,10 +75,8 @@ def _print_report(report: CheckReport, path: Path, repair: bool) -> None:
 
 @click.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@project_option
-@click.pass_context
-@handle_errors
-def backup(ctx: click.Context, file: Path | None, project: Path | None) -> None:
+@shared()
+def backup(ctx: click.Context, file: Path | None) -> None:
     """Write a consistent copy of the project (safe while others are coding).
 
     FILE defaults to <project>.<timestamp>.backup.db beside the project.

@@ -9,26 +9,19 @@ import click
 from rich.markup import escape
 
 from qcode.cli.common import (
-    coder_option,
     console,
     emit_json,
-    handle_errors,
-    json_option,
     open_project,
-    project_option,
+    shared,
 )
 from qcode.cli.progress import counted_progress
 
 
 @click.command()
 @click.argument("other", type=click.Path(path_type=Path))
-@project_option
-@coder_option
 @click.option("--dry-run", is_flag=True, help="Show what would be merged; change nothing.")
-@json_option
-@click.pass_context
-@handle_errors
-def merge(ctx: click.Context, other: Path, project: Path | None, coder: str, dry_run: bool,
+@shared(coder=True, as_json=True)
+def merge(ctx: click.Context, other: Path, coder: str, dry_run: bool,
           as_json: bool) -> None:
     """Merge another coder's project file into this one.
 

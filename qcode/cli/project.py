@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from rich.table import Table
 
 from qcode.cli.common import (
     console,
     emit_json,
-    handle_errors,
-    json_option,
     open_project,
-    project_option,
     project_path,
+    shared,
 )
 from qcode.core.project import Project
 
 
 @click.command()
-@project_option
 @click.option("--name", help="Display name of the project (default: the file name).")
-@click.pass_context
-@handle_errors
-def init(ctx: click.Context, project: Path | None, name: str | None) -> None:
+@shared()
+def init(ctx: click.Context, name: str | None) -> None:
     """Create a new, empty project file."""
     path = project_path(ctx)
     with Project.create(path, name=name) as created:
@@ -32,11 +26,8 @@ def init(ctx: click.Context, project: Path | None, name: str | None) -> None:
 
 
 @click.command()
-@project_option
-@json_option
-@click.pass_context
-@handle_errors
-def status(ctx: click.Context, project: Path | None, as_json: bool) -> None:
+@shared(as_json=True)
+def status(ctx: click.Context, as_json: bool) -> None:
     """The project at a glance: documents, paragraphs, codes, codings, last change."""
     opened = open_project(ctx, readonly=True)
     info = opened.status()

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 from rich.markup import escape
 
-from qcode.cli.common import console, handle_errors, open_project, project_option
+from qcode.cli.common import console, open_project, shared
 from qcode.cli.terminal import echo
 from qcode.core.errors import QcodeError
 from qcode.core.project import Project
@@ -104,15 +104,13 @@ def report_group() -> None:
 
 
 @report_group.command("frequencies", short_help="Paragraphs, documents and codings per code.")
-@project_option
 @click.option("--by", metavar="document|coder|ATTRIBUTE",
               help="Break the counts down by document, coder or a document attribute "
                    "(e.g. generation, organisation).")
 @filter_options()
 @output_options
-@click.pass_context
-@handle_errors
-def frequencies_command(ctx: click.Context, project: Path | None, by: str | None,
+@shared()
+def frequencies_command(ctx: click.Context, by: str | None,
                         coders: tuple[str, ...], documents: tuple[str, ...],
                         attributes: tuple[str, ...], codes: tuple[str, ...], fmt: str | None,
                         output: Path | None, force: bool) -> None:
@@ -129,7 +127,6 @@ def frequencies_command(ctx: click.Context, project: Path | None, by: str | None
 
 
 @report_group.command("cooccurrence", short_help="Paragraphs carrying both codes, code × code.")
-@project_option
 @click.option("--measure", type=click.Choice(MEASURES), default="count", show_default=True,
               help="Cell value: paragraphs with both codes, the Jaccard index or the "
                    "c-coefficient n12/(n1+n2-n12) (the same number on paragraphs).")
@@ -137,9 +134,8 @@ def frequencies_command(ctx: click.Context, project: Path | None, by: str | None
               help="A code stands for itself and its sub-codes (compare themes).")
 @filter_options()
 @output_options
-@click.pass_context
-@handle_errors
-def cooccurrence_command(ctx: click.Context, project: Path | None, measure: str, rollup: bool,
+@shared()
+def cooccurrence_command(ctx: click.Context, measure: str, rollup: bool,
                          coders: tuple[str, ...], documents: tuple[str, ...],
                          attributes: tuple[str, ...], codes: tuple[str, ...],
                          fmt: str | None, output: Path | None, force: bool) -> None:
@@ -153,13 +149,11 @@ def cooccurrence_command(ctx: click.Context, project: Path | None, measure: str,
 
 @report_group.command("segments", short_help="The paragraphs behind a theme, with sources.")
 @click.argument("theme_codes", metavar="CODE...", nargs=-1, required=True)
-@project_option
 @click.option("--with-children", is_flag=True, help="Include the codes below each CODE.")
 @filter_options(codes=False)
 @output_options
-@click.pass_context
-@handle_errors
-def segments_command(ctx: click.Context, theme_codes: tuple[str, ...], project: Path | None,
+@shared()
+def segments_command(ctx: click.Context, theme_codes: tuple[str, ...],
                      with_children: bool, coders: tuple[str, ...], documents: tuple[str, ...],
                      attributes: tuple[str, ...], fmt: str | None, output: Path | None,
                      force: bool) -> None:
@@ -175,12 +169,10 @@ def segments_command(ctx: click.Context, theme_codes: tuple[str, ...], project: 
 
 
 @report_group.command("summary", short_help="The project at a glance.")
-@project_option
 @filter_options()
 @output_options
-@click.pass_context
-@handle_errors
-def summary_command(ctx: click.Context, project: Path | None, coders: tuple[str, ...],
+@shared()
+def summary_command(ctx: click.Context, coders: tuple[str, ...],
                     documents: tuple[str, ...], attributes: tuple[str, ...],
                     codes: tuple[str, ...], fmt: str | None, output: Path | None,
                     force: bool) -> None:
@@ -193,7 +185,6 @@ def summary_command(ctx: click.Context, project: Path | None, coders: tuple[str,
 
 
 @report_group.command("all", short_help="Everything in one report (e.g. -o report.html).")
-@project_option
 @click.option("--by", metavar="document|coder|ATTRIBUTE", help="Break frequencies down.")
 @click.option("--measure", type=click.Choice(MEASURES), default="count", show_default=True,
               help="Co-occurrence cell value.")
@@ -202,9 +193,8 @@ def summary_command(ctx: click.Context, project: Path | None, coders: tuple[str,
               help="Include the coded paragraphs of every code.")
 @filter_options()
 @output_options
-@click.pass_context
-@handle_errors
-def all_command(ctx: click.Context, project: Path | None, by: str | None, measure: str,
+@shared()
+def all_command(ctx: click.Context, by: str | None, measure: str,
                 rollup: bool, with_segments: bool, coders: tuple[str, ...],
                 documents: tuple[str, ...], attributes: tuple[str, ...],
                 codes: tuple[str, ...], fmt: str | None, output: Path | None,

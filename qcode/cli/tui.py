@@ -8,12 +8,10 @@ from pathlib import Path
 import click
 
 from qcode.cli.common import (
-    coder_option,
     default_coder,
-    handle_errors,
     open_project,
-    project_option,
     project_path,
+    shared,
 )
 from qcode.cli.project import print_status
 
@@ -39,12 +37,9 @@ def launch(ctx: click.Context) -> None:
 @click.command("tui")
 @click.argument("project_file", required=False, metavar="[PROJECT]",
                 type=click.Path(dir_okay=False, path_type=Path))
-@project_option
-@coder_option
 @click.option("--blind", is_flag=True, help="Hide other coders' codings.")
-@click.pass_context
-@handle_errors
-def tui(ctx: click.Context, project_file: Path | None, project: Path | None, coder: str,
+@shared(coder=True)
+def tui(ctx: click.Context, project_file: Path | None, coder: str,
         blind: bool) -> None:
     """Open the terminal UI on PROJECT (or -p, $QCODE_PROJECT, ./qcode.db).
 

@@ -94,25 +94,54 @@ def test_catalog_attributes_by_file_name_and_flag(study_cli: Cli, tmp_path: Path
     assert chikov["city"] == "Kazan"
 
 
+def all_commands() -> list[tuple[list[str], object]]:
+    """Every command and group of the CLI, loading the lazily registered ones."""
+    import click
+
+    from qcode.cli import main
+
+    def walk(command: click.Command, prefix: list[str]) -> list[tuple[list[str], object]]:
+        found: list[tuple[list[str], object]] = [(prefix, command)]
+        if isinstance(command, click.Group):
+            context = click.Context(command)
+            for name in command.list_commands(context):
+                child = command.get_command(context, name)
+                assert child is not None, name
+                found += walk(child, [*prefix, name])
+        return found
+
+    return walk(main, [])
+
+
 def test_every_command_has_help() -> None:
     from click.testing import CliRunner
 
     from qcode.cli import main
 
-    def walk(group: object, prefix: list[str]) -> list[list[str]]:
-        found = [prefix]
-        for name, command in getattr(group, "commands", {}).items():
-            found += walk(command, [*prefix, name])
-        return found
-
-    for path in walk(main, []):
+    commands = all_commands()
+    assert len(commands) > 25
+    for path, command in commands:
         result = CliRunner().invoke(main, [*path, "--help"])
         assert result.exit_code == 0, path
         assert "Usage:" in result.output
-        command = main
-        for name in path:
-            command = command.commands[name]  # type: ignore[attr-defined]
-        assert command.help, f"qcode {' '.join(path)} has no help text"
+        assert getattr(command, "help", None), f"qcode {' '.join(path)} has no help text"
+
+
+def test_every_command_takes_the_shared_options_one_way() -> None:
+    """-p/--project on every command, read through the context, never a parameter the
+    command itself declares (issue 12: 28 commands carried an unused one)."""
+    import inspect
+
+    import click
+
+    for path, command in all_commands():
+        if isinstance(command, click.Group) and path:
+            continue
+        assert isinstance(command, click.Command)
+        options = {o for p in command.params for o in getattr(p, "opts", [])}
+        assert {"-p", "--project"} <= options, path
+        callback = inspect.unwrap(command.callback)  # type: ignore[arg-type]
+        assert "project" not in inspect.signature(callback).parameters, path
 
 
 # -- bad input: one line on stderr, exit 2, project unchanged -----------------------------
