@@ -117,3 +117,27 @@ def test_the_cycle_check_finds_a_cycle(tmp_path: Path) -> None:
     c.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pkg.a\n")
     graph = import_graph({"pkg.a": a, "pkg.b": b, "pkg.c": c})
     assert cycles(graph) == [["pkg.a", "pkg.b", "pkg.c"]]
+
+
+def sql_calls(folder: Path) -> list[str]:
+    """Places in ``folder`` that run SQL or reach for a project's connection: calls of
+    ``execute``/``executemany``/``executescript`` and any ``.conn`` attribute."""
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and (
+                    node.attr in {"execute", "executemany", "executescript", "conn"}):
+                found.append(f"{path.name}:{node.lineno} .{node.attr}")
+    return found
+
+
+@pytest.mark.parametrize("front_end", ["tui", "cli"])
+def test_front_ends_run_no_sql(front_end: str) -> None:
+    """The TUI and the CLI are front ends: every rule and every query is the core's."""
+    assert sql_calls(PACKAGE / front_end) == []
+
+
+def test_the_sql_check_would_catch_a_query(tmp_path: Path) -> None:
+    (tmp_path / "screen.py").write_text(
+        "def f(project):\n    return project.conn.execute('SELECT 1')\n")
+    assert len(sql_calls(tmp_path)) == 2

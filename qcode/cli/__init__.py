@@ -29,6 +29,7 @@ COMMANDS = {
     "export": "exchange",
     "report": "report",
     "agree": "agree", "reviewed": "agree",
+    "consensus": "consensus",
 }
 
 

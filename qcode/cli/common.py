@@ -14,6 +14,7 @@ import click
 
 from qcode.cli.terminal import echo, json_text
 from qcode.core import settings
+from qcode.core.controls import printable
 from qcode.core.errors import QcodeError
 
 if TYPE_CHECKING:
@@ -80,7 +81,8 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 def say(text: str, *, dim: str | None = None) -> None:
     """One plain line on stdout, with an optional dimmed tail: what short commands print
     (rich, for tables, takes longer to load than `qcode tag` takes to run)."""
-    echo(text + (" " + click.style(dim, dim=True) if dim else ""))
+    tail = " " + click.style(printable(dim), dim=True) if dim else ""
+    click.echo(printable(text) + tail)
 
 
 def shared(*, coder: bool = False, as_json: bool = False) -> Callable[[F], F]:

@@ -19,8 +19,6 @@ from qcode.cli.common import (
 )
 from qcode.core.errors import DamagedProject
 from qcode.core.store.check import CheckReport, unreadable
-from qcode.core.store.check import check as run_check
-from qcode.core.store.check import repair as run_repair
 
 
 @click.command()
@@ -43,8 +41,7 @@ def check(ctx: click.Context, repair: bool, as_json: bool) -> None:
         report = unreadable(str(exc.__cause__ or exc), path)
     else:
         path = opened.path
-        report = (run_repair(opened.conn, path, readonly=opened.readonly and not opened.damaged)
-                  if repair else run_check(opened.conn, path))
+        report = opened.check(repair=repair)
     if as_json:
         emit_json(asdict(report) | {"healthy": report.healthy})
     else:

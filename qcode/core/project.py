@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 from qcode.core.codebook.editing import CodebookEditing, CodebookLoad
 from qcode.core.controls import check_name
 from qcode.core.errors import DuplicateImport, QcodeError
-from qcode.core.ids import new_guid, new_guids, now, sha256
+from qcode.core.ids import new_guids, now, sha256
 from qcode.core.model import Document, ParsedDocument
+from qcode.core.notes import memo_change, review_change
 from qcode.core.project_file import DEFAULT_PATH
 from qcode.core.store.changes import Change
 from qcode.core.store.rows import Batch
@@ -29,6 +30,7 @@ from qcode.core.store.texts import document_snapshot
 
 if TYPE_CHECKING:
     from qcode.core.coded_import import CodedImport, ImportedCoder, ImportedCoding, ImportedMemo
+    from qcode.core.consensus import Decision, Memo
     from qcode.core.merge import MergeReport
 
 
@@ -130,7 +132,7 @@ class Project(CodebookEditing):
         paragraphs, codes = list(dict.fromkeys(paragraph_ids)), list(dict.fromkeys(code_ids))
         with self.writing():
             coder_id = self.ensure_coder(coder)
-            have = self._existing(paragraphs, codes, coder_id)
+            have = self.codings_of(paragraphs, coder_id, codes)
             if not have:
                 return TagResult(0, len(paragraphs) * len(codes), None)
             summary = "untag " + self._describe_pairs(paragraphs, codes)
@@ -139,31 +141,6 @@ class Project(CodebookEditing):
                 [{"op": "delete", "table": "codings", "rows": [{"id": i} for i in have.values()]}],
             )
         return TagResult(len(have), len(paragraphs) * len(codes) - len(have), event)
-
-    def _existing(
-        self, paragraphs: list[int], codes: list[int] | None, coder_id: int
-    ) -> dict[tuple[int, int], int]:
-        """(paragraph, code) -> coding id of the coder's codings among these (of these
-        codes, or of any)."""
-        found: dict[tuple[int, int], int] = {}
-        wanted = set(codes) if codes is not None else None
-        for start in range(0, len(paragraphs), 500):
-            chunk = paragraphs[start:start + 500]
-            rows = self.conn.execute(
-                f"SELECT id, paragraph_id, code_id FROM codings WHERE coder_id = ? "
-                f"AND paragraph_id IN ({', '.join('?' * len(chunk))})",
-                [coder_id, *chunk],
-            )
-            for row in rows:
-                if wanted is None or row[2] in wanted:
-                    found[(row[1], row[2])] = row[0]
-        return found
-
-    def _check_codable(self, codes: list[int]) -> None:
-        for code_id in codes:
-            code = self.code_by_id(code_id)
-            if not code.codable:
-                raise QcodeError(f"code {code.name!r} is a folder (not codable); pick a sub-code")
 
     def _describe_pairs(self, paragraphs: list[int], codes: list[int]) -> str:
         first = self.paragraph_by_id(paragraphs[0])
@@ -197,28 +174,26 @@ class Project(CodebookEditing):
     def set_memo(self, target: str, target_id: int | None, text: str | None, *, coder: str) -> None:
         """Write (or with None/empty, delete) the coder's memo on a paragraph, document,
         code or the project."""
-        value = text.strip() if text and text.strip() else None
         with self.writing():
-            coder_id = self.ensure_coder(coder)
-            row = self.conn.execute(
-                "SELECT * FROM memos WHERE target = ? AND target_id IS ? AND coder_id = ?",
-                (target, target_id, coder_id),
-            ).fetchone()
+            change = memo_change(self.conn, target, target_id, self.ensure_coder(coder), text)
+            if change is None:
+                return
             summary = f"memo on {target}" + (f" #{target_id}" if target_id is not None else "")
-            if row is None and value is None:
-                return
-            if row is None:
-                change: Change = {"op": "insert", "table": "memos", "rows": [{
-                    "guid": new_guid(), "target": target, "target_id": target_id,
-                    "coder_id": coder_id, "text": value, "created_at": now()}]}
-            elif value is None:
-                change = {"op": "delete", "table": "memos", "rows": [{"id": row["id"]}]}
-            elif row["text"] == value:
-                return
-            else:
-                change = {"op": "update", "table": "memos", "key": {"id": row["id"]},
-                          "before": {"text": row["text"]}, "after": {"text": value}}
             self.record(coder, "memo", summary, [change])
+
+    # -- consensus ------------------------------------------------------------------
+
+    def decide(self, paragraph_id: int, codes: Iterable[int], *, coder: str = "consensus",
+               memo: Memo = "keep", reviewed: bool = False,
+               summary: str | None = None) -> Decision:
+        """Set ``coder``'s final code set on a paragraph (the consensus, by default), with
+        its memo there (None: removed; "keep": left) and, with ``reviewed``, a review
+        mark on its document — one transaction and one event, so one undo takes the
+        decision back whole. See :mod:`qcode.core.consensus`."""
+        from qcode.core import consensus
+
+        return consensus.decide(self, paragraph_id, codes, coder=coder, memo=memo,
+                                reviewed=reviewed, summary=summary)
 
     # -- merging another project file -------------------------------------------
 
@@ -272,23 +247,14 @@ class Project(CodebookEditing):
         coder; an unreviewed one is missing data.
         """
         coder_id = self.coder_id(coder)
-        current = None if coder_id is None else self.conn.execute(
-            "SELECT * FROM reviews WHERE document_id = ? AND coder_id = ?",
-            (document.id, coder_id),
-        ).fetchone()
-        if (current is not None) == reviewed:
+        if coder_id is None and not reviewed:
             return False
         with self.writing():
-            coder_id = self.ensure_coder(coder)
-            key = {"document_id": document.id, "coder_id": coder_id}
-            if reviewed:
-                change: Change = {"op": "insert", "table": "reviews",
-                                  "rows": [{**key, "reviewed_at": now()}]}
-                summary = f"mark {document.name} reviewed"
-            else:
-                change = {"op": "delete", "table": "reviews", "rows": [key]}
-                summary = f"unmark {document.name} as reviewed"
-            self.record(coder, "review", summary, [change])
+            change = review_change(self.conn, document.id, self.ensure_coder(coder), reviewed)
+            if change is None:
+                return False
+            verb = "mark {} reviewed" if reviewed else "unmark {} as reviewed"
+            self.record(coder, "review", verb.format(document.name), [change])
         return True
 
     # -- many codings at once --------------------------------------------------------
@@ -307,7 +273,7 @@ class Project(CodebookEditing):
         wanted = list(dict.fromkeys(pairs))
         if not wanted:
             return TagResult(0, 0, None)
-        self._check_codable(list(dict.fromkeys(code for _p, code in wanted)))
+        self.check_codable(list(dict.fromkeys(code for _p, code in wanted)))
         with self.writing():
             coder_id = self.ensure_coder(coder)
             have = self._coded_pairs([p for p, _c in wanted], coder_id)
@@ -333,7 +299,7 @@ class Project(CodebookEditing):
                 "SELECT paragraph_id, code_id FROM codings WHERE coder_id = ? "
                 "AND paragraph_id BETWEEN ? AND ?", (coder_id, min(paragraphs), max(paragraphs)))
             return {(r[0], r[1]) for r in rows}
-        return set(self._existing(list(dict.fromkeys(paragraphs)), None, coder_id))
+        return set(self.codings_of(list(dict.fromkeys(paragraphs)), coder_id))
 
 
 __all__ = ["DEFAULT_PATH", "CodebookLoad", "Project", "TagResult"]

@@ -21,6 +21,9 @@ from qcode.core.reading import ProjectReader
 from qcode.core.settings import DEFAULT_PROJECT, busy_timeout_ms
 from qcode.core.store import schema
 from qcode.core.store.backup import automatic_backup, backup_to
+from qcode.core.store.check import CheckReport
+from qcode.core.store.check import check as run_check
+from qcode.core.store.check import repair as run_repair
 from qcode.core.store.db import (
     DAMAGED,
     connect,
@@ -186,6 +189,13 @@ class ProjectFile(ProjectReader, ProjectWriter):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def check(self, *, repair: bool = False) -> CheckReport:
+        """``qcode check``: the project's health (and, with ``repair``, the safe fixes,
+        after a backup); see :mod:`qcode.core.store.check`."""
+        if repair:
+            return run_repair(self.conn, self.path, readonly=self.readonly and not self.damaged)
+        return run_check(self.conn, self.path)
 
     def backup(self, target: Path | str) -> Path:
         """A consistent copy of the project via SQLite's online backup API."""

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from qcode.core.codebook.model import Codebook, CodeSpec
+from qcode.core.coding_reads import CodingReads
 from qcode.core.errors import NotFoundError, QcodeError
 from qcode.core.ids import fold, normalize_guid
 from qcode.core.model import Code, Coder, Document, DocumentSummary, Event, Paragraph
@@ -23,7 +24,7 @@ _MAX_INTEGER = 2**63 - 1
 _PATH_SEPARATORS = re.compile(r"\s*(?:::|/|>)\s*")
 
 
-class ProjectReader:
+class ProjectReader(CodingReads):
     """Read access to a project file."""
 
     conn: sqlite3.Connection
@@ -59,11 +60,6 @@ class ProjectReader:
             hint = did_you_mean(name, [c.name for c in self.coders()])
             raise NotFoundError(f"no coder named {name!r}{hint}")
         return Coder(row["id"], row["guid"], row["name"])
-
-    def coder_id(self, name: str) -> int | None:
-        """The id of a coder, or None if they have never written to this project."""
-        row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
-        return None if row is None else int(row[0])
 
     # -- documents -------------------------------------------------------------------
 
@@ -179,6 +175,16 @@ class ProjectReader:
             raise NotFoundError(f"no paragraph #{paragraph_id}")
         return Paragraph.from_row(row)
 
+    def paragraph_documents(self, paragraph_ids: list[int]) -> dict[int, int]:
+        """paragraph id -> the id of its document."""
+        found: dict[int, int] = {}
+        for start in range(0, len(paragraph_ids), 500):
+            chunk = paragraph_ids[start:start + 500]
+            found.update((r[0], r[1]) for r in self.conn.execute(
+                "SELECT id, document_id FROM paragraphs "
+                f"WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+        return found
+
     def paragraph(self, document: Document, ref: str | int) -> Paragraph:
         """A paragraph by label ("§12", "note 3") or ordinal (12, "¶12")."""
         text = str(ref).strip()
@@ -240,6 +246,13 @@ class ProjectReader:
         if row is None:
             raise NotFoundError(f"no code #{code_id}")
         return Code.from_row(row)
+
+    def check_codable(self, code_ids: list[int]) -> None:
+        """Refuse a folder code (not codable): codings go on its sub-codes."""
+        for code_id in code_ids:
+            code = self.code_by_id(code_id)
+            if not code.codable:
+                raise QcodeError(f"code {code.name!r} is a folder (not codable); pick a sub-code")
 
     def code_path(self, code: Code) -> str:
         """"parent/child" path of a code (how it is written when names repeat)."""
@@ -304,57 +317,6 @@ class ProjectReader:
             codes=roots,
         )
 
-    # -- codings ---------------------------------------------------------------------
-
-    def codings_for_document(
-        self, document_id: int, coder: str | None = None
-    ) -> dict[int, list[tuple[int, int]]]:
-        """paragraph id -> [(code id, coder id)] for one document."""
-        params: list[Any] = [document_id]
-        sql = (
-            "SELECT c.paragraph_id, c.code_id, c.coder_id FROM codings c "
-            "JOIN paragraphs p ON p.id = c.paragraph_id WHERE p.document_id = ?"
-        )
-        if coder is not None:
-            sql += " AND c.coder_id = ?"
-            params.append(self.coder_id(coder) or -1)
-        result: dict[int, list[tuple[int, int]]] = {}
-        for row in self.conn.execute(sql + " ORDER BY c.id", params):
-            result.setdefault(row[0], []).append((row[1], row[2]))
-        return result
-
-    def coding_memo(self, paragraph_id: int, code_id: int, coder: str) -> str | None:
-        """The memo on one coding, if any."""
-        row = self.conn.execute(
-            "SELECT memo FROM codings WHERE paragraph_id = ? AND code_id = ? AND coder_id = ?",
-            (paragraph_id, code_id, self.coder_id(coder) or -1),
-        ).fetchone()
-        return None if row is None else row[0]
-
-    def memo(self, target: str, target_id: int | None, coder: str) -> str | None:
-        """A coder's memo on a project/document/paragraph/code, if any."""
-        row = self.conn.execute(
-            "SELECT text FROM memos WHERE target = ? AND target_id IS ? AND coder_id = ?",
-            (target, target_id, self.coder_id(coder) or -1),
-        ).fetchone()
-        return None if row is None else str(row[0])
-
-    def code_counts(self, coder: str | None = None) -> dict[int, int]:
-        """code id -> distinct paragraphs carrying it (of ``coder`` if given).
-
-        A coder's count per code is one range of the (code, paragraph, coder) index per
-        code, read without touching the table. (The unary ``+`` keeps the planner off
-        the coder index, which would read every coding of the coder for every code.)
-        """
-        if coder is None:
-            rows = self.conn.execute(
-                "SELECT code_id, COUNT(DISTINCT paragraph_id) FROM codings GROUP BY code_id")
-        else:
-            rows = self.conn.execute(
-                "SELECT c.id, (SELECT COUNT(*) FROM codings k WHERE k.code_id = c.id "
-                "AND +k.coder_id = ?) FROM codes c", (self.coder_id(coder) or -1,))
-        return {r[0]: r[1] for r in rows if r[1]}
-
     # -- history ---------------------------------------------------------------------
 
     def log(self, limit: int = 50, coder: str | None = None) -> list[Event]:
@@ -370,6 +332,17 @@ class ProjectReader:
         rows = self.conn.execute(sql + " ORDER BY e.id DESC LIMIT ?", [*params, limit])
         return [Event(r["id"], r["at"], r["coder"], r["kind"], r["action"], r["summary"],
                       r["target"]) for r in rows]
+
+    def data_version(self) -> int:
+        """SQLite's ``data_version``: changes whenever *another* connection commits to
+        the file (never for this connection's own commits) — an exact, nearly free test
+        of "did someone else write?" for a screen that watches."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def latest_event_id(self) -> int:
+        """The id of the newest event (0 in a project without one)."""
+        row = self.conn.execute("SELECT MAX(id) FROM events").fetchone()
+        return int(row[0] or 0)
 
     def status(self) -> dict[str, Any]:
         """The project at a glance: counts and last activity."""
@@ -397,44 +370,6 @@ class ProjectReader:
             ),
         }
 
-    # -- for screens that update one paragraph at a time ----------------------------
-
-    def codings_for_paragraphs(
-        self, paragraph_ids: list[int]
-    ) -> dict[int, list[tuple[int, int]]]:
-        """paragraph id -> [(code id, coder id)] for just these paragraphs (any coder)."""
-        result: dict[int, list[tuple[int, int]]] = {p: [] for p in paragraph_ids}
-        for start in range(0, len(paragraph_ids), 500):
-            chunk = paragraph_ids[start:start + 500]
-            rows = self.conn.execute(
-                "SELECT paragraph_id, code_id, coder_id FROM codings "
-                f"WHERE paragraph_id IN ({', '.join('?' * len(chunk))}) ORDER BY id",
-                chunk,
-            )
-            for row in rows:
-                result[row[0]].append((row[1], row[2]))
-        return result
-
-    def paragraph_memo_ids(self, document_id: int, coder: str) -> set[int]:
-        """Ids of a document's paragraphs on which the coder has written a memo."""
-        return {r[0] for r in self.conn.execute(
-            "SELECT m.target_id FROM memos m JOIN paragraphs p ON p.id = m.target_id "
-            "WHERE m.target = 'paragraph' AND m.coder_id = ? AND p.document_id = ?",
-            (self.coder_id(coder) or -1, document_id))}
-
-    def coding_memo_marks(self, paragraph_ids: list[int], coder: str) -> set[tuple[int, int]]:
-        """(paragraph id, code id) of the coder's codings with a memo, among these
-        paragraphs (looked up by paragraph, so the size of the project does not matter)."""
-        coder_id = self.coder_id(coder) or -1
-        found: set[tuple[int, int]] = set()
-        for start in range(0, len(paragraph_ids), 500):
-            chunk = paragraph_ids[start:start + 500]
-            found.update((r[0], r[1]) for r in self.conn.execute(
-                "SELECT paragraph_id, code_id FROM codings "
-                f"WHERE paragraph_id IN ({', '.join('?' * len(chunk))}) "
-                "AND coder_id = ? AND memo IS NOT NULL", [*chunk, coder_id]))
-        return found
-
     def paragraph_outline(
         self, document_id: int
     ) -> list[tuple[int, int, str | None, str | None]]:
@@ -444,16 +379,3 @@ class ProjectReader:
             "SELECT id, ordinal, label, section FROM paragraphs WHERE document_id = ? "
             "ORDER BY ordinal", (document_id,))
         return [(r[0], r[1], r[2], r[3]) for r in rows]
-
-    def paragraphs_with_code(
-        self, document_id: int, code_id: int, coder: str | None = None
-    ) -> set[int]:
-        """Ids of a document's paragraphs carrying a code (of ``coder``, or of anyone)."""
-        sql = ("SELECT DISTINCT c.paragraph_id FROM codings c "
-               "JOIN paragraphs p ON p.id = c.paragraph_id "
-               "WHERE c.code_id = ? AND p.document_id = ?")
-        params: list[Any] = [code_id, document_id]
-        if coder is not None:
-            sql += " AND c.coder_id = ?"
-            params.append(self.coder_id(coder) or -1)
-        return {r[0] for r in self.conn.execute(sql, params)}

@@ -19,7 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from qcode.core.agreement.coefficients import AgreementResult
-from qcode.reports.agreement import AgreementReport, CodeAgreement, Disagreements
+from qcode.core.agreement.disagreements import Disagreements
+from qcode.reports.agreement import AgreementReport, CodeAgreement
 from qcode.reports.render import to_csv
 
 FORMATS = ("table", "csv", "json", "markdown")

@@ -17,9 +17,10 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from qcode.core.codebook.tree import CodeNode, code_tree
 from qcode.core.project import Project
 from qcode.core.store.db import translate
-from qcode.reports.filters import CodeNode, ReportFilter, code_tree, resolve
+from qcode.reports.filters import ReportFilter, resolve
 
 MEASURES = ("count", "jaccard", "c")
 

@@ -22,16 +22,14 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from qcode.core.codebook.tree import TREE_CTE, CodeTree, code_tree
 from qcode.core.project import Project
 from qcode.core.store.db import translate
 from qcode.core.store.runs import document_runs, paragraph_counts
 from qcode.reports.filters import (
-    TREE_CTE,
-    CodeTree,
     ReportFilter,
     Scope,
     check_attribute_key,
-    code_tree,
     coder_names,
     document_names,
     resolve,

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qcode.core.codebook.tree import CodeNode
 from qcode.reports.cooccurrence import Cooccurrence
-from qcode.reports.filters import CodeNode, ReportContext
+from qcode.reports.filters import ReportContext
 from qcode.reports.frequencies import FrequencyRow
 from qcode.reports.segments import Quote, Segment, quotes
 from qcode.reports.summary import Summary

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
+from qcode.core.codebook.tree import code_tree
 from qcode.core.project import Project
 from qcode.core.store.db import translate
-from qcode.reports.filters import ReportFilter, code_tree, resolve
+from qcode.reports.filters import ReportFilter, resolve
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from qcode.core.codebook.tree import code_tree
 from qcode.core.project import Project
 from qcode.core.store.db import translate
 from qcode.core.store.runs import document_runs, paragraph_counts
 from qcode.reports.filters import (
     ReportFilter,
-    code_tree,
     coder_names,
     document_names,
     resolve,

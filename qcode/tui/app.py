@@ -14,10 +14,6 @@ from qcode.tui.live import POLL_SECONDS, Refreshes, Watcher, describe
 from qcode.tui.screens.main import MainScreen
 from qcode.tui.session import Session
 
-# A tag waits this long for another process's write lock before saying so; the
-# project's usual 10 s would freeze the screen instead.
-BUSY_TIMEOUT_MS = 1500
-
 
 class QcodeApp(App[None]):
     """Open with a :class:`Project` and a coder name; the caller closes the project."""
@@ -30,7 +26,6 @@ class QcodeApp(App[None]):
                  remember: bool = True) -> None:
         super().__init__()
         terminal.install()  # text from the project never reaches the terminal raw
-        project.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.session = Session(project, coder, blind=blind)
         self.remember = remember
         self.watcher = Watcher(project)

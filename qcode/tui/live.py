@@ -51,11 +51,10 @@ class Watcher:
         self.last_event = self._last_event()
 
     def _version(self) -> int:
-        return int(self.project.conn.execute("PRAGMA data_version").fetchone()[0])
+        return self.project.data_version()
 
     def _last_event(self) -> int:
-        row = self.project.conn.execute("SELECT MAX(id) FROM events").fetchone()
-        return int(row[0] or 0)
+        return self.project.latest_event_id()
 
     def news(self) -> list[Event] | None:
         """The events committed since the last call, oldest first, when another

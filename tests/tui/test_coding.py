@@ -206,6 +206,8 @@ async def test_undo_and_redo_are_the_project_events(study: Project) -> None:
 async def test_a_locked_project_is_a_notification_not_a_crash(study: Project) -> None:
     blocker = sqlite3.connect(study.path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
+    # As QCODE_BUSY_TIMEOUT_MS=300 would: wait a moment, not the usual 10 s.
+    study.conn.execute("PRAGMA busy_timeout = 300")
     app = QcodeApp(study, CODER)
     try:
         async with app.run_test(size=SIZE) as pilot:

@@ -20,9 +20,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 from textual.worker import get_current_worker
 
+from qcode.core.agreement.units import CONSENSUS
 from qcode.core.errors import QcodeError
 from qcode.core.store.db import translate
-from qcode.reports.agreement import CONSENSUS
 from qcode.tui.consensus import Disputed, Found, Review, agreed_pairs, find
 from qcode.tui.guard import attempt
 from qcode.tui.modals.confirm import Confirm

@@ -1,0 +1,165 @@
+"""Reads of what coders made: codings, memos and review marks (mixed into
+:class:`qcode.core.reading.ProjectReader`; never writes)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+
+class CodingReads:
+    """Codings, memos and reviews, for listings, screens and decisions."""
+
+    conn: sqlite3.Connection
+
+    def coder_id(self, name: str) -> int | None:
+        """The id of a coder, or None if they have never written to this project."""
+        row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def codings_for_document(
+        self, document_id: int, coder: str | None = None
+    ) -> dict[int, list[tuple[int, int]]]:
+        """paragraph id -> [(code id, coder id)] for one document."""
+        params: list[Any] = [document_id]
+        sql = (
+            "SELECT c.paragraph_id, c.code_id, c.coder_id FROM codings c "
+            "JOIN paragraphs p ON p.id = c.paragraph_id WHERE p.document_id = ?"
+        )
+        if coder is not None:
+            sql += " AND c.coder_id = ?"
+            params.append(self.coder_id(coder) or -1)
+        result: dict[int, list[tuple[int, int]]] = {}
+        for row in self.conn.execute(sql + " ORDER BY c.id", params):
+            result.setdefault(row[0], []).append((row[1], row[2]))
+        return result
+
+    def coding_memo(self, paragraph_id: int, code_id: int, coder: str) -> str | None:
+        """The memo on one coding, if any."""
+        row = self.conn.execute(
+            "SELECT memo FROM codings WHERE paragraph_id = ? AND code_id = ? AND coder_id = ?",
+            (paragraph_id, code_id, self.coder_id(coder) or -1),
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def memo(self, target: str, target_id: int | None, coder: str) -> str | None:
+        """A coder's memo on a project/document/paragraph/code, if any."""
+        row = self.conn.execute(
+            "SELECT text FROM memos WHERE target = ? AND target_id IS ? AND coder_id = ?",
+            (target, target_id, self.coder_id(coder) or -1),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def code_counts(self, coder: str | None = None) -> dict[int, int]:
+        """code id -> distinct paragraphs carrying it (of ``coder`` if given).
+
+        A coder's count per code is one range of the (code, paragraph, coder) index per
+        code, read without touching the table. (The unary ``+`` keeps the planner off
+        the coder index, which would read every coding of the coder for every code.)
+        """
+        if coder is None:
+            rows = self.conn.execute(
+                "SELECT code_id, COUNT(DISTINCT paragraph_id) FROM codings GROUP BY code_id")
+        else:
+            rows = self.conn.execute(
+                "SELECT c.id, (SELECT COUNT(*) FROM codings k WHERE k.code_id = c.id "
+                "AND +k.coder_id = ?) FROM codes c", (self.coder_id(coder) or -1,))
+        return {r[0]: r[1] for r in rows if r[1]}
+
+    def codings_for_paragraphs(
+        self, paragraph_ids: list[int]
+    ) -> dict[int, list[tuple[int, int]]]:
+        """paragraph id -> [(code id, coder id)] for just these paragraphs (any coder)."""
+        result: dict[int, list[tuple[int, int]]] = {p: [] for p in paragraph_ids}
+        for start in range(0, len(paragraph_ids), 500):
+            chunk = paragraph_ids[start:start + 500]
+            rows = self.conn.execute(
+                "SELECT paragraph_id, code_id, coder_id FROM codings "
+                f"WHERE paragraph_id IN ({', '.join('?' * len(chunk))}) ORDER BY id",
+                chunk,
+            )
+            for row in rows:
+                result[row[0]].append((row[1], row[2]))
+        return result
+
+    def paragraph_memo_ids(self, document_id: int, coder: str) -> set[int]:
+        """Ids of a document's paragraphs on which the coder has written a memo."""
+        return {r[0] for r in self.conn.execute(
+            "SELECT m.target_id FROM memos m JOIN paragraphs p ON p.id = m.target_id "
+            "WHERE m.target = 'paragraph' AND m.coder_id = ? AND p.document_id = ?",
+            (self.coder_id(coder) or -1, document_id))}
+
+    def coding_memo_marks(self, paragraph_ids: list[int], coder: str) -> set[tuple[int, int]]:
+        """(paragraph id, code id) of the coder's codings with a memo, among these
+        paragraphs (looked up by paragraph, so the size of the project does not matter)."""
+        coder_id = self.coder_id(coder) or -1
+        found: set[tuple[int, int]] = set()
+        for start in range(0, len(paragraph_ids), 500):
+            chunk = paragraph_ids[start:start + 500]
+            found.update((r[0], r[1]) for r in self.conn.execute(
+                "SELECT paragraph_id, code_id FROM codings "
+                f"WHERE paragraph_id IN ({', '.join('?' * len(chunk))}) "
+                "AND coder_id = ? AND memo IS NOT NULL", [*chunk, coder_id]))
+        return found
+
+    def paragraphs_with_code(
+        self, document_id: int, code_id: int, coder: str | None = None
+    ) -> set[int]:
+        """Ids of a document's paragraphs carrying a code (of ``coder``, or of anyone)."""
+        sql = ("SELECT DISTINCT c.paragraph_id FROM codings c "
+               "JOIN paragraphs p ON p.id = c.paragraph_id "
+               "WHERE c.code_id = ? AND p.document_id = ?")
+        params: list[Any] = [code_id, document_id]
+        if coder is not None:
+            sql += " AND c.coder_id = ?"
+            params.append(self.coder_id(coder) or -1)
+        return {r[0] for r in self.conn.execute(sql, params)}
+
+    def codings_of(self, paragraph_ids: list[int], coder_id: int,
+                   code_ids: list[int] | None = None) -> dict[tuple[int, int], int]:
+        """(paragraph, code) -> coding id of the coder's codings on these paragraphs (of
+        these codes, or of any)."""
+        found: dict[tuple[int, int], int] = {}
+        wanted = set(code_ids) if code_ids is not None else None
+        for start in range(0, len(paragraph_ids), 500):
+            chunk = paragraph_ids[start:start + 500]
+            rows = self.conn.execute(
+                f"SELECT id, paragraph_id, code_id FROM codings WHERE coder_id = ? "
+                f"AND paragraph_id IN ({', '.join('?' * len(chunk))})", [coder_id, *chunk])
+            for row in rows:
+                if wanted is None or row[2] in wanted:
+                    found[(row[1], row[2])] = row[0]
+        return found
+
+    def paragraph_memos(self, paragraph_ids: list[int], coder: str) -> dict[int, str]:
+        """paragraph id -> the coder's memo on it, for those of these that have one."""
+        coder_id = self.coder_id(coder) or -1
+        found: dict[int, str] = {}
+        for start in range(0, len(paragraph_ids), 500):
+            chunk = paragraph_ids[start:start + 500]
+            found.update((r[0], r[1]) for r in self.conn.execute(
+                "SELECT target_id, text FROM memos WHERE target = 'paragraph' AND coder_id = ? "
+                f"AND target_id IN ({', '.join('?' * len(chunk))})", [coder_id, *chunk]))
+        return found
+
+    def has_coded(self, document_id: int, coder_id: int) -> bool:
+        """Whether the coder has a coding in the document."""
+        return self.conn.execute(
+            "SELECT 1 FROM paragraphs p CROSS JOIN codings c ON c.coder_id = ? "
+            "AND c.paragraph_id = p.id WHERE p.document_id = ? LIMIT 1",
+            (coder_id, document_id)).fetchone() is not None
+
+    def reviewers(self, document_id: int, coders: Sequence[str]) -> list[str]:
+        """Those of ``coders`` who reviewed the document: marked it, or coded in it."""
+        found = []
+        for name in coders:
+            coder_id = self.coder_id(name)
+            if coder_id is None:
+                continue
+            marked = self.conn.execute(
+                "SELECT 1 FROM reviews WHERE document_id = ? AND coder_id = ?",
+                (document_id, coder_id)).fetchone() is not None
+            if marked or self.has_coded(document_id, coder_id):
+                found.append(name)
+        return found
