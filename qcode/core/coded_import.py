@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from qcode.core.errors import NotFoundError
-from qcode.core.ids import fold, new_guid, now, sha256
+from qcode.core.ids import new_guid, now, sha256
 from qcode.core.model import Document, ParsedDocument
 from qcode.core.project_file import ProjectFile
-from qcode.core.store import events
 from qcode.core.store.changes import Change
 from qcode.core.store.changes import apply as apply_change
 from qcode.core.store.texts import document_snapshot
@@ -97,8 +96,8 @@ def import_coded_document(
             document_id = int(realised["id"])
         else:
             document_id = int(row[0])
-        codings_new, codings_present = coding_rows(conn, document_id, codings)
-        memos_new, memos_present = memo_rows(conn, document_id, memos or [])
+        codings_new, codings_present = coding_rows(project, document_id, codings)
+        memos_new, memos_present = memo_rows(project, document_id, memos or [])
         for table, rows in (("codings", codings_new), ("memos", memos_new)):
             if rows:
                 changes.append(apply_change(conn, {"op": "insert", "table": table, "rows": rows}))
@@ -108,8 +107,7 @@ def import_coded_document(
             verb = "import" if row is None else "import codings into"
             summary = (f"{verb} {document.name} ({len(parsed.paragraphs)} paragraphs, "
                        f"{len(codings_new)} codings)")
-            event = events.record_applied(conn, project.ensure_coder(coder), "import",
-                                          summary, changes)
+            event = project.record_applied(coder, "import", summary, changes)
     return CodedImport(document, row is None, len(codings_new), codings_present,
                        len(memos_new), memos_present, event)
 
@@ -118,40 +116,28 @@ def import_memos(project: ProjectFile, memos: list[ImportedMemo], *, coder: str,
                  summary: str) -> tuple[int, int]:
     """Add memos on the project or on codes as one event: (added, already present)."""
     with project.writing():
-        rows, present = memo_rows(project.conn, None, memos)
+        rows, present = memo_rows(project, None, memos)
         if rows:
             change = apply_change(project.conn, {"op": "insert", "table": "memos", "rows": rows})
-            events.record_applied(project.conn, project.ensure_coder(coder), "import-memos",
-                                  summary, [change])
+            project.record_applied(coder, "import-memos", summary, [change])
     return len(rows), present
 
 
-def import_coders(project: ProjectFile, coders: list[ImportedCoder]) -> list[str]:
-    """Make sure every coder exists (coders, like logins, are not undoable changes);
-    returns the names of those added."""
+def import_coders(project: ProjectFile, coders: list[ImportedCoder], *, coder: str,
+                  source: str) -> list[str]:
+    """Make sure every coder another tool lists exists here (matched by GUID, then by
+    name); those added are one event by ``coder`` (undo removes them again while
+    nothing refers to them). Returns their names."""
     with project.writing():
-        before = {r[0] for r in project.conn.execute("SELECT id FROM coders")}
-        ids = [ensure_coder(project.conn, coder) for coder in coders]
+        before = {c.id for c in project.coders()}
+        ids = [project.ensure_coder(c.name, c.guid) for c in coders]
         added = [i for i in dict.fromkeys(ids) if i not in before]
-        return [project.conn.execute("SELECT name FROM coders WHERE id = ?", (i,)).fetchone()[0]
-                for i in added]
-
-
-def ensure_coder(conn: sqlite3.Connection, coder: ImportedCoder) -> int:
-    """The id of ``coder`` here: same GUID, else same name, else a new coder."""
-    if coder.guid:
-        row = conn.execute("SELECT id FROM coders WHERE guid = ?", (coder.guid,)).fetchone()
-        if row is not None:
-            return int(row[0])
-    for row in conn.execute("SELECT id, name FROM coders"):
-        if fold(row["name"]) == fold(coder.name):
-            return int(row["id"])
-    guid = coder.guid
-    if guid is None or conn.execute("SELECT 1 FROM coders WHERE guid = ?", (guid,)).fetchone():
-        guid = new_guid()
-    cursor = conn.execute("INSERT INTO coders (guid, name, created_at) VALUES (?, ?, ?)",
-                          (guid, coder.name, now()))
-    return int(cursor.lastrowid or 0)
+        names = [project.conn.execute("SELECT name FROM coders WHERE id = ?", (i,)).fetchone()[0]
+                 for i in added]
+        if added:
+            project.record_applied(coder, "import-coders",
+                                   f"add coders from {source}: {', '.join(names)}", [])
+        return names
 
 
 def code_ids(conn: sqlite3.Connection, guids: set[str]) -> dict[str, int]:
@@ -164,9 +150,10 @@ def code_ids(conn: sqlite3.Connection, guids: set[str]) -> dict[str, int]:
     return {g: found[g] for g in guids}
 
 
-def coding_rows(conn: sqlite3.Connection, document_id: int,
+def coding_rows(project: ProjectFile, document_id: int,
                 codings: list[ImportedCoding]) -> tuple[list[dict[str, Any]], int]:
     """(new coding rows, how many were already present) for one document."""
+    conn = project.conn
     paragraphs = _paragraph_ids(conn, document_id)
     codes = code_ids(conn, {c.code_guid for c in codings})
     have = {(r[0], r[1], r[2]) for r in conn.execute(
@@ -181,7 +168,7 @@ def coding_rows(conn: sqlite3.Connection, document_id: int,
         if coding.ordinal not in paragraphs:
             raise NotFoundError(f"no paragraph ¶{coding.ordinal} in document #{document_id}")
         if coding.coder not in coders:
-            coders[coding.coder] = ensure_coder(conn, coding.coder)
+            coders[coding.coder] = project.ensure_coder(coding.coder.name, coding.coder.guid)
         key = (paragraphs[coding.ordinal], codes[coding.code_guid], coders[coding.coder])
         if key in have:
             present += 1
@@ -195,13 +182,14 @@ def coding_rows(conn: sqlite3.Connection, document_id: int,
     return rows, present
 
 
-def memo_rows(conn: sqlite3.Connection, document_id: int | None,
+def memo_rows(project: ProjectFile, document_id: int | None,
               memos: list[ImportedMemo]) -> tuple[list[dict[str, Any]], int]:
     """(new memo rows, how many targets the coder already had a memo on).
 
     Several memos on one target by one coder are joined, a blank line apart, since the
     project keeps one memo per coder and target.
     """
+    conn = project.conn
     paragraphs = _paragraph_ids(conn, document_id) if document_id is not None else {}
     codes = code_ids(conn, {m.code_guid for m in memos if m.code_guid})
     taken = _taken(conn, "memos", {m.guid for m in memos if m.guid})
@@ -216,7 +204,7 @@ def memo_rows(conn: sqlite3.Connection, document_id: int | None,
             target_id = paragraphs[memo.ordinal]
         elif memo.target == "code":
             target_id = codes[memo.code_guid or ""]
-        key = (memo.target, target_id, ensure_coder(conn, memo.coder))
+        key = (memo.target, target_id, project.ensure_coder(memo.coder.name, memo.coder.guid))
         if key in joined:
             joined[key]["text"] += "\n\n" + memo.text
             continue

@@ -19,7 +19,6 @@ from qcode.core.controls import check_name
 from qcode.core.errors import DamagedProject, QcodeError
 from qcode.core.ids import fold, new_guid, now
 from qcode.core.project_file import ProjectFile
-from qcode.core.store import events
 from qcode.core.store.backup import snapshot_backup
 from qcode.core.store.changes import Change
 from qcode.core.store.changes import apply as apply_change
@@ -120,30 +119,24 @@ class _Merger:
             r = self.report
             summary = (f"merge {Path(r.source).name}: {len(r.documents_added)} documents, "
                        f"{len(r.codes_added)} codes, {r.codings_added} codings added")
-            coder_id = self.ours.ensure_coder(coder)
-            r.event_id = events.record_applied(self.conn, coder_id, "merge-project", summary,
-                                               self.changes)
+            r.event_id = self.ours.record_applied(coder, "merge-project", summary, self.changes)
 
     # -- identities ---------------------------------------------------------------------
 
     def map_coders(self) -> None:
-        ours = {r["guid"]: r["id"] for r in self.conn.execute("SELECT id, guid FROM coders")}
-        names = {fold(r["name"]): r["id"] for r in self.conn.execute("SELECT id, name FROM coders")}
+        """Their coders here, by the one rule (GUID, then folded name); those created go
+        into the merge's event, so undoing the merge removes them."""
+        before = {c.id for c in self.ours.coders()}
         for row in self.theirs.conn.execute("SELECT id, guid, name FROM coders"):
             check_name(row["name"], "coder", str(self.theirs.path))
-            if row["guid"] in ours:
-                self.coders[row["id"]] = ours[row["guid"]]
-            elif fold(row["name"]) in names:
-                # Same name, different file: the same person coding on two machines.
-                self.coders[row["id"]] = names[fold(row["name"])]
-                self.report.coders_matched_by_name.append(row["name"])
-            else:
-                cursor = self.conn.execute(
-                    "INSERT INTO coders (guid, name, created_at) VALUES (?, ?, ?)",
-                    (row["guid"], row["name"], now()),
-                )
-                self.coders[row["id"]] = int(cursor.lastrowid or 0)
+            ours = self.ours.ensure_coder(row["name"], row["guid"])
+            self.coders[row["id"]] = ours
+            if ours not in before:
                 self.report.coders_added.append(row["name"])
+            elif self.ours.conn.execute("SELECT guid FROM coders WHERE id = ?",
+                                        (ours,)).fetchone()[0] != row["guid"]:
+                # Same name, different file: the same person coding on two machines.
+                self.report.coders_matched_by_name.append(row["name"])
 
     def map_codes(self) -> None:
         ours_by_guid = {r["guid"]: r["id"] for r in self.conn.execute("SELECT id, guid FROM codes")}

@@ -221,12 +221,13 @@ class Project(CodebookEditing):
         return coded_import.import_coded_document(self, parsed, codings, coder=coder, guid=guid,
                                      attributes=attributes, memos=memos)
 
-    def import_coders(self, coders: list[ImportedCoder]) -> list[str]:
-        """Create the coders another tool lists (matched by GUID, then name); returns the
-        names of those added."""
+    def import_coders(self, coders: list[ImportedCoder], *, coder: str,
+                      source: str) -> list[str]:
+        """Create the coders another tool lists (matched by GUID, then name) as one event
+        of ``coder``; returns the names of those added."""
         from qcode.core import coded_import
 
-        return coded_import.import_coders(self, coders)
+        return coded_import.import_coders(self, coders, coder=coder, source=source)
 
     def import_memos(self, memos: list[ImportedMemo], *, coder: str,
                      summary: str) -> tuple[int, int]:

@@ -177,7 +177,8 @@ def import_qdpx(project: Project, path: Path, *, coder: str,
     adopt_codes_by_name(project, plan)
     report.backup = str(automatic_backup(project.conn, project.path, "before-import"))
     report.coders_added = project.import_coders(
-        [plan.context.people.get(g) for g in plan.project.users])
+        [plan.context.people.get(g) for g in plan.project.users], coder=coder,
+        source=path.name)
     if plan.codebook is not None and plan.codebook.codes:
         loaded = project.load_codebook(plan.codebook, coder=coder)
         report.codes_added, report.codes_updated = loaded.added, loaded.updated

@@ -73,7 +73,9 @@ def test_the_log_keeps_many_rows_as_columns(project: Project) -> None:
     project.tag_many(all_pairs(project)[:1000], coder="alice", memo="first pass")
     (changes,) = project.conn.execute(
         "SELECT changes FROM events ORDER BY id DESC LIMIT 1").fetchone()
-    (change,) = json.loads(changes)
+    created, change = json.loads(changes)
+    # Alice's first change also created her: the event records that too.
+    assert created["table"] == "coders" and created["rows"][0]["name"] == "alice"
     rows = change["rows"]
     assert rows["columns"] == ["id", "guid", "paragraph_id", "code_id"]
     assert rows["same"]["memo"] == "first pass"

@@ -54,7 +54,7 @@ def test_mark_reviewed_is_one_undoable_event(study: Project) -> None:
     assert (latest.coder, latest.action, latest.summary) == (
         "bob", "review", f"mark {DOC} reviewed")
     change = changes_of(study.conn, latest.id)
-    assert change[0]["op"] == "insert" and change[0]["table"] == "reviews"
+    assert change[-1]["op"] == "insert" and change[-1]["table"] == "reviews"
     # Marking twice changes nothing and logs nothing.
     assert not study.mark_reviewed(doc, coder="bob")
     assert study.log(limit=1)[0].id == latest.id

@@ -12,7 +12,6 @@ from qcode.core.errors import QcodeError
 from qcode.core.ids import fold, now
 from qcode.core.model import Code
 from qcode.core.project_file import ProjectFile
-from qcode.core.store import events
 from qcode.core.store.changes import Change
 from qcode.core.store.changes import apply as apply_change
 
@@ -88,8 +87,7 @@ class CodebookEditing(ProjectFile):
             if not (added or updated):
                 return CodebookLoad(0, 0, unchanged, None)
             summary = f"load codebook {codebook.name!r} ({added} added, {updated} updated)"
-            event = events.record_applied(self.conn, self.ensure_coder(coder), "codebook",
-                                          summary, changes)
+            event = self.record_applied(coder, "codebook", summary, changes)
         return CodebookLoad(added, updated, unchanged, event)
 
     def _check_sibling_name(self, name: str, parent_id: int | None, own_id: int | None) -> None:

@@ -61,6 +61,8 @@ def apply(conn: sqlite3.Connection, change: Change) -> Change:
         return _insert_document(conn, change)
     if op == "delete_document":
         return _delete_document(conn, change["id"], expected=change.get("expected"))
+    if op == "delete_unused":
+        return _delete_unused_coders(conn, unpack(change["rows"]))
     raise ValueError(f"unknown change {op!r}")
 
 
@@ -68,6 +70,10 @@ def invert(change: Change) -> Change:
     """The change that undoes a realised ``change``."""
     op = change["op"]
     if op == "insert":
+        if change["table"] == "coders":
+            # A coder the change created goes with it, unless something refers to them
+            # by then (their own events, or codings someone made since).
+            return {"op": "delete_unused", "table": "coders", "rows": change["rows"]}
         return {"op": "delete", "table": change["table"], "rows": change["rows"]}
     if op == "delete":
         return {"op": "insert", "table": change["table"], "rows": change["rows"]}
@@ -197,6 +203,21 @@ def _delete_each(conn: sqlite3.Connection, table: str, rows: list[Row]) -> Chang
         realised.append(whole)
     found = batch(realised)
     return {"op": "delete", "table": table, "rows": stored(found) if found else realised}
+
+
+# What may refer to a coder: their codings, memos, review marks and events.
+_CODER_REFERENCES = ("codings", "memos", "reviews", "events")
+
+
+def _delete_unused_coders(conn: sqlite3.Connection, rows: list[Row]) -> Change:
+    """Delete the coders nothing refers to any more (each checked to be as recorded);
+    realised as the plain delete of those actually deleted, so a redo restores them."""
+    unused = [row for row in rows if not any(
+        conn.execute(f"SELECT 1 FROM {table} WHERE coder_id = ? LIMIT 1",
+                     (row["id"],)).fetchone() for table in _CODER_REFERENCES)]
+    if not unused:
+        return {"op": "delete", "table": "coders", "rows": []}
+    return _delete_each(conn, "coders", unused)
 
 
 def _update(conn: sqlite3.Connection, change: Change) -> Change:

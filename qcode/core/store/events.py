@@ -38,21 +38,6 @@ def _state(conn: sqlite3.Connection, coder_id: int) -> tuple[int | None, int | N
     return undo_top, row["redo_top"]
 
 
-def record(
-    conn: sqlite3.Connection,
-    coder_id: int,
-    action: str,
-    summary: str,
-    changes: Changes,
-) -> int:
-    """Apply ``changes`` and log them as one ``do`` event; return the event id.
-
-    Runs inside the caller's transaction. A new change clears the coder's redo stack.
-    """
-    realised = [ch.apply(conn, c) for c in changes]
-    return record_applied(conn, coder_id, action, summary, realised)
-
-
 def record_applied(
     conn: sqlite3.Connection,
     coder_id: int,
@@ -60,7 +45,8 @@ def record_applied(
     summary: str,
     realised: Changes,
 ) -> int:
-    """Log changes the caller has already applied (realised) as one ``do`` event."""
+    """Log changes the caller has already applied (realised) as one ``do`` event; runs
+    inside the caller's transaction. A new change clears the coder's redo stack."""
     undo_top, _ = _state(conn, coder_id)
     cursor = conn.execute(
         "INSERT INTO events (at, coder_id, kind, action, summary, changes, undo_below) "
