@@ -162,24 +162,35 @@ def documents(ctx: click.Context, coder: str, as_json: bool) -> None:
 @shared(as_json=True)
 def show(ctx: click.Context, document: str, coder: str | None,
          as_json: bool) -> None:
-    """Show a document: paragraphs with labels, sections, speakers and codes."""
+    """Show a document: paragraphs with labels, sections, speakers, codes and memos (on
+    the document, on each paragraph and on each coding)."""
     opened = open_project(ctx, readonly=True)
     doc = opened.document(document)
     codes = {c.id: c for c in opened.codes()}
     coders = {c.id: c.name for c in opened.coders()}
     codings = opened.codings_for_document(doc.id, coder=coder)
     paragraphs = opened.paragraphs(doc.id)
+    on_document = opened.memos_on("document", [doc.id]).get(doc.id, [])
+    on_paragraphs = opened.memos_on("paragraph", [p.id for p in paragraphs])
+    coding_memos = opened.coding_memos(doc.id)
+    if coder is not None:
+        on_document = [m for m in on_document if m[0] == coder]
+        on_paragraphs = {k: [m for m in v if m[0] == coder] for k, v in on_paragraphs.items()}
     if as_json:
         emit_json({
             "name": doc.name, "guid": doc.guid, "title": doc.title, "kind": doc.kind,
             "author": doc.author, "licence": doc.licence, "language": doc.language,
             "source": doc.source, "sha256": doc.sha256,
             "attributes": opened.attributes(doc.id),
+            "memos": [{"coder": who, "text": text} for who, text in on_document],
             "paragraphs": [
                 {"ordinal": p.ordinal, "label": p.label, "section": p.section,
                  "speaker": p.speaker, "text": p.text, "start": p.start, "end": p.end,
-                 "codes": [{"code": codes[c].name, "coder": coders[k]}
-                           for c, k in codings.get(p.id, [])]}
+                 "codes": [{"code": codes[c].name, "coder": coders[k],
+                            "memo": coding_memos.get((p.id, c, k))}
+                           for c, k in codings.get(p.id, [])],
+                 "memos": [{"coder": who, "text": text}
+                           for who, text in on_paragraphs.get(p.id, [])]}
                 for p in paragraphs
             ],
         })
@@ -187,6 +198,8 @@ def show(ctx: click.Context, document: str, coder: str | None,
     console.print(f"[bold]{escape(doc.title or doc.name)}[/]  [dim]{escape(doc.name)}[/]")
     if doc.author:
         console.print(f"[dim]{escape(doc.author)}[/]")
+    for who, text in on_document:
+        console.print(f"[italic]memo ({escape(who)}):[/] {escape(text)}", soft_wrap=True)
     section = None
     for p in paragraphs:
         if p.section != section and p.section:
@@ -205,6 +218,13 @@ def show(ctx: click.Context, document: str, coder: str | None,
             chips.append(f" {coders[coder_id]}  ", style="dim")
         if codings.get(p.id):
             console.print(chips)
+        for code_id, coder_id in codings.get(p.id, []):
+            note = coding_memos.get((p.id, code_id, coder_id))
+            if note:
+                console.print(f"{'':10}[italic]memo on {escape(codes[code_id].name)} "
+                              f"({escape(coders[coder_id])}):[/] {escape(note)}")
+        for who, text in on_paragraphs.get(p.id, []):
+            console.print(f"{'':10}[italic]memo ({escape(who)}):[/] {escape(text)}")
 
 
 def register(group: click.Group) -> None:

@@ -143,6 +143,28 @@ class CodingReads:
                 f"AND target_id IN ({', '.join('?' * len(chunk))})", [coder_id, *chunk]))
         return found
 
+    def coding_memos(self, document_id: int) -> dict[tuple[int, int, int], str]:
+        """(paragraph, code, coder) -> memo of every coding with one in the document."""
+        return {(r[0], r[1], r[2]): r[3] for r in self.conn.execute(
+            "SELECT c.paragraph_id, c.code_id, c.coder_id, c.memo FROM paragraphs p "
+            "CROSS JOIN codings c ON c.paragraph_id = p.id WHERE p.document_id = ? "
+            "AND c.memo IS NOT NULL", (document_id,))}
+
+    def memos_on(self, target: str, target_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+        """target id -> [(coder, text)] of every coder's memo on these paragraphs or
+        documents (``target``), oldest first."""
+        found: dict[int, list[tuple[str, str]]] = {}
+        ids = list(dict.fromkeys(target_ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for target_id, coder, text in self.conn.execute(
+                    "SELECT m.target_id, k.name, m.text FROM memos m JOIN coders k "
+                    "ON k.id = m.coder_id WHERE m.target = ? "
+                    f"AND m.target_id IN ({', '.join('?' * len(chunk))}) ORDER BY m.id",
+                    [target, *chunk]):
+                found.setdefault(target_id, []).append((coder, text))
+        return found
+
     def has_coded(self, document_id: int, coder_id: int) -> bool:
         """Whether the coder has a coding in the document."""
         return self.conn.execute(

@@ -39,10 +39,16 @@ class Segment:
     memo: str | None
     text: str
     paragraph_id: int
+    # Every coder's memos on the paragraph and on its document: (coder, text).
+    paragraph_memos: tuple[tuple[str, str], ...] = ()
+    document_memos: tuple[tuple[str, str], ...] = ()
 
     def record(self) -> dict[str, Any]:
-        """A flat dict for CSV/JSON (every field, ``colour`` and ids last)."""
+        """A flat dict for CSV/JSON (every field, ``colour`` and ids last; memos of the
+        paragraph and the document as "coder: text" lines)."""
         data = {f.name: getattr(self, f.name) for f in fields(self)}
+        for key in ("paragraph_memos", "document_memos"):
+            data[key] = "\n".join(f"{who}: {text}" for who, text in data[key]) or None
         for key in ("theme_colour", "colour", "paragraph_id"):
             data[key] = data.pop(key)
         return data
@@ -54,7 +60,8 @@ WITH themes(position, theme_id, code_id, code_rank) AS (
            json_extract(value, '$[2]'), json_extract(value, '$[3]')
       FROM json_each(:themes)
 )
-SELECT th.theme_id, k.code_id, d.name AS document, d.title, p.id AS paragraph_id,
+SELECT th.theme_id, k.code_id, d.name AS document, d.title, d.id AS document_id,
+       p.id AS paragraph_id,
        p.ordinal, p.label, p.section, p.speaker, p.text, c.name AS coder, k.memo
   FROM themes th
   JOIN codings k ON k.code_id = th.code_id
@@ -109,8 +116,11 @@ def _segments(project: Project, codes: Sequence[str], flt: ReportFilter,
     if scope.document_ids is not None:
         params["documents"] = json.dumps(list(scope.document_ids))
         where += " AND p.document_id IN (SELECT value FROM json_each(:documents))"
+    rows = project.conn.execute(_SQL.format(where=where), params).fetchall()
+    on_paragraphs = project.memos_on("paragraph", [r["paragraph_id"] for r in rows])
+    on_documents = project.memos_on("document", [r["document_id"] for r in rows])
     result = []
-    for row in project.conn.execute(_SQL.format(where=where), params):
+    for row in rows:
         theme, code = tree.by_id[row["theme_id"]], tree.by_id[row["code_id"]]
         result.append(Segment(
             theme=theme.name, theme_path=theme.path, theme_colour=theme.colour,
@@ -119,6 +129,8 @@ def _segments(project: Project, codes: Sequence[str], flt: ReportFilter,
             ref=row["label"] or f"¶{row['ordinal']}", ordinal=row["ordinal"],
             section=row["section"], speaker=row["speaker"], coder=row["coder"],
             memo=row["memo"], text=row["text"], paragraph_id=row["paragraph_id"],
+            paragraph_memos=tuple(on_paragraphs.get(row["paragraph_id"], ())),
+            document_memos=tuple(on_documents.get(row["document_id"], ())),
         ))
     return result
 
@@ -135,7 +147,10 @@ class Quote:
 
 
 def quotes(rows: Sequence[Segment]) -> list[Quote]:
-    """Gather consecutive rows of the same theme and paragraph into one :class:`Quote`."""
+    """Gather consecutive rows of the same theme and paragraph into one :class:`Quote`.
+
+    A quote's memos are its codings' memos, then the memos on the paragraph and on its
+    document (named so: "alice, on §12"), so every renderer shows all three."""
     gathered: list[Quote] = []
     for row in rows:
         last = gathered[-1] if gathered else None
@@ -150,4 +165,13 @@ def quotes(rows: Sequence[Segment]) -> list[Quote]:
         else:
             gathered.append(Quote(row.theme_path, row, (row.code,), (row.coder,),
                                   ((row.coder, row.memo),) if row.memo else ()))
-    return gathered
+    return [_with_notes(quote) for quote in gathered]
+
+
+def _with_notes(quote: Quote) -> Quote:
+    row = quote.segment
+    notes = tuple((f"{who}, on {row.ref}", text) for who, text in row.paragraph_memos)
+    notes += tuple((f"{who}, on {row.document}", text) for who, text in row.document_memos)
+    if not notes:
+        return quote
+    return Quote(quote.theme_path, row, quote.codes, quote.coders, quote.memos + notes)
