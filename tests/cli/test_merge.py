@@ -111,7 +111,8 @@ def test_new_documents_codes_and_unplaceable_codings(study_cli: Cli, tmp_path: P
     assert (None, "police violence", "bob") in merged  # chikov.txt paragraphs have no label
     assert ("§13", "2006 NGO law", "bob") not in merged
     shown = json.loads(alice("show", "chikov", "--json").output)
-    assert shown["paragraphs"][1]["codes"] == [{"code": "police violence", "coder": "bob"}]
+    assert shown["paragraphs"][1]["codes"] == [{"code": "police violence", "coder": "bob",
+                                                "memo": None}]
     assert shown["paragraphs"][1]["text"] == "Агора работает."
 
 
