@@ -269,6 +269,53 @@ CREATE TABLE search_terms_source (
 );
 """
 
+# Analysis views, documented in the README, so that sqlite-utils, datasette, R's DBI or
+# the sqlite3 shell can query a project without reading qcode's code. Plain SQL: they
+# cost nothing until read, and every SQLite tool understands them.
+ANALYSIS_VIEWS = """
+CREATE VIEW code_paths AS
+WITH RECURSIVE walk(id, path, depth) AS (
+    SELECT id, name, 0 FROM codes WHERE parent_id IS NULL
+    UNION ALL
+    SELECT c.id, w.path || '/' || c.name, w.depth + 1 FROM codes c JOIN walk w ON c.parent_id = w.id
+)
+SELECT c.id AS code_id, c.name AS code, w.path, w.depth, c.guid
+  FROM codes c JOIN walk w ON w.id = c.id;
+
+CREATE VIEW coded_segments AS
+SELECT d.name AS document, p.label, p.ordinal, p.speaker, p.section,
+       cp.code, cp.path AS code_path, k.name AS coder, p.text, g.memo,
+       g.created_at AS coded_at, g.guid AS coding_guid
+  FROM codings g
+  JOIN paragraphs p ON p.id = g.paragraph_id
+  JOIN documents d ON d.id = p.document_id
+  JOIN code_paths cp ON cp.code_id = g.code_id
+  JOIN coders k ON k.id = g.coder_id;
+
+CREATE VIEW code_counts AS
+WITH RECURSIVE tree(ancestor, code_id) AS (
+    SELECT id, id FROM codes
+    UNION ALL
+    SELECT t.ancestor, c.id FROM tree t JOIN codes c ON c.parent_id = t.code_id
+)
+SELECT cp.code, cp.path,
+       COUNT(DISTINCT g.paragraph_id) AS paragraphs,
+       COUNT(DISTINCT p.document_id) AS documents,
+       COUNT(g.id) AS codings
+  FROM code_paths cp
+  JOIN tree t ON t.ancestor = cp.code_id
+  LEFT JOIN codings g ON g.code_id = t.code_id
+  LEFT JOIN paragraphs p ON p.id = g.paragraph_id
+ GROUP BY cp.code_id;
+
+CREATE VIEW paragraph_codes AS
+SELECT d.name AS document, p.label, p.ordinal, p.speaker, p.section, p.text,
+       (SELECT json_group_array(path) FROM (
+            SELECT DISTINCT cp.path FROM codings g JOIN code_paths cp ON cp.code_id = g.code_id
+             WHERE g.paragraph_id = p.id ORDER BY cp.path)) AS codes
+  FROM paragraphs p JOIN documents d ON d.id = p.document_id;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", INITIAL),
     Migration(2, "search", SEARCH),
@@ -276,6 +323,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "text-once", TEXT_ONCE, then=_keep_text_once, compacts=True),
     Migration(6, "codings-indexes", CODINGS_INDEXES, then=_rebuild_codings, compacts=True),
     Migration(7, "search-terms", SEARCH_TERMS),
+    Migration(10, "analysis-views", ANALYSIS_VIEWS),
 )
 
 # max, not the last entry: versions are reserved ahead, so the tuple may have gaps and
