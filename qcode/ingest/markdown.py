@@ -1,9 +1,14 @@
-"""Markdown (.md): YAML front matter for metadata, headings for sections, list items
-and block quotes as paragraphs of their own, footnotes as "note N" paragraphs."""
+"""Markdown (.md), read with markdown-it-py (CommonMark): YAML front matter for metadata,
+headings of both styles for sections, list items (nested too) and block quotes as
+paragraphs of their own, footnotes as "note N" paragraphs, escapes and inline markup
+reduced to the plain text a reader sees.
+
+Labels: a paragraph opening with "§12" (or "[12]") is §12; the items of a list under
+it are §12.1, §12.2… (a nested item §12.2.1), a block quote under it "§12 quote".
+"""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -14,132 +19,125 @@ from qcode.core.textfile import decode, read_bytes
 from qcode.ingest.labels import annotate
 from qcode.ingest.metadata import apply_metadata
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_BULLET = re.compile(r"^\s{0,3}[-*+]\s+(.*)$")
-_ORDERED = re.compile(r"^\s{0,3}(\d{1,4})[.)]\s+(.*)$")
-_QUOTE = re.compile(r"^\s{0,3}>\s?(.*)$")
-_FOOTNOTE = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-_INLINE = (
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: keep the alt text
-    (re.compile(r"\[([^\]^][^\]]*)\]\([^)]*\)"), r"\1"),  # links: keep the text
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
-    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),
-    (re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])"), r"\1"),
-    (re.compile(r"`([^`]+)`"), r"\1"),
-)
-_CALL = re.compile(r"\[\^([^\]\s]+)\]")
 
 
-def _plain(text: str) -> str:
-    """Inline Markdown to plain text; footnote calls become superscript numbers."""
-    for pattern, replacement in _INLINE:
-        text = pattern.sub(replacement, text)
-    return _CALL.sub(
-        lambda m: m.group(1).translate(_SUPERSCRIPT) if m.group(1).isdigit() else f"[{m.group(1)}]",
-        text,
-    )
+def _parser() -> Any:
+    # Loaded here: markdown-it is needed only to read a .md file.
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
+    md = MarkdownIt("commonmark").use(front_matter_plugin).use(footnote_plugin)
+    # The tail would drop a footnote nobody refers to: its text is part of the document.
+    md.disable("footnote_tail")
+    return md
 
 
-def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
-    """(metadata, body) for a document that opens with a ``---`` YAML block."""
-    if not text.startswith("---\n"):
-        return {}, text
-    end = text.find("\n---", 4)
-    if end == -1:
+def _plain(inline: Any) -> str:
+    """An inline token's text as a reader sees it: markup and link targets gone, image
+    alt text kept, footnote calls as superscript numbers."""
+    parts: list[str] = []
+    for child in inline.children or []:
+        kind = child.type
+        if kind in ("text", "code_inline"):
+            parts.append(child.content)
+        elif kind in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif kind == "image":
+            parts.append(child.content)
+        elif kind == "footnote_ref":
+            label = str(child.meta.get("label", ""))
+            parts.append(label.translate(_SUPERSCRIPT) if label.isdigit() else f"[{label}]")
+    return " ".join("".join(parts).split())
+
+
+def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], list[Any]]:
+    """(metadata, tokens) of a Markdown document that may open with ``---`` YAML."""
+    tokens = _parser().parse(text)
+    data: Any = {}
+    if tokens and tokens[0].type == "front_matter":
+        data = yamlsafe.load(tokens[0].content, path, line_offset=1, what="front matter") or {}
+        tokens = tokens[1:]
+    elif text.startswith("---\n") and "\n---" not in text[3:]:
         raise ImportFailed(f"{path}: front matter opened with '---' on line 1 is never closed")
-    raw, body = text[4:end], text[end + 4:]
-    body = body.split("\n", 1)[1] if "\n" in body else ""
-    data = yamlsafe.load(raw, path, line_offset=1, what="front matter") or {}
     if not isinstance(data, dict):
         raise ImportFailed(f"{path}: front matter must be key: value pairs")
-    return data, body
+    return data, tokens
 
 
-def blocks_from_markdown(body: str) -> list[Block]:
-    """Markdown body to blocks, with list-item, quote and footnote labels."""
+def blocks_from_tokens(tokens: list[Any]) -> list[Block]:
+    """markdown-it's block tokens as blocks, with list-item, quote and note labels."""
     blocks: list[Block] = []
-    current: list[str] = []
-    kind = "para"
-    in_fence = False
-
-    def flush() -> None:
-        nonlocal current, kind
-        if current:
-            blocks.append(_block(kind, current))
-        current, kind = [], "para"
-
-    for line in body.split("\n"):
-        if in_fence:
-            if _FENCE.match(line):
-                in_fence = False
-                flush()
+    numbers: list[int] = []  # the item number at each level of the lists we are in
+    starts: list[int] = []
+    fresh_item = False
+    quote_depth = 0
+    note: str | None = None
+    fresh_note = False
+    for index, token in enumerate(tokens):
+        kind = token.type
+        if kind == "heading_open":
+            blocks.append(Block("heading", _plain(tokens[index + 1])))
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            starts.append(int(token.attrs.get("start", 1)) if kind == "ordered_list_open" else 1)
+            numbers.append(starts[-1] - 1)
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            starts.pop()
+            numbers.pop()
+        elif kind == "list_item_open":
+            numbers[-1] += 1
+            fresh_item = True
+        elif kind == "blockquote_open":
+            quote_depth += 1
+        elif kind == "blockquote_close":
+            quote_depth -= 1
+        elif kind == "footnote_reference_open":
+            note, fresh_note = str(token.meta.get("label", "")), True
+        elif kind == "footnote_reference_close":
+            note = None
+        elif kind in ("fence", "code_block"):
+            blocks.append(Block("paragraph", token.content.rstrip("\n")))
+        elif kind == "paragraph_open":
+            text = _plain(tokens[index + 1])
+            if not text:
+                continue
+            if note is not None:
+                if fresh_note:
+                    blocks.append(Block("paragraph", text, label=f"note {note}"))
+                    fresh_note = False
+                else:
+                    blocks[-1].text += " " + text
+            elif numbers:
+                if fresh_item:
+                    label = "item:" + ".".join(map(str, numbers))
+                    blocks.append(Block("paragraph", text, label=label))
+                    fresh_item = False
+                else:
+                    blocks[-1].text += " " + text
+            elif quote_depth:
+                blocks.append(Block("paragraph", text, label="quote"))
             else:
-                current.append(line)
-            continue
-        if _FENCE.match(line):
-            flush()
-            in_fence, kind = True, "code"
-            continue
-        if not line.strip():
-            flush()
-            continue
-        heading = _HEADING.match(line)
-        if heading:
-            flush()
-            blocks.append(Block("heading", _plain(heading.group(2))))
-            continue
-        item = _BULLET.match(line) or _ORDERED.match(line)
-        if item and kind != "code":
-            flush()
-            kind = f"item:{item.group(1)}" if item.re is _ORDERED else "item:"
-            current = [item.groups()[-1]]
-            continue
-        footnote = _FOOTNOTE.match(line)
-        if footnote:
-            flush()
-            kind = f"note:{footnote.group(1)}"
-            current = [footnote.group(2)]
-            continue
-        quote = _QUOTE.match(line)
-        if quote and (kind == "quote" or not current):
-            kind = "quote"
-            current.append(quote.group(1))
-            continue
-        current.append(line.strip() if kind != "code" else line)
-    flush()
+                blocks.append(Block("paragraph", text))
     return _label_children(annotate(blocks))
 
 
-def _block(kind: str, lines: list[str]) -> Block:
-    if kind == "code":
-        return Block("paragraph", "\n".join(lines))
-    text = _plain(" ".join(line.strip() for line in lines))
-    block = Block("paragraph", text)
-    if kind.startswith("note:"):
-        block.label = f"note {kind[5:]}"
-    elif kind.startswith("item:"):
-        block.label = f"item:{kind[5:]}"  # resolved against its parent in _label_children
-    elif kind == "quote":
-        block.label = "quote"
-    return block
+def blocks_from_markdown(body: str) -> list[Block]:
+    """A Markdown body (no front matter) to blocks."""
+    return blocks_from_tokens(_parser().parse(body))
 
 
 def _label_children(blocks: list[Block]) -> list[Block]:
     """List items under a labelled paragraph become "§8.1"…; a quote "§13 quote"."""
     parent: str | None = None
-    items = quotes = 0
+    quotes = 0
     for block in blocks:
         if block.kind == "heading":
             parent = None
             continue
         label = block.label or ""
         if label.startswith("item:"):
-            items += 1
-            number = label[5:] or str(items)
-            block.label = f"{parent}.{number}" if parent else None
+            block.label = f"{parent}.{label[5:]}" if parent else None
         elif label == "quote":
             quotes += 1
             suffix = " quote" if quotes == 1 else f" quote {quotes}"
@@ -147,15 +145,15 @@ def _label_children(blocks: list[Block]) -> list[Block]:
         else:
             if not label.startswith("note "):
                 parent = block.label
-            items = quotes = 0
+            quotes = 0
     return blocks
 
 
 def read(path: Path, *, encoding: str | None = None) -> ParsedDocument:
     """Import a .md file; front matter keys become document metadata and attributes."""
     text = decode(read_bytes(path), path, encoding)
-    front, body = split_front_matter(text, path)
-    document = compose(path.stem, blocks_from_markdown(body))
+    front, tokens = split_front_matter(text, path)
+    document = compose(path.stem, blocks_from_tokens(tokens))
     if not document.paragraphs:
         raise ImportFailed(f"{path}: no paragraphs after the front matter")
     return apply_metadata(document, front)
