@@ -25,7 +25,6 @@ sys.path.insert(0, str(ROOT))
 
 from qcode.core.codebook.merge import plan_merge  # noqa: E402
 from qcode.core.codebook.model import Codebook, CodeSpec  # noqa: E402
-from qcode.core.codebook.yaml_format import read_yaml  # noqa: E402
 from qcode.core.errors import ImportFailed  # noqa: E402
 from qcode.exchange.codebook_diff import diff_codebooks  # noqa: E402
 from qcode.exchange.formats import read_codebook, save_codebook  # noqa: E402
@@ -83,7 +82,7 @@ def main() -> None:
         took = best(lambda s=sample: read_refi(s))
         print(f"read {sample.name}: {len(book)} codes in {took:.1f} ms")
 
-    study = read_yaml(ROOT / "codebooks" / "ngos-power-ministries.yaml")
+    study = read_codebook(ROOT / "codebooks" / "ngos-power-ministries.yaml")
     with tempfile.TemporaryDirectory() as folder:
         for suffix in (".yaml", ".qdc", ".csv", ".md"):
             path = Path(folder) / f"study{suffix}"

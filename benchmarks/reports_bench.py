@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qcode import Project  # noqa: E402
-from qcode.core.codebook.yaml_format import read_yaml  # noqa: E402
 from qcode.core.model import Block, compose  # noqa: E402
+from qcode.exchange.formats import read_codebook  # noqa: E402
 from qcode.reports.cooccurrence import cooccurrence  # noqa: E402
 from qcode.reports.filters import ReportFilter  # noqa: E402
 from qcode.reports.frequencies import frequencies  # noqa: E402
@@ -62,7 +62,7 @@ def build(path: Path, paragraphs: int, codings: int, seed: int) -> None:
     the codings through the bulk path, a coder at a time (no ANALYZE)."""
     rng = random.Random(seed)
     with Project.create(path, name="reports benchmark") as project:
-        project.load_codebook(read_yaml(CODEBOOK), coder=CODERS[0])
+        project.load_codebook(read_codebook(CODEBOOK), coder=CODERS[0])
         per_document = paragraphs // DOCUMENTS
         with project.bulk():
             for d in range(1, DOCUMENTS + 1):

@@ -36,10 +36,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("XDG_STATE_HOME", tempfile.mkdtemp(prefix="qcode-bench-state-"))
 
 from qcode import Project  # noqa: E402
-from qcode.core.codebook.yaml_format import read_yaml  # noqa: E402
 from qcode.core.ids import new_guid, now  # noqa: E402
 from qcode.core.model import Block, compose  # noqa: E402
 from qcode.core.search import search  # noqa: E402
+from qcode.exchange.formats import read_codebook  # noqa: E402
 from qcode.tui import QcodeApp  # noqa: E402
 from qcode.tui.session import Session  # noqa: E402
 from qcode.tui.widgets.reader import Reader  # noqa: E402
@@ -82,7 +82,7 @@ def generated_document(paragraphs: int, rng: random.Random) -> list[Block]:
 def build(path: Path, paragraphs: int, seed: int) -> Project:
     rng = random.Random(seed)
     project = Project.create(path, name="benchmark")
-    project.load_codebook(read_yaml(CODEBOOK), coder="alice")
+    project.load_codebook(read_codebook(CODEBOOK), coder="alice")
     project.add_document(compose("big-interview", generated_document(paragraphs, rng)),
                          coder="alice")
     return project

@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 
 from qcode import Project
 from qcode.cli import main
-from qcode.core.codebook.yaml_format import read_yaml
+from qcode.exchange.formats import read_codebook
 from qcode.ingest import read_document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +46,7 @@ def project(project_path: Path) -> Iterator[Project]:
 def study(project: Project) -> Project:
     """A project holding the bundled article and the study codebook."""
     project.add_document(read_document(ARTICLE), coder=CODER)
-    project.load_codebook(read_yaml(CODEBOOK), coder=CODER)
+    project.load_codebook(read_codebook(CODEBOOK), coder=CODER)
     return project
 
 

@@ -8,6 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# Minutes, not seconds: `pytest -m "not slow"` is the quick loop.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = ("import", "codings", "tag", "documents", "tui", "frequencies",
            "frequencies_by_document", "cooccurrence", "agreement", "search", "size")

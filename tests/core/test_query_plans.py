@@ -28,6 +28,9 @@ from qcode.core.codebook.model import Codebook, CodeSpec
 from qcode.core.model import Block, compose
 from qcode.tui.app import QcodeApp
 
+# Minutes, not seconds: `pytest -m "not slow"` is the quick loop.
+pytestmark = pytest.mark.slow
+
 DOCUMENTS, PARAGRAPHS, HEAVY_CODINGS = 200, 200, 60_000
 BIG_TABLES = ("codings", "paragraphs", "events", "memos", "document_attributes")
 # Every SQLite VM step is one opcode; counted every STEP opcodes.

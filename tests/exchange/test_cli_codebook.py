@@ -9,7 +9,7 @@ import pytest
 
 from qcode import Project
 from qcode.core.codebook.model import CodeSpec
-from qcode.core.codebook.yaml_format import dump_yaml, read_yaml
+from qcode.core.codebook.yaml_format import dump_yaml
 from qcode.exchange.formats import read_codebook
 from qcode.exchange.refi_qdc import write_qdc
 from tests.conftest import CODEBOOK, Cli
@@ -47,7 +47,7 @@ def test_export_markdown_and_to_standard_output(study_cli: Cli, tmp_path: Path) 
     result = study_cli("codebook", "export", "-", "--format", "qdc")
     assert result.output.startswith('<?xml version="1.0" encoding="utf-8"?>\n<CodeBook')
     yaml_out = study_cli("codebook", "export", "-")
-    assert yaml_out.output == dump_yaml(read_yaml(CODEBOOK))
+    assert yaml_out.output == dump_yaml(read_codebook(CODEBOOK))
 
 
 def test_import_of_a_qdpx_takes_just_the_codebook(cli: Cli) -> None:
@@ -95,7 +95,7 @@ def diverge(study_cli: Cli, tmp_path: Path) -> Path:
                          parent=project.code("relations with the power ministries"))
     assert study_cli("tag", DOC, "§13", "regional variaton", coder="bob").exit_code == 0
     assert study_cli("tag", DOC, "§12", "regional variaton", coder="bob").exit_code == 0
-    theirs = read_yaml(CODEBOOK)
+    theirs = read_codebook(CODEBOOK)
     strategies = theirs.codes[1]
     strategies.children[0].name = "generational change"
     strategies.children.append(CodeSpec(name="memory politics"))
@@ -149,7 +149,7 @@ def test_merge_dry_run_then_merge_then_undo(study_cli: Cli, tmp_path: Path) -> N
 
 
 def test_merge_json_and_definitions_rule(study_cli: Cli, tmp_path: Path) -> None:
-    theirs = read_yaml(CODEBOOK)
+    theirs = read_codebook(CODEBOOK)
     theirs.codes[0].definition = "A shorter umbrella definition."
     path = tmp_path / "theirs.qdc"
     path.write_bytes(write_qdc(theirs))

@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qcode import Project
-from qcode.core.codebook.yaml_format import read_yaml
 from qcode.core.errors import ImportFailed, QcodeError
 from qcode.exchange import limits
 from qcode.exchange.formats import read_codebook
@@ -124,7 +123,7 @@ def test_malformed_files_get_one_line_naming_file_and_problem(
 
 
 def test_truncated_file_names_the_line_where_it_stops(tmp_path: Path) -> None:
-    data = write_qdc(read_yaml(CODEBOOK))
+    data = write_qdc(read_codebook(CODEBOOK))
     cut = data[: len(data) // 2]
     path = tmp_path / "cut.qdc"
     path.write_bytes(cut)
@@ -136,7 +135,7 @@ def test_truncated_file_names_the_line_where_it_stops(tmp_path: Path) -> None:
 def test_unknown_declared_encoding_is_one_clear_error(tmp_path: Path) -> None:
     # Found by the mutation fuzzer: "utf-8" damaged to "tf-8" made the codec lookup
     # raise LookupError past the XML parser.
-    data = write_qdc(read_yaml(CODEBOOK)).replace(b'encoding="utf-8"', b'encoding="tf-8"', 1)
+    data = write_qdc(read_codebook(CODEBOOK)).replace(b'encoding="utf-8"', b'encoding="tf-8"', 1)
     assert b'encoding="tf-8"' in data
     path = tmp_path / "damaged.qdc"
     path.write_bytes(data)
@@ -253,7 +252,7 @@ def test_cli_import_of_a_hostile_file_exits_2_and_changes_nothing(
     elif kind == "xxe":
         path.write_text(external_entity(Path("/etc/passwd")))
     elif kind == "truncated":
-        path.write_bytes(write_qdc(read_yaml(CODEBOOK))[:5000])
+        path.write_bytes(write_qdc(read_codebook(CODEBOOK))[:5000])
     else:
         path = path.with_suffix(".qdpx")
         members = {"project.qde": PROJECT_QDE.encode()}
@@ -282,7 +281,7 @@ def _zip_seed() -> bytes:
 
 
 SEEDS = {
-    ".qdc": write_qdc(read_yaml(CODEBOOK)),
+    ".qdc": write_qdc(read_codebook(CODEBOOK)),
     ".csv": "tag,description,guid\nа/б,\"x, y\",{00000000-0000-0000-0000-000000000001}\n".encode(),
     ".yaml": CODEBOOK.read_bytes(),
     ".qdpx": _zip_seed(),

@@ -8,16 +8,16 @@ from dataclasses import replace
 from hypothesis import given, settings
 
 from qcode.core.codebook.model import TEXT_FIELDS, Codebook, CodeSpec
-from qcode.core.codebook.yaml_format import read_yaml
 from qcode.core.ids import new_guid
 from qcode.exchange.codebook_diff import diff_codebooks, word_diff
 from qcode.exchange.codebook_markdown import escape, write_markdown
+from qcode.exchange.formats import read_codebook
 from tests.conftest import CODEBOOK
 from tests.exchange.strategies import texts
 
 
 def test_markdown_has_every_field_of_every_code() -> None:
-    study = read_yaml(CODEBOOK)
+    study = read_codebook(CODEBOOK)
     text = write_markdown(study).decode("utf-8")
     assert text.startswith(f"# {escape(study.name)} (version {study.version})\n")
     assert study.source and escape(study.source) in text
@@ -47,7 +47,7 @@ def test_markdown_numbers_the_outline_and_marks_folders() -> None:
 
 def shifted() -> tuple[Codebook, Codebook]:
     """The study codebook and a copy someone changed in every way a diff reports."""
-    a = read_yaml(CODEBOOK)
+    a = read_codebook(CODEBOOK)
     b = copy.deepcopy(a)
     relations, strategies, pressure = b.codes[0], b.codes[1], b.codes[2]
     strategies.children[0].name = "generational change"                # rename, same GUID
@@ -89,7 +89,7 @@ def test_diff_reports_every_kind_of_change() -> None:
 
 
 def test_identical_codebooks_have_no_differences() -> None:
-    a = read_yaml(CODEBOOK)
+    a = read_codebook(CODEBOOK)
     diff = diff_codebooks(a, copy.deepcopy(a))
     assert diff.entries == [] and diff.unchanged == 35
 

@@ -13,9 +13,9 @@ from qcode import Project
 from qcode.core.codebook.merge import combine, plan_merge
 from qcode.core.codebook.merge_apply import load_aliases, merge_changes
 from qcode.core.codebook.model import Codebook, CodeSpec
-from qcode.core.codebook.yaml_format import read_yaml
 from qcode.core.errors import ConflictError, QcodeError
 from qcode.core.ids import new_guid
+from qcode.exchange.formats import read_codebook
 from tests.conftest import CODEBOOK
 
 SOURCE = "theirs.yaml"
@@ -66,7 +66,7 @@ def scene(study: Project) -> Scene:
     study.tag([p12.id, p13.id], [typo.id], coder="bob")
     study.tag([p31.id], [typo.id], coder="carol")
     study.set_memo("code", typo.id, "is this the same as regional variation?", coder="bob")
-    theirs = read_yaml(CODEBOOK)
+    theirs = read_codebook(CODEBOOK)
     find(theirs, "generational shift").name = "generational change"
     law = find(theirs, "2006 NGO law")
     law.definition = (law.definition or "").replace("law", "statute", 1)
@@ -112,7 +112,7 @@ def test_merge_with_accepted_guesses_loses_nothing_and_reassigns_codings(scene: 
     assert memory.guid == MEMORY
     assert project.code_by_id(memory.parent_id or 0).name == "cooperation strategies"
     assert project.code("relations with the power ministries").colour == "#000000"
-    ours_law = find(read_yaml(CODEBOOK), "2006 NGO law").definition or ""
+    ours_law = find(read_codebook(CODEBOOK), "2006 NGO law").definition or ""
     their_law = find(scene.theirs, "2006 NGO law").definition or ""
     assert project.code("2006 NGO law").definition == combine(ours_law, their_law, SOURCE)
     funding = project.code("foreign funding").definition or ""
@@ -181,7 +181,7 @@ def test_definition_rule_decides_conflicts(scene: Scene, rule: Any, expected: st
 def test_an_empty_field_is_filled_whatever_the_rule(study: Project) -> None:
     denunciation = study.code("denunciation")
     study.update_code(denunciation, coder="alice", example=None, example_ref=None)
-    theirs = read_yaml(CODEBOOK)
+    theirs = read_codebook(CODEBOOK)
     wanted = find(theirs, "denunciation")
     plan = plan_merge(study.codebook(), theirs, source=SOURCE, rule="ours")
     study.merge_codebook(plan, coder="alice")
@@ -213,7 +213,7 @@ def test_a_plan_made_before_the_project_changed_is_refused(scene: Scene) -> None
 def test_a_rename_onto_a_sibling_name_is_refused_whole(study: Project) -> None:
     parent = study.code("cooperation strategies")
     study.add_code("civic memory", coder="alice", parent=parent)
-    theirs = read_yaml(CODEBOOK)
+    theirs = read_codebook(CODEBOOK)
     find(theirs, "denunciation").name = "civic memory"
     before = snapshot(study)
     plan = plan_merge(study.codebook(), theirs, source=SOURCE)
@@ -224,7 +224,7 @@ def test_a_rename_onto_a_sibling_name_is_refused_whole(study: Project) -> None:
 
 
 def test_flipped_proposals_are_honoured_and_a_cycle_is_refused(study: Project) -> None:
-    theirs = read_yaml(CODEBOOK)
+    theirs = read_codebook(CODEBOOK)
     relations = theirs.codes.pop(0)
     personal = relations.children.pop(0)
     personal.children.append(relations)       # theirs: relations now under 'personal ...'
@@ -245,7 +245,7 @@ def test_flipped_proposals_are_honoured_and_a_cycle_is_refused(study: Project) -
 def test_a_declined_addition_puts_its_children_under_the_nearest_kept_parent(
     study: Project,
 ) -> None:
-    theirs = read_yaml(CODEBOOK)
+    theirs = read_codebook(CODEBOOK)
     child = CodeSpec(name="memorials", guid=new_guid())
     find(theirs, "cooperation strategies").children.append(
         CodeSpec(name="memory politics", children=[child]))
@@ -276,7 +276,7 @@ def test_a_duplicate_folds_its_subcodes_and_texts_into_the_survivor(study: Proje
     typo = study.add_code("turnover of oficials", coder="bob", parent=relations,
                           definition="Staff rotation.")
     study.add_code("new governors", coder="bob", parent=typo)
-    plan = plan_merge(study.codebook(), copy.deepcopy(read_yaml(CODEBOOK)), source=SOURCE,
+    plan = plan_merge(study.codebook(), copy.deepcopy(read_codebook(CODEBOOK)), source=SOURCE,
                       accept_fuzzy=True)
     study.merge_codebook(plan, coder="alice")
     survivor = study.code("turnover of officials")

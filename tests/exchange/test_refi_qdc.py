@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from qcode.core.codebook.model import Codebook, CodeSpec
-from qcode.core.codebook.yaml_format import read_yaml
 from qcode.core.errors import ImportFailed, QcodeError
+from qcode.exchange.formats import read_codebook
 from qcode.exchange.refi_description import MARKER
 from qcode.exchange.refi_qdc import read_refi, write_qdc
 from tests.conftest import CODEBOOK, SHARED
@@ -34,7 +34,7 @@ def write(tmp_path: Path, text: str, name: str = "book.qdc") -> Path:
 def test_study_codebook_as_qdc_validates_and_imports_back_unchanged(
     tmp_path: Path, codebook_schema: Any
 ) -> None:
-    study = read_yaml(CODEBOOK)
+    study = read_codebook(CODEBOOK)
     path = tmp_path / "study.qdc"
     path.write_bytes(write_qdc(study))
     codebook_schema.validate(str(path))
@@ -44,7 +44,7 @@ def test_study_codebook_as_qdc_validates_and_imports_back_unchanged(
 
 
 def test_qdc_shows_other_tools_the_definition_first_and_our_fields_labelled() -> None:
-    study = read_yaml(CODEBOOK)
+    study = read_codebook(CODEBOOK)
     root = ET.fromstring(write_qdc(study))
     element = root.find(f"{{{NAMESPACE}}}Codes/{{{NAMESPACE}}}Code")
     assert element is not None

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from qcode.core.codebook.model import Codebook, CodeSpec
-from qcode.core.codebook.yaml_format import read_yaml
 from qcode.core.errors import ImportFailed
+from qcode.exchange.formats import read_codebook
 from qcode.exchange.taguette_csv import COLUMNS, read_csv, write_csv
 from tests.conftest import CODEBOOK
 from tests.exchange.strategies import shape
@@ -28,7 +28,7 @@ def rows(data: bytes) -> list[dict[str, str]]:
 
 
 def test_export_starts_with_taguettes_columns_and_a_bom_for_excel() -> None:
-    study = read_yaml(CODEBOOK)
+    study = read_codebook(CODEBOOK)
     data = write_csv(study)
     assert data.startswith(codecs.BOM_UTF8)
     assert data.split(b"\r\n", 1)[0].decode("utf-8-sig").split(",") == list(COLUMNS)

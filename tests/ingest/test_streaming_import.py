@@ -14,6 +14,9 @@ from qcode import Project
 from qcode.core.errors import ImportFailed
 from qcode.ingest import importer
 
+# Minutes, not seconds: `pytest -m "not slow"` is the quick loop.
+pytestmark = pytest.mark.slow
+
 ANSWER = ("We started working with the prison administration in the early nineties, "
           "and the regional police chief agreed to meet us only after a long wait. ")
 

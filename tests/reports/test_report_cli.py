@@ -15,7 +15,7 @@ import pytest
 from click.testing import Result
 
 from qcode import Project
-from qcode.core.codebook.yaml_format import read_yaml
+from qcode.exchange.formats import read_codebook
 
 Tagger = Callable[..., Result]
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +42,7 @@ TAGS = [
 
 def codebook_tree() -> tuple[list[str], dict[str, list[str]]]:
     """Code names in codebook order, and each code's subtree (itself included)."""
-    parent = {spec.name: up.name if up else None for spec, up, _ in read_yaml(CODEBOOK).walk()}
+    parent = {spec.name: up.name if up else None for spec, up, _ in read_codebook(CODEBOOK).walk()}
     subtree: dict[str, list[str]] = {name: [] for name in parent}
     for name in parent:
         ancestor: str | None = name

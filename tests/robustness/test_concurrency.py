@@ -6,10 +6,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from qcode import Project
 from qcode.core.codebook.model import Codebook, CodeSpec
 from qcode.core.store.check import check
 from qcode.ingest import read_document
+
+# Minutes, not seconds: `pytest -m "not slow"` is the quick loop.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,6 +16,9 @@ from qcode import Project
 from qcode.core.store.check import check
 from tests.conftest import Cli
 
+# Minutes, not seconds: `pytest -m "not slow"` is the quick loop.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:

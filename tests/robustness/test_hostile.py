@@ -12,11 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qcode import Project
-from qcode.core.codebook.yaml_format import read_yaml
 from qcode.core.errors import QcodeError
+from qcode.exchange.formats import read_codebook
 from qcode.ingest import read_document
 from qcode.ingest.catalog import load_catalog
 from tests.conftest import ARTICLE, CATALOG, CODEBOOK
+
+# Minutes, not seconds: `pytest -m "not slow"` is the quick loop.
+pytestmark = pytest.mark.slow
 
 FUZZ = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -41,7 +44,7 @@ SEEDS = {
 }
 READERS = {
     **{ext: read_document for ext in SEEDS},
-    ".yaml": read_yaml,
+    ".yaml": read_codebook,
     ".catalog.yaml": load_catalog,
 }
 SEEDS[".yaml"] = CODEBOOK.read_bytes()[:6000]
@@ -106,7 +109,7 @@ def test_mutated_real_files(tmp_path: Path, ext: str, data: st.DataObject) -> No
 def test_standing_hostile_files(tmp_path: Path, name: str, content: bytes, message: str) -> None:
     path = tmp_path / name
     path.write_bytes(content)
-    reader = read_yaml if name.endswith(".yaml") else read_document
+    reader = read_codebook if name.endswith(".yaml") else read_document
     with pytest.raises(QcodeError, match=message):
         reader(path)
 

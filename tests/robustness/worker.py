@@ -8,10 +8,8 @@ knows exactly which changes were acknowledged.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from qcode import Project
-from qcode.ingest import read_document
 
 
 def tag_burst(project_path: str, coder: str, count: str) -> None:
@@ -24,21 +22,23 @@ def tag_burst(project_path: str, coder: str, count: str) -> None:
             print(f"done {paragraph.id}", flush=True)
 
 
-def import_many(project_path: str, folder: str) -> None:
-    """Import every .txt file in a folder, one document (and transaction) at a time."""
-    with Project.open(project_path) as project:
-        for path in sorted(Path(folder).glob("*.txt")):
-            project.add_document(read_document(path), coder="importer")
-            print(f"done {path.stem}", flush=True)
+def cli(*args: str) -> None:
+    """Run the ``qcode`` command itself, with its progress reported as ``progress N``
+    lines (flushed) instead of a bar, so a test can kill it mid-operation."""
+    import contextlib
+    from collections.abc import Callable, Iterator
 
+    from qcode.cli import main, progress
 
-def merge(project_path: str, other: str) -> None:
-    """Merge another project file in, as one event."""
-    with Project.open(project_path) as project:
-        report = project.merge_project(other, coder="lead")
-        print(f"done {report.codings_added}", flush=True)
+    @contextlib.contextmanager
+    def counted(_description: str) -> Iterator[Callable[[int, int], None]]:
+        yield lambda done, _total: print(f"progress {done}", flush=True)
+
+    progress.counted_progress = counted  # type: ignore[assignment]
+    main(list(args), standalone_mode=False)
+    print("done command", flush=True)
 
 
 if __name__ == "__main__":
     kind, *args = sys.argv[1:]
-    {"tags": tag_burst, "import": import_many, "merge": merge}[kind](*args)
+    {"tags": tag_burst, "cli": cli}[kind](*args)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from tui_helpers import (
     CODER,
     SIZE,
@@ -24,6 +25,9 @@ from qcode import Project
 from qcode.tui import QcodeApp
 from qcode.tui.modals.picker import CodePicker
 from qcode.tui.widgets.codebook import CodebookPane
+
+# Minutes, not seconds: `pytest -m "not slow"` is the quick loop.
+pytestmark = pytest.mark.slow
 
 THEMES = ("generational shift", "regional variation", "2006 NGO law", "foreign funding")
 EXPECTED = {

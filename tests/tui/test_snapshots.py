@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from test_consensus import code_both
 from textual.pilot import Pilot
 from tui_helpers import answer
@@ -18,6 +19,9 @@ from qcode import Project
 from qcode.core.codebook.yaml_format import dump_yaml
 from qcode.tui import QcodeApp
 from tests.exchange.test_merge import Scene, scene
+
+# Minutes, not seconds: `pytest -m "not slow"` is the quick loop.
+pytestmark = pytest.mark.slow
 
 __all__ = ["scene"]  # the exchange tests' fixture, used here by name
 

@@ -18,7 +18,6 @@ from qcode.core import yamlsafe
 from qcode.core.codebook.model import Codebook, CodeSpec, check_codebook
 from qcode.core.errors import ImportFailed
 from qcode.core.ids import new_guid, normalize_guid
-from qcode.core.textfile import decode, read_bytes
 
 FORMAT = "qcode-codebook"
 FORMAT_VERSION = 1
@@ -92,11 +91,6 @@ def parse_yaml(text: str, path: Path) -> Codebook:
     )
     check_codebook(codebook, path)
     return codebook
-
-
-def read_yaml(path: Path) -> Codebook:
-    """Read a native codebook file."""
-    return parse_yaml(decode(read_bytes(path), path), path)
 
 
 class _Dumper(yaml.SafeDumper):
