@@ -269,6 +269,19 @@ CREATE TABLE search_terms_source (
 );
 """
 
+# Exact selections (qcode.core.spans): a coding may carry the span(s) of text it was
+# made on, as JSON on its own row, so every path that moves a coding moves them too.
+# A document from another tool remembers how that tool counted positions (``positions``:
+# NVivo's UTF-16 units…) and the line breaks its text had (``line_breaks``: the text is
+# kept with "\n" only), so an export writes its text and selections back as they came.
+# A paragraph of a PDF knows its page.
+EXACT_SELECTIONS = """
+ALTER TABLE codings ADD COLUMN spans TEXT;
+ALTER TABLE documents ADD COLUMN positions TEXT;
+ALTER TABLE documents ADD COLUMN line_breaks TEXT;
+ALTER TABLE paragraphs ADD COLUMN page INTEGER;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", INITIAL),
     Migration(2, "search", SEARCH),
@@ -276,6 +289,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "text-once", TEXT_ONCE, then=_keep_text_once, compacts=True),
     Migration(6, "codings-indexes", CODINGS_INDEXES, then=_rebuild_codings, compacts=True),
     Migration(7, "search-terms", SEARCH_TERMS),
+    Migration(8, "exact-selections", EXACT_SELECTIONS),
 )
 
 # max, not the last entry: versions are reserved ahead, so the tuple may have gaps and
