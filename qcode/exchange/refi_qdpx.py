@@ -32,7 +32,7 @@ from qcode.exchange import refi_layout
 from qcode.exchange.limits import MAX_FILE_BYTES, read_capped
 from qcode.exchange.refi_codings import Coders, CodingContext, fill_codings
 from qcode.exchange.refi_mapping import ParagraphIndex, Placement, SourcePlan
-from qcode.exchange.refi_offsets import CODE_POINTS, SourceText, choose_unit, unit_for_origin
+from qcode.exchange.refi_offsets import SourceText, choose_unit, unit_by_key, unit_for_origin
 from qcode.exchange.refi_plan import (
     ImportPlan,
     ImportReport,
@@ -143,17 +143,26 @@ def _plan_source(project: RefiProject, source: RefiSource, source_text: SourceTe
         parsed.source = f"{Path(report.path).name} ({project.origin or 'REFI-QDA project'})"
     positions = [(s.start, s.end) for s in source.selections]
     if project.ours:
-        choice = choose_unit(source_text, [], CODE_POINTS)
+        # qcode writes each document's positions the way the tool it came from counted
+        # them, and says which in qcode.json (code points when it says nothing).
+        unit = unit_by_key(layout.positions if layout else None)
+        choice = choose_unit(source_text, [], unit)
         reason = "written by qcode"
     else:
         choice = choose_unit(source_text, positions, unit_for_origin(project.origin))
         reason = choice.reason
+    parsed.positions, parsed.line_breaks = choice.unit.key, source_text.line_breaks
     plan = SourcePlan(name=name, guid=source.guid, unit=choice.unit.name, unit_reason=reason,
                       layout="as exported by qcode" if layout else _LAYOUTS[paragraph_mode(text)])
     index = ParagraphIndex(spans, text)
     for selection in source.selections:
         start = source_text.to_text(selection.start, choice.unit)
         end = source_text.to_text(selection.end, choice.unit)
+        if start is None or end is None:
+            raise ImportFailed(
+                f"{report.path}: line {selection.line}: selection {selection.guid} at "
+                f"{selection.start}–{selection.end} lies outside its source {source.name!r} "
+                f"({len(text)} characters); nothing was imported")
         plan.add(index.place(selection, start, end))
     for coding in source.codings:
         # A coding of the whole source is a selection of all its text.
