@@ -33,21 +33,27 @@ def is_project_file(path: Path) -> bool:
 @click.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@click.option("--positions", type=click.Choice(["original", "standard"]), default="original",
+              show_default=True,
+              help="original: a document from another tool keeps its line breaks and that "
+                   "tool's way of counting positions (NVivo's UTF-16 units); standard: "
+                   "every text with \\n line breaks, positions in code points.")
 @shared(as_json=True)
-def export(ctx: click.Context, file: Path, force: bool,
+def export(ctx: click.Context, file: Path, force: bool, positions: str,
            as_json: bool) -> None:
     """Export the project as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA…
 
     The archive holds every document's text, the coders, the codebook, document
-    attributes (as variables), memos (as notes) and every coding, as a selection of
-    its paragraph. `qcode import FILE.qdpx` reads it back without loss.
+    attributes (as variables), memos (as notes) and every coding: a coding made in
+    qcode as a selection of its paragraph, one that came from another tool as the
+    exact selection it came with. `qcode import FILE.qdpx` reads it back without loss.
     """
     if file.suffix.lower() != ".qdpx":
         raise QcodeError(f"{file}: a REFI-QDA project file ends in .qdpx")
     try:
         with counted_progress("exporting sources") as update:
             summary = export_qdpx(open_project(ctx, readonly=True), file, force=force,
-                                  progress=update)
+                                  progress=update, original=positions == "original")
     except KeyboardInterrupt:
         console.print(f"cancelled: {escape(str(file))} was not written")
         raise SystemExit(130) from None

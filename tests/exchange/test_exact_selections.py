@@ -199,3 +199,58 @@ def test_qcode_to_qcode_keeps_the_spans(tmp_path: Path, nvivo_export: tuple[Proj
         import_qdpx(again, back, coder="importer")
         export_qdpx(again, tmp_path / "again.qdpx")
     assert coded_selections(qde_of(tmp_path / "again.qdpx")) == coded_selections(qde_of(NVIVO))
+
+
+# -- names as the other tool showed them ------------------------------------------------
+
+NAMES_QDE = """<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="names" origin="Some Tool">
+ <CodeBook><Codes>
+  <Code guid="A0000000-0000-4000-8000-000000000001" name="a" isCodable="true">
+   <Code guid="A0000000-0000-4000-8000-000000000002" name="b" isCodable="true">
+    <Code guid="A0000000-0000-4000-8000-000000000003" name="citizenship" isCodable="true"/>
+   </Code>
+  </Code>
+  <Code guid="A0000000-0000-4000-8000-000000000004" name="c" isCodable="true">
+   <Code guid="A0000000-0000-4000-8000-000000000005" name="citizenship" isCodable="true"/>
+  </Code>
+ </Codes></CodeBook>
+ <Sources>
+  <TextSource guid="B0000000-0000-4000-8000-000000000001"
+              plainTextPath="internal://Interview%20with%20Ana.txt">
+   <PlainTextSelection guid="C0000000-0000-4000-8000-000000000001" startPosition="0"
+                       endPosition="5">
+    <Coding guid="D0000000-0000-4000-8000-000000000001">
+     <CodeRef targetGUID="A0000000-0000-4000-8000-000000000003"/></Coding>
+    <Coding guid="D0000000-0000-4000-8000-000000000002">
+     <CodeRef targetGUID="A0000000-0000-4000-8000-000000000005"/></Coding>
+   </PlainTextSelection>
+  </TextSource>
+ </Sources>
+</Project>"""
+
+
+def test_names_as_the_other_tool_showed_them(tmp_path: Path, project_path: Path) -> None:
+    from tests.conftest import Cli
+    from tests.refusals import assert_refused, digest
+
+    path = tmp_path / "names.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", NAMES_QDE)
+        archive.writestr("sources/Interview with Ana.txt", "Hello there.\n\nSecond one.")
+    cli = Cli(project_path)
+    assert cli("init").exit_code == 0
+    assert cli("import", str(path)).exit_code == 0
+    with Project.open(project_path) as project:
+        # a source without a name is named after its text file
+        assert [d.document.name for d in project.documents()] == ["Interview with Ana"]
+        # two codes named alike under different parents stay two codes, each coded
+        assert sorted(project.code_path(c) for c in project.codes()
+                      if c.name == "citizenship") == ["a/b/citizenship", "c/citizenship"]
+        assert project.status()["codings"] == 2
+    before = digest(project_path)
+    result = cli("tag", "Interview with Ana", "2", "citizenship")
+    assert_refused(result, "code name 'citizenship' is ambiguous: did you mean "
+                           "'a/b/citizenship' or 'c/citizenship'?")
+    assert digest(project_path) == before
+    assert cli("tag", "Interview with Ana", "2", "c/citizenship").exit_code == 0

@@ -164,3 +164,20 @@ def test_a_selection_outside_its_source_is_refused(cli: Cli, tmp_path: Path) -> 
     assert_refused(result, "field.qdpx", "lies outside its source 'interview one'",
                    "nothing was imported")
     assert digest(cli.path) == before
+
+
+def test_standard_positions_are_code_points_over_lf_text(cli: Cli, tmp_path: Path) -> None:
+    assert cli("init").exit_code == 0
+    assert cli("import", str(field_file(tmp_path))).exit_code == 0
+    out = tmp_path / "std.qdpx"
+    assert cli("export", str(out), "--positions", "standard").exit_code == 0
+    text = RAW.replace("\r\n", "\n")
+    with zipfile.ZipFile(out) as archive:
+        assert archive.read(f"sources/{SOURCE}.txt").decode() == text
+        root = ET.fromstring(archive.read("project.qde"))
+    found = sorted((int(s.get("startPosition", "")), int(s.get("endPosition", "")))
+                   for s in root.iterfind(".//q:PlainTextSelection", NS))
+    assert found == sorted([
+        (text.index(ACROSS[0]), text.index(ACROSS[1]) + len(ACROSS[1])),
+        (text.index(TWICE[0]), text.index(TWICE[0]) + len(TWICE[0])),
+        (text.index(TWICE[1]), text.index(TWICE[1]) + len(TWICE[1]))])
