@@ -17,6 +17,7 @@ from rich.text import Text
 
 from qcode.reports.cooccurrence import Cooccurrence
 from qcode.reports.frequencies import FrequencyRow
+from qcode.reports.matrix import matrix_table
 from qcode.reports.report import (
     MEASURE_NAMES,
     Report,
@@ -70,6 +71,8 @@ def renderable(report: Report) -> RenderableType:
         parts.append(cooccurrence_table(report.cooccurrence, report.measure))
     if report.segments is not None:
         parts.append(segments_view(report.segments))
+    if report.matrix is not None:
+        parts.append(matrix_table(report.matrix))
     parts.append(Text(report.context.footer(), style="dim"))
     return Group(*parts)
 
