@@ -17,6 +17,8 @@ from qcode.core.errors import QcodeError
 from qcode.ingest import read_document
 from qcode.ingest.catalog import load_catalog
 from tests.conftest import ARTICLE, CATALOG, CODEBOOK
+from tests.ingest.formats import INTERVIEW_ODT, RTF_CP1251
+from tests.ingest.pdfs import make_pdf, paragraphs_page
 
 FUZZ = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -38,6 +40,10 @@ SEEDS = {
     ".md": ARTICLE.read_bytes()[:4000],
     ".html": b"<html><head><title>t</title></head><body><p>\xc2\xa71 One</p></body></html>",
     ".docx": docx_bytes(),
+    ".pdf": make_pdf([paragraphs_page(["Q: Ça va? A question that wraps onto a second line.",
+                                       "A: Très bien, merci."])]),
+    ".odt": INTERVIEW_ODT,
+    ".rtf": RTF_CP1251,
 }
 READERS = {
     **{ext: read_document for ext in SEEDS},
