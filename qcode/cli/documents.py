@@ -67,7 +67,8 @@ def import_(
     A PDF gives its text layer, one paragraph per block of its layout, each knowing
     its page (a scan without text is refused: run OCR first).
 
-    REFI-QDA projects (.qdpx, .qde) from NVivo, ATLAS.ti, MAXQDA… bring their codebook,
+    QualCoder projects (the PROJECT.qda folder, or its data.qda) and REFI-QDA projects
+    (.qdpx, .qde) from NVivo, ATLAS.ti, MAXQDA… bring their codebook,
     coders, codings and notes; their selections are coded onto every paragraph they
     overlap, the exact selection kept, and a report says how each was mapped.
     """
@@ -75,11 +76,11 @@ def import_(
         raise QcodeError("--name applies to one file; import the files one by one")
     if any(is_project_file(f) for f in files):
         if not all(is_project_file(f) for f in files):
-            raise QcodeError("import REFI-QDA projects (.qdpx, .qde) on their own, "
-                             "not together with transcripts")
+            raise QcodeError("import projects of other tools (.qdpx, .qde, .qda) on their "
+                             "own, not together with transcripts")
         if name or kind or as_key or catalog_file or attributes or encoding:
             raise QcodeError("--name, --kind, --as, --metadata, --attribute and --encoding "
-                             "do not apply to REFI-QDA projects (.qdpx, .qde)")
+                             "do not apply to projects of other tools (.qdpx, .qde, .qda)")
         import_projects(open_project(ctx), files, coder=coder)
         return
     opened = open_project(ctx)

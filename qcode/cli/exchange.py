@@ -18,15 +18,17 @@ from qcode.cli.common import (
 from qcode.cli.progress import counted_progress
 from qcode.core.errors import QcodeError
 from qcode.core.project import Project
+from qcode.exchange.qualcoder import import_qualcoder, is_qualcoder
 from qcode.exchange.refi_plan import ImportReport
 from qcode.exchange.refi_qdpx import import_qdpx
 from qcode.exchange.refi_qdpx_export import export_qdpx
 
-PROJECT_SUFFIXES = (".qdpx", ".qde")
+PROJECT_SUFFIXES = (".qdpx", ".qde", ".qda")
 
 
 def is_project_file(path: Path) -> bool:
-    """Whether ``qcode import`` should read ``path`` as a REFI-QDA project."""
+    """Whether ``qcode import`` should read ``path`` as another tool's project: REFI-QDA
+    (.qdpx, .qde) or QualCoder (a .qda folder, or its data.qda)."""
     return path.suffix.lower() in PROJECT_SUFFIXES
 
 
@@ -73,7 +75,10 @@ def import_projects(project: Project, files: tuple[Path, ...], *, coder: str,
     for path in files:
         try:
             with counted_progress(f"importing {path.name}") as update:
-                report = import_qdpx(project, path, coder=coder, progress=update)
+                if is_qualcoder(path):
+                    report = import_qualcoder(project, path, coder=coder, progress=update)
+                else:
+                    report = import_qdpx(project, path, coder=coder, progress=update)
         except KeyboardInterrupt:
             console.print(f"cancelled: {escape(str(path))} stopped between two documents; "
                           "every document imported so far is whole")

@@ -101,6 +101,9 @@ class RefiProject:
     project_notes: list[str]
     code_notes: dict[str, list[str]]
     sets: dict[str, list[str]]
+    # The unit the writer's positions are known to be in (unit key), when it is known
+    # rather than guessed (a QualCoder project: Python string indices).
+    positions: str | None = None
 
 
 def read_project(root: ET.Element, where: str, *, default_name: str) -> RefiProject:
