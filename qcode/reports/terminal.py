@@ -232,7 +232,10 @@ def segments_view(rows: Sequence[Segment]) -> RenderableType:
             extra = [c for c in q.codes if c != q.segment.theme]
             if extra:
                 head.append("  as " + ", ".join(extra), style="dim")
-            body: list[RenderableType] = [head, Padding(Text(q.segment.text), (0, 0, 0, 2))]
+            text = Text(q.segment.text)
+            for low, high in q.highlights:  # the exact selection, in its paragraph
+                text.stylize("bold underline", low, high)
+            body: list[RenderableType] = [head, Padding(text, (0, 0, 0, 2))]
             body.extend(Padding(Text.assemble((f"memo ({who}): ", "italic dim"), memo),
                                 (0, 0, 0, 2)) for who, memo in q.memos)
             parts.append(Padding(Group(*body), (0, 0, 1, 0)))

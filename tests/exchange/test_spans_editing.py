@@ -181,3 +181,31 @@ def test_standard_positions_are_code_points_over_lf_text(cli: Cli, tmp_path: Pat
         (text.index(ACROSS[0]), text.index(ACROSS[1]) + len(ACROSS[1])),
         (text.index(TWICE[0]), text.index(TWICE[0]) + len(TWICE[0])),
         (text.index(TWICE[1]), text.index(TWICE[1]) + len(TWICE[1]))])
+
+
+def test_segments_give_the_exact_quote_within_its_paragraph(cli: Cli, tmp_path: Path) -> None:
+    import csv
+    import io
+
+    assert cli("init").exit_code == 0
+    assert cli("import", str(field_file(tmp_path))).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(
+        cli("report", "segments", "regional", "Relations", "--format", "csv").stdout)))
+    text = RAW.replace("\r\n", "\n")
+    paragraphs = text.split("\n\n")
+    by_ref = {(r["code"], r["ref"]): r for r in rows}
+    # the selection across paragraphs: each paragraph quotes its own part of it
+    assert by_ref[("regional", "¶1")]["quote"] == "ministry."
+    assert by_ref[("regional", "¶2")]["quote"] == ""  # all of it: the paragraph is the quote
+    assert by_ref[("regional", "¶3")]["quote"] == "Third paragraph ends"
+    assert by_ref[("Relations", "¶2")]["quote"] == "Second … goes"
+    assert by_ref[("regional", "¶1")]["text"] == paragraphs[0]  # the paragraph as context
+    # a coding made in qcode quotes the whole paragraph: no separate quote
+    assert cli("tag", "interview one", "4", "Relations").exit_code == 0
+    again = cli("report", "segments", "Relations", "--format", "json").stdout
+    import json
+
+    fourth = next(r for r in json.loads(again) if r["ref"] == "¶4")
+    assert fourth["quote"] is None and fourth["text"] == paragraphs[3]
+    markdown = cli("report", "segments", "Relations", "--format", "markdown").stdout
+    assert "**Second** one 🙂🙂 **goes** on." in markdown
