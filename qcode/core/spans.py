@@ -142,9 +142,35 @@ def problem(span: Span, paragraph: tuple[int, int], length: int) -> str | None:
     return None
 
 
+def marks(columns: Iterable[str | None], start: int, length: int
+          ) -> tuple[tuple[int, int], ...]:
+    """What to mark inside a paragraph (``start``, ``length`` in the document) for the
+    ``spans`` of its codings: their exact selections as offsets into the paragraph's
+    text, clipped to it, overlaps joined. A coding whose selections cover the whole
+    paragraph singles nothing out, and adds nothing."""
+    found: list[tuple[int, int]] = []
+    for value in columns:
+        pieces = _joined(c for s in load(value) if (c := s.clipped(start, start + length)))
+        if pieces != [(start, start + length)]:
+            found.extend(pieces)
+    return tuple((low - start, high - start) for low, high in _joined(found))
+
+
+def _joined(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Ranges in order with those that overlap or touch made one."""
+    joined: list[tuple[int, int]] = []
+    for low, high in sorted(ranges):
+        if joined and low <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(high, joined[-1][1]))
+        else:
+            joined.append((low, high))
+    return joined
+
+
 def shifted(spans: Iterable[Span], by: int) -> list[Span]:
     """The spans moved ``by`` code points (the same paragraph at another offset)."""
     return [replace(s, start=s.start + by, end=s.end + by) for s in spans]
 
 
-__all__ = ["Span", "dump", "folded_spans", "load", "merged", "problem", "shifted", "union"]
+__all__ = ["Span", "dump", "folded_spans", "load", "marks", "merged", "problem", "shifted",
+           "union"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from qcode.core.project import Project
-from qcode.core.spans import load
+from qcode.core.spans import marks
 from qcode.core.store.db import translate
 from qcode.reports.filters import ReportFilter, code_tree, resolve
 
@@ -142,17 +142,9 @@ def _segments(project: Project, codes: Sequence[str], flt: ReportFilter,
 
 
 def highlights(spans: str | None, start: int, length: int) -> tuple[tuple[int, int], ...]:
-    """A coding's exact spans as offsets into its paragraph's text (clipped to it,
-    overlapping ones joined); empty for a coding of the whole paragraph."""
-    found = sorted(c for s in load(spans) if (c := s.clipped(start, start + length)))
-    merged: list[tuple[int, int]] = []
-    for low, high in found:
-        if merged and low <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(high, merged[-1][1]))
-        else:
-            merged.append((low, high))
-    whole = merged == [(start, start + length)]
-    return () if whole else tuple((low - start, high - start) for low, high in merged)
+    """A coding's exact spans as offsets into its paragraph's text; empty for a coding
+    of the whole paragraph."""
+    return marks([spans], start, length)
 
 
 @dataclass(frozen=True)

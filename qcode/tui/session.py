@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from qcode.core.errors import QcodeError
-from qcode.core.model import Code, Document, DocumentSummary
+from qcode.core.model import Code, Document, DocumentSummary, Paragraph
 from qcode.core.project import Project
+from qcode.core.spans import marks
 from qcode.tui.paragraphs import CodingMap, ParagraphList
 
 SLOTS = 9
@@ -134,6 +135,16 @@ class Session:
         if self.blind:
             return [(c, k) for c, k in pairs if k == own]
         return sorted(pairs, key=lambda pair: pair[1] != own)
+
+    def exact_spans(self, paragraph: Paragraph) -> tuple[tuple[int, int], ...]:
+        """The exact selections of the codings shown on a paragraph (those that came
+        from another tool with one), as offsets into its text, for the reader to mark."""
+        own = self.coder_id
+        rows = self.project.conn.execute(
+            "SELECT coder_id, spans FROM codings WHERE paragraph_id = ? AND spans IS NOT NULL",
+            (paragraph.id,)).fetchall()
+        return marks([spans for coder, spans in rows if not self.blind or coder == own],
+                     paragraph.start, len(paragraph.text))
 
     def own_codes(self, paragraph_id: int) -> set[int]:
         """Codes the coder has put on a paragraph."""
