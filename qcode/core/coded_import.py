@@ -203,9 +203,11 @@ def coding_rows(conn: sqlite3.Connection, document_id: int, codings: list[Import
             coders[coding.coder] = ensure_coder(conn, coding.coder)
         key = (paragraphs[coding.ordinal], codes[coding.code_guid], coders[coding.coder])
         spans.setdefault(key, []).extend(coding.spans)
-        if key in have or key in new:
+        if key in have:
             present += 1
             continue
+        if key in new:
+            continue  # another selection of the same coding: its span joins the first
         guid = coding.guid if coding.guid and coding.guid not in taken else new_guid()
         taken.add(guid)
         new[key] = {"guid": guid, "paragraph_id": key[0], "code_id": key[1],
