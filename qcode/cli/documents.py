@@ -56,7 +56,7 @@ def import_(
     name: str | None, kind: str | None, as_key: str | None, catalog_file: Path | None,
     attributes: tuple[str, ...], encoding: str | None, skip_existing: bool,
 ) -> None:
-    """Import transcripts (.txt, .md, .docx, .html) as documents.
+    """Import transcripts (.txt, .md, .docx, .odt, .rtf, .html, .pdf) as documents.
 
     Paragraphs split on blank lines; "§12", "[12]" or numbered paragraphs keep their
     number as label; "Q:", "A:" or "Name Surname:" at a paragraph's start set the
@@ -64,19 +64,23 @@ def import_(
     changes nothing. Files whose name matches the metadata catalog (see --metadata)
     get its attributes.
 
-    REFI-QDA projects (.qdpx, .qde) from NVivo, ATLAS.ti, MAXQDA… bring their codebook,
+    A PDF gives its text layer, one paragraph per block of its layout, each knowing
+    its page (a scan without text is refused: run OCR first).
+
+    QualCoder projects (the PROJECT.qda folder, or its data.qda) and REFI-QDA projects
+    (.qdpx, .qde) from NVivo, ATLAS.ti, MAXQDA… bring their codebook,
     coders, codings and notes; their selections are coded onto every paragraph they
-    overlap, and a report says how each was mapped.
+    overlap, the exact selection kept, and a report says how each was mapped.
     """
     if name and len(files) > 1:
         raise QcodeError("--name applies to one file; import the files one by one")
     if any(is_project_file(f) for f in files):
         if not all(is_project_file(f) for f in files):
-            raise QcodeError("import REFI-QDA projects (.qdpx, .qde) on their own, "
-                             "not together with transcripts")
+            raise QcodeError("import projects of other tools (.qdpx, .qde, .qda) on their "
+                             "own, not together with transcripts")
         if name or kind or as_key or catalog_file or attributes or encoding:
             raise QcodeError("--name, --kind, --as, --metadata, --attribute and --encoding "
-                             "do not apply to REFI-QDA projects (.qdpx, .qde)")
+                             "do not apply to projects of other tools (.qdpx, .qde, .qda)")
         import_projects(open_project(ctx), files, coder=coder)
         return
     opened = open_project(ctx)

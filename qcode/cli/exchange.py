@@ -18,36 +18,44 @@ from qcode.cli.common import (
 from qcode.cli.progress import counted_progress
 from qcode.core.errors import QcodeError
 from qcode.core.project import Project
+from qcode.exchange.qualcoder import import_qualcoder, is_qualcoder
 from qcode.exchange.refi_plan import ImportReport
 from qcode.exchange.refi_qdpx import import_qdpx
 from qcode.exchange.refi_qdpx_export import export_qdpx
 
-PROJECT_SUFFIXES = (".qdpx", ".qde")
+PROJECT_SUFFIXES = (".qdpx", ".qde", ".qda")
 
 
 def is_project_file(path: Path) -> bool:
-    """Whether ``qcode import`` should read ``path`` as a REFI-QDA project."""
+    """Whether ``qcode import`` should read ``path`` as another tool's project: REFI-QDA
+    (.qdpx, .qde) or QualCoder (a .qda folder, or its data.qda)."""
     return path.suffix.lower() in PROJECT_SUFFIXES
 
 
 @click.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@click.option("--positions", type=click.Choice(["original", "standard"]), default="original",
+              show_default=True,
+              help="original: a document from another tool keeps its line breaks and that "
+                   "tool's way of counting positions (NVivo's UTF-16 units); standard: "
+                   "every text with \\n line breaks, positions in code points.")
 @shared(as_json=True)
-def export(ctx: click.Context, file: Path, force: bool,
+def export(ctx: click.Context, file: Path, force: bool, positions: str,
            as_json: bool) -> None:
     """Export the project as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA…
 
     The archive holds every document's text, the coders, the codebook, document
-    attributes (as variables), memos (as notes) and every coding, as a selection of
-    its paragraph. `qcode import FILE.qdpx` reads it back without loss.
+    attributes (as variables), memos (as notes) and every coding: a coding made in
+    qcode as a selection of its paragraph, one that came from another tool as the
+    exact selection it came with. `qcode import FILE.qdpx` reads it back without loss.
     """
     if file.suffix.lower() != ".qdpx":
         raise QcodeError(f"{file}: a REFI-QDA project file ends in .qdpx")
     try:
         with counted_progress("exporting sources") as update:
             summary = export_qdpx(open_project(ctx, readonly=True), file, force=force,
-                                  progress=update)
+                                  progress=update, original=positions == "original")
     except KeyboardInterrupt:
         console.print(f"cancelled: {escape(str(file))} was not written")
         raise SystemExit(130) from None
@@ -67,7 +75,10 @@ def import_projects(project: Project, files: tuple[Path, ...], *, coder: str,
     for path in files:
         try:
             with counted_progress(f"importing {path.name}") as update:
-                report = import_qdpx(project, path, coder=coder, progress=update)
+                if is_qualcoder(path):
+                    report = import_qualcoder(project, path, coder=coder, progress=update)
+                else:
+                    report = import_qdpx(project, path, coder=coder, progress=update)
         except KeyboardInterrupt:
             console.print(f"cancelled: {escape(str(path))} stopped between two documents; "
                           "every document imported so far is whole")

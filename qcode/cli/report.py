@@ -1,4 +1,4 @@
-"""``qcode report frequencies|cooccurrence|segments|summary|all``: numbers and quotes.
+"""``qcode report frequencies|cooccurrence|segments|summary|matrix|all``: numbers, quotes.
 
 Thin: parse options, call :mod:`qcode.reports`, print or write what
 :mod:`qcode.reports.render` makes of the result.
@@ -20,7 +20,16 @@ from qcode.core.project import Project
 from qcode.reports.cooccurrence import MEASURES, cooccurrence
 from qcode.reports.filters import ReportFilter, parse_attribute, report_context
 from qcode.reports.frequencies import frequencies
-from qcode.reports.render import FORMATS, Report, format_for, render, write_report
+from qcode.reports.matrix import UNITS, code_matrix
+from qcode.reports.render import (
+    BINARY,
+    FORMATS,
+    Report,
+    format_for,
+    render,
+    render_bytes,
+    write_report,
+)
 from qcode.reports.segments import segments
 from qcode.reports.summary import summary
 from qcode.reports.terminal import renderable
@@ -57,7 +66,8 @@ def output_options(func: F) -> F:
         click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
                      help="Output format (default: table, or what -o's suffix names)."),
         click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-                     help="Write to this file (.csv .json .md .html .txt) instead of printing."),
+                     help="Write to this file (.csv .json .md .html .txt .xlsx) instead of "
+                          "printing."),
         click.option("--force", is_flag=True, help="Overwrite the output file if it exists."),
     ]):
         func = option(func)
@@ -73,6 +83,8 @@ def _filter(coders: tuple[str, ...], documents: tuple[str, ...],
 def _open(ctx: click.Context, output: Path | None, force: bool, fmt: str | None) -> Project:
     """Check the output before any work: an existing file fails fast and stays as it is."""
     chosen = format_for(output, fmt)
+    if chosen in BINARY and output is None:
+        raise QcodeError(f"--format {chosen} writes a file: add -o FILE.{chosen}")
     if output is not None:
         if output.exists() and not force and not output.is_dir():
             raise QcodeError(f"{output}: already exists; pass --force to overwrite it")
@@ -85,7 +97,7 @@ def _open(ctx: click.Context, output: Path | None, force: bool, fmt: str | None)
 def _emit(ctx: click.Context, report: Report, output: Path | None, force: bool) -> None:
     fmt = ctx.meta["qcode_format"]
     if output is not None:
-        write_report(render(report, fmt), output, force=force)
+        write_report(render_bytes(report, fmt), output, force=force)
         console.print(f"wrote {escape(str(output))} ({fmt})")
     elif fmt == "table":
         console.print(renderable(report))
@@ -214,6 +226,33 @@ def all_command(ctx: click.Context, by: str | None, measure: str,
         measure=measure,
     )
     _emit(ctx, result, output, force)
+
+
+@report_group.command("matrix", short_help="One row per paragraph, one 0/1 column per code.")
+@click.option("--unit", type=click.Choice(UNITS), default="paragraph", show_default=True,
+              help="paragraph: one row per paragraph, 1 where it carries the code; document: "
+                   "one row per document, counting the paragraphs that carry each code.")
+@click.option("--by", type=click.Choice(["coder"]), default=None,
+              help="One row per coder too (for each document the coder reviewed), for "
+                   "agreement in R or pandas.")
+@filter_options()
+@output_options
+@shared()
+def matrix_command(ctx: click.Context, unit: str, by: str | None, coders: tuple[str, ...],
+                   documents: tuple[str, ...], attributes: tuple[str, ...],
+                   codes: tuple[str, ...], fmt: str | None, output: Path | None,
+                   force: bool) -> None:
+    """The codings as a table for R, pandas or Excel: document, paragraph, label,
+    section, speaker, the document's attributes, then one column per code.
+
+    `--format csv` reads straight into R (read.csv) and pandas (read_csv) with numbers
+    as numbers; `-o matrix.xlsx` writes a workbook. --code keeps only those columns.
+    """
+    opened = _open(ctx, output, force, fmt)
+    flt = _filter(coders, documents, attributes, codes)
+    table = code_matrix(opened, flt, unit=unit, by=by)
+    title = f"Code matrix by {unit}" + (" and coder" if by else "")
+    _emit(ctx, Report(report_context(opened, flt, title), matrix=table), output, force)
 
 
 def register(group: click.Group) -> None:

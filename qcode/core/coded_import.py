@@ -11,13 +11,14 @@ has (same paragraph, code and coder) is counted, not added twice.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from qcode.core.errors import NotFoundError
 from qcode.core.ids import new_guid, now, sha256
 from qcode.core.model import Document, ParsedDocument
 from qcode.core.project_file import ProjectFile
+from qcode.core.spans import Span, dump, union
 from qcode.core.store.changes import Change
 from qcode.core.store.changes import apply as apply_change
 from qcode.core.store.texts import document_snapshot
@@ -35,7 +36,8 @@ class ImportedCoder:
 
 @dataclass(frozen=True)
 class ImportedCoding:
-    """One code on one paragraph (by ordinal) by one coder."""
+    """One code on one paragraph (by ordinal) by one coder, with the exact span(s) of
+    the selection it came from (:mod:`qcode.core.spans`; none: the whole paragraph)."""
 
     ordinal: int
     code_guid: str
@@ -43,6 +45,7 @@ class ImportedCoding:
     guid: str | None = None
     memo: str | None = None
     created_at: str | None = None
+    spans: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,11 +99,20 @@ def import_coded_document(
             document_id = int(realised["id"])
         else:
             document_id = int(row[0])
-        codings_new, codings_present = coding_rows(project, document_id, codings)
+            here = conn.execute("SELECT positions FROM documents WHERE id = ?",
+                                (document_id,)).fetchone()[0]
+            if here != parsed.positions:
+                # The text is here already, counted another way: only the code points
+                # of the spans hold; the other tool's numbers would not fit its export.
+                codings = [replace(c, spans=tuple(replace(s, source_start=None,
+                                                          source_end=None) for s in c.spans))
+                           for c in codings]
+        codings_new, codings_present, widened = coding_rows(project, document_id, codings)
         memos_new, memos_present = memo_rows(project, document_id, memos or [])
         for table, rows in (("codings", codings_new), ("memos", memos_new)):
             if rows:
                 changes.append(apply_change(conn, {"op": "insert", "table": table, "rows": rows}))
+        changes.extend(apply_change(conn, change) for change in widened)
         document = project.document(document_id)
         event = None
         if changes:
@@ -150,19 +162,26 @@ def code_ids(conn: sqlite3.Connection, guids: set[str]) -> dict[str, int]:
     return {g: found[g] for g in guids}
 
 
-def coding_rows(project: ProjectFile, document_id: int,
-                codings: list[ImportedCoding]) -> tuple[list[dict[str, Any]], int]:
-    """(new coding rows, how many were already present) for one document."""
+def coding_rows(project: ProjectFile, document_id: int, codings: list[ImportedCoding]
+                ) -> tuple[list[dict[str, Any]], int, list[Change]]:
+    """(new coding rows, how many were already present, updates giving codings already
+    here the exact spans they lacked) for one document.
+
+    Several selections of one code by one coder in one paragraph are one coding here
+    (the paragraph is the unit) holding each selection's span."""
     conn = project.conn
     paragraphs = _paragraph_ids(conn, document_id)
     codes = code_ids(conn, {c.code_guid for c in codings})
-    have = {(r[0], r[1], r[2]) for r in conn.execute(
-        "SELECT c.paragraph_id, c.code_id, c.coder_id FROM codings c "
-        "JOIN paragraphs p ON p.id = c.paragraph_id WHERE p.document_id = ?", (document_id,))}
+    have: dict[tuple[int, int, int], tuple[int, str | None]] = {
+        (r[0], r[1], r[2]): (r[3], r[4]) for r in conn.execute(
+            "SELECT c.paragraph_id, c.code_id, c.coder_id, c.id, c.spans FROM codings c "
+            "JOIN paragraphs p ON p.id = c.paragraph_id WHERE p.document_id = ?",
+            (document_id,))}
     guids = {c.guid for c in codings if c.guid}
     taken = _taken(conn, "codings", guids)
     coders: dict[ImportedCoder, int] = {}
-    rows: list[dict[str, Any]] = []
+    new: dict[tuple[int, int, int], dict[str, Any]] = {}
+    spans: dict[tuple[int, int, int], list[Span]] = {}
     present = 0
     for coding in codings:
         if coding.ordinal not in paragraphs:
@@ -170,16 +189,28 @@ def coding_rows(project: ProjectFile, document_id: int,
         if coding.coder not in coders:
             coders[coding.coder] = project.ensure_coder(coding.coder.name, coding.coder.guid)
         key = (paragraphs[coding.ordinal], codes[coding.code_guid], coders[coding.coder])
+        spans.setdefault(key, []).extend(coding.spans)
         if key in have:
             present += 1
             continue
-        have.add(key)
+        if key in new:
+            continue  # another selection of the same coding: its span joins the first
         guid = coding.guid if coding.guid and coding.guid not in taken else new_guid()
         taken.add(guid)
-        rows.append({"guid": guid, "paragraph_id": key[0], "code_id": key[1],
-                     "coder_id": key[2], "memo": coding.memo,
-                     "created_at": coding.created_at or now()})
-    return rows, present
+        new[key] = {"guid": guid, "paragraph_id": key[0], "code_id": key[1],
+                    "coder_id": key[2], "memo": coding.memo,
+                    "created_at": coding.created_at or now()}
+    rows = [{**row, "spans": dump(spans[key])} for key, row in new.items()]
+    widened: list[Change] = []
+    for key, more in spans.items():
+        if key not in have or not more:
+            continue
+        coding_id, current = have[key]
+        after = union(current, more)
+        if after != current:
+            widened.append({"op": "update", "table": "codings", "key": {"id": coding_id},
+                            "before": {"spans": current}, "after": {"spans": after}})
+    return rows, present, widened
 
 
 def memo_rows(project: ProjectFile, document_id: int | None,

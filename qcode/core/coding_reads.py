@@ -35,6 +35,17 @@ class CodingReads:
             result.setdefault(row[0], []).append((row[1], row[2]))
         return result
 
+    def exact_selections(self, paragraph_id: int, coder_id: int | None = None
+                         ) -> list[str]:
+        """The stored spans (JSON, see :mod:`qcode.core.spans`) of the codings on a
+        paragraph that carry an exact selection; only ``coder_id``'s when given."""
+        sql = "SELECT spans FROM codings WHERE paragraph_id = ? AND spans IS NOT NULL"
+        params: list[Any] = [paragraph_id]
+        if coder_id is not None:
+            sql += " AND coder_id = ?"
+            params.append(coder_id)
+        return [str(r[0]) for r in self.conn.execute(sql, params)]
+
     def coding_memo(self, paragraph_id: int, code_id: int, coder: str) -> str | None:
         """The memo on one coding, if any."""
         row = self.conn.execute(

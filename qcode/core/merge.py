@@ -19,6 +19,7 @@ from qcode.core.controls import check_name
 from qcode.core.errors import DamagedProject, QcodeError
 from qcode.core.ids import fold, new_guid, now
 from qcode.core.project_file import ProjectFile
+from qcode.core.spans import dump, load, merged, shifted
 from qcode.core.store.backup import snapshot_backup
 from qcode.core.store.changes import Change
 from qcode.core.store.changes import apply as apply_change
@@ -43,6 +44,8 @@ class MergeReport:
     coders_matched_by_name: list[str] = field(default_factory=list)
     codings_added: int = 0
     codings_present: int = 0
+    # Codings here that took in exact selections the other file's same coding had.
+    codings_widened: int = 0
     memos_added: int = 0
     attributes_added: int = 0
     attribute_conflicts: list[str] = field(default_factory=list)
@@ -55,7 +58,7 @@ class MergeReport:
     def changed(self) -> bool:
         """Whether the merge added anything."""
         return bool(self.documents_added or self.codes_added or self.codings_added
-                    or self.memos_added or self.attributes_added)
+                    or self.codings_widened or self.memos_added or self.attributes_added)
 
 
 def merge_project(project: ProjectFile, other_path: Path, *, coder: str,
@@ -103,6 +106,7 @@ class _Merger:
         self.codes: dict[int, int] = {}
         self.paragraphs: dict[int, int] = {}
         self.documents: dict[int, int] = {}
+        self.shift: dict[int, int] = {}
 
     def apply(self, change: Change) -> Change:
         realised = apply_change(self.conn, change)
@@ -181,18 +185,22 @@ class _Merger:
                 self._merge_attributes(doc, our_id)
             self.documents[doc["id"]] = our_id
             ours_paragraphs = {
-                (r["ordinal"], r["text_hash"]): r["id"]
+                (r["ordinal"], r["text_hash"]): (r["id"], r["start"])
                 for r in self.conn.execute(
-                    "SELECT id, ordinal, text_hash FROM paragraphs WHERE document_id = ?",
+                    "SELECT id, ordinal, text_hash, start FROM paragraphs WHERE document_id = ?",
                     (our_id,),
                 )
             }
             for p in self.theirs.conn.execute(
-                "SELECT id, ordinal, text_hash FROM paragraphs WHERE document_id = ?", (doc["id"],)
+                "SELECT id, ordinal, text_hash, start FROM paragraphs WHERE document_id = ?",
+                (doc["id"],)
             ):
                 found = ours_paragraphs.get((p["ordinal"], p["text_hash"]))
                 if found is not None:
-                    self.paragraphs[p["id"]] = found
+                    self.paragraphs[p["id"]] = found[0]
+                    if found[1] != p["start"]:
+                        # The same paragraph at another offset: its exact spans move too.
+                        self.shift[p["id"]] = found[1] - p["start"]
 
     def _add_document(self, doc: sqlite3.Row) -> int:
         check_name(doc["name"], "document", str(self.theirs.path))
@@ -230,10 +238,11 @@ class _Merger:
     # -- codings and memos ----------------------------------------------------------
 
     def merge_codings(self) -> None:
-        have = {(r[0], r[1], r[2]) for r in self.conn.execute(
-            "SELECT paragraph_id, code_id, coder_id FROM codings")}
+        have = {(r[0], r[1], r[2]): (r[3], r[4]) for r in self.conn.execute(
+            "SELECT paragraph_id, code_id, coder_id, id, spans FROM codings")}
         guids = {r[0] for r in self.conn.execute("SELECT guid FROM codings")}
         rows: list[dict[str, Any]] = []
+        widened: list[Change] = []
         total = self.theirs.conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0]
         for number, c in enumerate(self.theirs.conn.execute(
             "SELECT c.*, d.name AS document, p.ordinal, p.label, k.name AS code_name "
@@ -252,16 +261,31 @@ class _Merger:
                 )
                 continue
             key = (paragraph, self.codes[c["code_id"]], self.coders[c["coder_id"]])
+            spans = c["spans"]
+            if spans is not None and c["paragraph_id"] in self.shift:
+                spans = dump(shifted(load(spans), self.shift[c["paragraph_id"]]))
             if key in have:
                 self.report.codings_present += 1
+                coding_id, ours = have[key]
+                both = merged(ours, spans)
+                if coding_id is not None and both != ours:
+                    # The same coding with other exact selections: it holds them all.
+                    widened.append({"op": "update", "table": "codings",
+                                    "key": {"id": coding_id},
+                                    "before": {"spans": ours}, "after": {"spans": both}})
+                    have[key] = (coding_id, both)
                 continue
-            have.add(key)
+            have[key] = (None, spans)
             guid = c["guid"] if c["guid"] not in guids else new_guid()
             rows.append({"guid": guid, "paragraph_id": key[0], "code_id": key[1],
-                         "coder_id": key[2], "memo": c["memo"], "created_at": c["created_at"]})
+                         "coder_id": key[2], "memo": c["memo"], "created_at": c["created_at"],
+                         "spans": spans})
         if rows:
             self.apply({"op": "insert", "table": "codings", "rows": rows})
             self.report.codings_added = len(rows)
+        for change in widened:
+            self.apply(change)
+        self.report.codings_widened = len(widened)
 
     def merge_memos(self) -> None:
         guids = {r[0] for r in self.conn.execute("SELECT guid FROM memos")}

@@ -65,6 +65,7 @@ class Paragraph:
     text: str
     start: int
     end: int
+    page: int | None = None
 
     @property
     def ref(self) -> str:
@@ -84,6 +85,7 @@ class Paragraph:
             text=row["text"],
             start=row["start"],
             end=row["end"],
+            page=row["page"] if "page" in row.keys() else None,  # noqa: SIM118 (a Row)
         )
 
 
@@ -136,6 +138,7 @@ class Coding:
     coder_id: int
     memo: str | None
     created_at: str
+    spans: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,8 @@ class Block:
 
 @dataclass(frozen=True)
 class ParsedParagraph:
-    """A paragraph placed in the composed document text (``text == doc[start:end]``)."""
+    """A paragraph placed in the composed document text (``text == doc[start:end]``);
+    ``page`` is the page it starts on, for formats that have pages (PDF)."""
 
     ordinal: int
     label: str | None
@@ -187,6 +191,7 @@ class ParsedParagraph:
     text: str
     start: int
     end: int
+    page: int | None = None
 
 
 @dataclass
@@ -203,6 +208,10 @@ class ParsedDocument:
     licence: str | None = None
     language: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
+    # How the tool the text came from counted positions in it and which line breaks it
+    # had (see qcode.exchange.refi_offsets); None for a file qcode read itself.
+    positions: str | None = None
+    line_breaks: str | None = None
 
 
 def compose(name: str, blocks: list[Block]) -> ParsedDocument:

@@ -288,8 +288,11 @@ class ProjectReader(CodingReads):
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            paths = ", ".join(repr(self.code_path(c)) for c in matches)
-            raise QcodeError(f"code name {ref!r} is ambiguous: say which of {paths}")
+            # Codes may share a name under different parents (as other tools allow):
+            # the path says which.
+            paths = [repr(self.code_path(c)) for c in matches]
+            listed = ", ".join(paths[:-1]) + f" or {paths[-1]}"
+            raise QcodeError(f"code name {ref!r} is ambiguous: did you mean {listed}?")
         if not codes:
             raise NotFoundError(
                 f"no code {ref!r}: the codebook is empty (qcode codebook load FILE)"

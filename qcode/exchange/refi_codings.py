@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qcode.core.coded_import import ImportedCoder, ImportedCoding, ImportedMemo, MemoTarget
+from qcode.core.spans import Span
 from qcode.exchange.refi_mapping import SourcePlan
 from qcode.exchange.refi_project_read import RefiProject
 
@@ -65,12 +66,25 @@ def fill_codings(plan: SourcePlan, context: CodingContext) -> None:
                 continue
             coder = context.people.get(coding.user or selection.user)
             memo = context.text_of(coding.notes)
-            for ordinal in placed.ordinals:
+            last = len(placed.ordinals) - 1
+            for number, (ordinal, (start, end)) in enumerate(
+                    zip(placed.ordinals, placed.pieces, strict=True)):
+                span = Span(start, end, selection=selection.guid, coding=coding.guid,
+                            source_start=_differs(selection.start, start) if number == 0
+                            else None,
+                            source_end=_differs(selection.end, end) if number == last
+                            else None)
                 plan.codings.append(ImportedCoding(
                     ordinal, coding.code_guid, coder, memo=memo, created_at=coding.created,
                     # one coding per paragraph: the file's GUID fits only when there is one
-                    guid=coding.guid if len(placed.ordinals) == 1 else None))
+                    guid=coding.guid if len(placed.ordinals) == 1 else None,
+                    spans=(span,)))
         if selection.notes:
             # A note on a selection belongs to where the selection starts.
             plan.memos.extend(context.memos(selection.notes, "paragraph",
                                             ordinal=placed.ordinals[0]))
+
+
+def _differs(original: int, point: int) -> int | None:
+    """The tool's own position, kept only where it is not the code point."""
+    return original if original != point else None

@@ -19,25 +19,32 @@ from qcode.core.model import Document, Paragraph, ParsedParagraph
 
 MEMBER = "qcode.json"
 FORMAT = "qcode-qdpx-layout"
-VERSION = 1
+VERSION = 2
 FIELDS = ("name", "title", "kind", "source", "author", "licence", "language")
 
 
 @dataclass(frozen=True)
 class Layout:
-    """One document's fields and paragraphs, as the export recorded them."""
+    """One document's fields and paragraphs, as the export recorded them, and the unit
+    its positions were written in (:mod:`qcode.exchange.refi_offsets`)."""
 
     fields: dict[str, str | None]
     paragraphs: list[ParsedParagraph]
+    positions: str | None = None
 
 
-def dump(entries: list[tuple[Document, str, list[Paragraph]]]) -> bytes:
-    """``qcode.json`` for (document, its text, its paragraphs) triples."""
+def dump(entries: list[tuple[Document, str, list[Paragraph]]],
+         positions: dict[str, str] | None = None) -> bytes:
+    """``qcode.json`` for (document, its text, its paragraphs) triples; ``positions``
+    names, by document GUID, the unit the export wrote a document's positions in."""
     documents = {
         document.guid: {
             "sha256": sha256(text),
             **{key: getattr(document, key) for key in FIELDS},
-            "paragraphs": [[p.label, p.section, p.speaker, p.start, p.end] for p in paragraphs],
+            "positions": (positions or {}).get(document.guid),
+            "paragraphs": [[p.label, p.section, p.speaker, p.start, p.end,
+                            *([p.page] if p.page is not None else [])]
+                           for p in paragraphs],
         }
         for document, text, paragraphs in entries
     }
@@ -69,17 +76,22 @@ def layout_for(entry: Any, text: str) -> Layout | None:
     paragraphs: list[ParsedParagraph] = []
     previous_end = 0
     for ordinal, row in enumerate(rows, start=1):
-        if not (isinstance(row, list) and len(row) == 5):
+        # [label, section, speaker, start, end] and, for a paragraph with one, its page
+        if not (isinstance(row, list) and len(row) in (5, 6)):
             return None
-        label, section, speaker, start, end = row
+        label, section, speaker, start, end = row[:5]
+        page = row[5] if len(row) == 6 else None
         if not all(v is None or isinstance(v, str) for v in (label, section, speaker)):
             return None
         if not (isinstance(start, int) and isinstance(end, int)
                 and previous_end <= start < end <= len(text)):
             return None
+        if page is not None and not isinstance(page, int):
+            return None
         previous_end = end
         paragraphs.append(ParsedParagraph(ordinal, label, section, speaker, text[start:end],
-                                          start, end))
+                                          start, end, page))
     fields = {key: entry.get(key) if isinstance(entry.get(key), str) else None
               for key in FIELDS}
-    return Layout(fields, paragraphs)
+    positions = entry.get("positions")
+    return Layout(fields, paragraphs, positions if isinstance(positions, str) else None)

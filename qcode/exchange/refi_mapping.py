@@ -10,6 +10,7 @@ outside the text). The import report counts each kind and shows examples.
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -33,6 +34,10 @@ class Placement:
     detail: str
     start: int | None = None
     end: int | None = None
+    # Each overlapped paragraph's piece of the selection (qcode.core.spans): from the
+    # selection's start, or the paragraph's after the first, to the next paragraph's
+    # start, or the selection's end for the last. They meet end to start.
+    pieces: tuple[tuple[int, int], ...] = ()
 
     def describe(self, document: str) -> str:
         """One line for the report: where, what text, how it was mapped."""
@@ -101,17 +106,21 @@ class ParagraphIndex:
                              start, end)
         refs = tuple(p.label or f"¶{p.ordinal}" for p in hit)
         ordinals = tuple(p.ordinal for p in hit)
+        cuts = [start, *(p.start for p in hit[1:]), end]
+        pieces = tuple(itertools.pairwise(cuts))
         if len(hit) > 1:
             return Placement("spanning", selection, ordinals, refs, excerpt,
-                             f"spans {len(hit)} paragraphs; coded on each", start, end)
+                             f"spans {len(hit)} paragraphs; coded on each, the exact "
+                             "selection kept", start, end, pieces)
         only = hit[0]
         if start <= only.start and end >= only.end:
             return Placement("whole", selection, ordinals, refs, excerpt, "the whole paragraph",
-                             start, end)
+                             start, end, pieces)
         covered = min(end, only.end) - max(start, only.start)
         share = round(100 * covered / max(only.end - only.start, 1))
         return Placement("partial", selection, ordinals, refs, excerpt,
-                         f"{share}% of the paragraph; the whole paragraph coded", start, end)
+                         f"{share}% of the paragraph; the paragraph coded, the exact "
+                         "selection kept", start, end, pieces)
 
     @staticmethod
     def _unplaced(selection: RefiSelection, why: str, start: int | None = None,

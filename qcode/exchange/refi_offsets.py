@@ -16,21 +16,34 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from qcode.core import linebreaks
+
 
 @dataclass(frozen=True)
 class Unit:
-    """A way of counting positions in a text."""
+    """A way of counting positions in a text (``key``: how a document records it)."""
 
     name: str
     utf16: bool
     crlf_as_one: bool
+    key: str = ""
 
 
-CODE_POINTS = Unit("code points (the REFI-QDA standard)", utf16=False, crlf_as_one=False)
-UTF16 = Unit("UTF-16 code units, CRLF as 2 (NVivo)", utf16=True, crlf_as_one=False)
-CODE_POINTS_LF = Unit("code points, CRLF as 1 (ATLAS.ti)", utf16=False, crlf_as_one=True)
-UTF16_LF = Unit("UTF-16 code units, CRLF as 1", utf16=True, crlf_as_one=True)
+CODE_POINTS = Unit("code points (the REFI-QDA standard)", utf16=False, crlf_as_one=False,
+                   key="code-points")
+UTF16 = Unit("UTF-16 code units, CRLF as 2 (NVivo)", utf16=True, crlf_as_one=False,
+             key="utf-16")
+CODE_POINTS_LF = Unit("code points, CRLF as 1 (ATLAS.ti)", utf16=False, crlf_as_one=True,
+                      key="code-points-crlf-as-1")
+UTF16_LF = Unit("UTF-16 code units, CRLF as 1", utf16=True, crlf_as_one=True,
+                key="utf-16-crlf-as-1")
 UNITS = (CODE_POINTS, UTF16, CODE_POINTS_LF, UTF16_LF)
+
+
+def unit_by_key(key: str | None) -> Unit:
+    """The unit a document recorded (code points when it recorded none, or one this
+    qcode does not know)."""
+    return next((unit for unit in UNITS if unit.key == key), CODE_POINTS)
 
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
@@ -51,13 +64,15 @@ def normalise(raw: str) -> str:
 
 
 class SourceText:
-    """A source's text as the writer counted it, and the same text as qcode keeps it."""
+    """A source's text as the writer counted it, and the same text as qcode keeps it
+    (with the line breaks it had, :mod:`qcode.core.linebreaks`)."""
 
     def __init__(self, raw: str) -> None:
         self.raw = raw
-        self.text = normalise(raw)
+        self.text, self.line_breaks = linebreaks.normalise(raw)
         # Where each CRLF's CR stands in ``raw``: every one before a position shifts it.
         self._crlf = [m.start() for m in re.finditer("\r\n", raw)]
+        self._text_crlf = [c - i for i, c in enumerate(self._crlf)]
         self._astral = {False: _astral_units(raw), True: _astral_units(self.text)}
 
     @property
@@ -77,6 +92,26 @@ class SourceText:
         point = position - bisect.bisect_left(astral, position) if unit.utf16 else position
         if not unit.crlf_as_one:
             point -= bisect.bisect_left(self._crlf, point)
+        return point
+
+    def from_text(self, point: int, unit: Unit) -> int:
+        """The position ``unit`` gives code point ``point`` of :attr:`text` (the first
+        of the positions :meth:`to_text` takes to it)."""
+        if not unit.crlf_as_one:
+            # Every CRLF before the character adds its CR: the i-th CRLF's CR stands at
+            # raw offset c_i, which is c_i - i in the text.
+            point += bisect.bisect_left(self._text_crlf, point)
+        if unit.utf16:
+            astral = self._astral[unit.crlf_as_one]
+            # Each astral character before adds one unit; solve on the unit offsets.
+            low, high = point, point + len(astral)
+            while low < high:
+                middle = (low + high) // 2
+                if middle - bisect.bisect_left(astral, middle) < point:
+                    low = middle + 1
+                else:
+                    high = middle
+            point = low
         return point
 
     def boundary_score(self, selections: list[tuple[int, int]], unit: Unit) -> int:

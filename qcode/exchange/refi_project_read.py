@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from urllib.parse import unquote
 
 from qcode.core.codebook.model import Codebook
 from qcode.core.controls import check_name
@@ -99,6 +101,9 @@ class RefiProject:
     project_notes: list[str]
     code_notes: dict[str, list[str]]
     sets: dict[str, list[str]]
+    # The unit the writer's positions are known to be in (unit key), when it is known
+    # rather than guessed (a QualCoder project: Python string indices).
+    positions: str | None = None
 
 
 def read_project(root: ET.Element, where: str, *, default_name: str) -> RefiProject:
@@ -201,7 +206,10 @@ def _user_name(element: ET.Element, where: str) -> str:
 def _source(element: ET.Element, where: str, variables: dict[str, str]) -> RefiSource:
     kind = local_name(element.tag)
     guid = guid_of(element, where, f"<{kind}>")
-    name = (attribute(element, "name") or "").strip() or guid
+    # As the other tool showed it: its name, else the stem of its text file's name.
+    name = ((attribute(element, "name") or "").strip()
+            or _stem(attribute(element, "plainTextPath") or attribute(element, "path"))
+            or guid)
     check_name(name, "document", f"{where}: line {line_of(element)}", ImportFailed)
     source = RefiSource(guid=guid, name=name, kind=kind, line=line_of(element))
     if kind in _MEDIA:
@@ -224,6 +232,14 @@ def _source(element: ET.Element, where: str, variables: dict[str, str]) -> RefiS
     source.notes = _note_refs(element, where)
     source.variables = _values(element, where, variables)
     return source
+
+
+def _stem(reference: str | None) -> str:
+    """``internal://Interview 3.txt`` or ``relative:///a%20b/c.txt`` -> its file stem."""
+    if not reference:
+        return ""
+    path = unquote(reference.split("://", 1)[-1]).replace("\\", "/")
+    return PurePosixPath(path).stem.strip()
 
 
 def _values(element: ET.Element, where: str, variables: dict[str, str]) -> dict[str, str]:

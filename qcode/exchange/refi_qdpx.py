@@ -32,7 +32,7 @@ from qcode.exchange import refi_layout
 from qcode.exchange.limits import MAX_FILE_BYTES, read_capped
 from qcode.exchange.refi_codings import Coders, CodingContext, fill_codings
 from qcode.exchange.refi_mapping import ParagraphIndex, Placement, SourcePlan
-from qcode.exchange.refi_offsets import CODE_POINTS, SourceText, choose_unit, unit_for_origin
+from qcode.exchange.refi_offsets import SourceText, choose_unit, unit_by_key, unit_for_origin
 from qcode.exchange.refi_plan import (
     ImportPlan,
     ImportReport,
@@ -143,17 +143,30 @@ def _plan_source(project: RefiProject, source: RefiSource, source_text: SourceTe
         parsed.source = f"{Path(report.path).name} ({project.origin or 'REFI-QDA project'})"
     positions = [(s.start, s.end) for s in source.selections]
     if project.ours:
-        choice = choose_unit(source_text, [], CODE_POINTS)
+        # qcode writes each document's positions the way the tool it came from counted
+        # them, and says which in qcode.json (code points when it says nothing).
+        unit = unit_by_key(layout.positions if layout else None)
+        choice = choose_unit(source_text, [], unit)
         reason = "written by qcode"
+    elif project.positions is not None:
+        choice = choose_unit(source_text, [], unit_by_key(project.positions))
+        reason = f"as {project.origin or 'the writer'} counts them"
     else:
         choice = choose_unit(source_text, positions, unit_for_origin(project.origin))
         reason = choice.reason
+    parsed.positions, parsed.line_breaks = choice.unit.key, source_text.line_breaks
     plan = SourcePlan(name=name, guid=source.guid, unit=choice.unit.name, unit_reason=reason,
                       layout="as exported by qcode" if layout else _LAYOUTS[paragraph_mode(text)])
     index = ParagraphIndex(spans, text)
     for selection in source.selections:
         start = source_text.to_text(selection.start, choice.unit)
         end = source_text.to_text(selection.end, choice.unit)
+        if start is None or end is None:
+            line = f"line {selection.line}: " if selection.line else ""
+            raise ImportFailed(
+                f"{report.path}: {line}selection {selection.guid} at "
+                f"{selection.start}–{selection.end} lies outside its source {source.name!r} "
+                f"({len(text)} characters); nothing was imported")
         plan.add(index.place(selection, start, end))
     for coding in source.codings:
         # A coding of the whole source is a selection of all its text.
@@ -163,6 +176,12 @@ def _plan_source(project: RefiProject, source: RefiSource, source_text: SourceTe
     return parsed, plan
 
 
+def plan_records(project: RefiProject, path: Path, *, coder: str) -> ImportPlan:
+    """The import of a project already read into records (another tool's format turned
+    into what a ``project.qde`` says, every text inline)."""
+    return _plan(project, Archive(path, None), path, coder, None)
+
+
 def import_qdpx(project: Project, path: Path, *, coder: str,
                 progress: Callable[[int, int], None] | None = None) -> ImportReport:
     """Import a REFI-QDA project (.qdpx or .qde) into ``project``; see the module doc.
@@ -170,7 +189,15 @@ def import_qdpx(project: Project, path: Path, *, coder: str,
     ``progress(done, total)`` is called after each document (each its own transaction,
     so stopping between two leaves every imported document whole)."""
     project.ensure_writable()
-    plan = plan_import(path, coder=coder)
+    return write_plan(project, plan_import(path, coder=coder), path, coder=coder,
+                      progress=progress)
+
+
+def write_plan(project: Project, plan: ImportPlan, path: Path, *, coder: str,
+               progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Write a planned import: a backup, coders, codebook, memos, then each document
+    as one event (the second half of :func:`import_qdpx`)."""
+    project.ensure_writable()
     project.verify()
     report = plan.report
     refit_on_existing(project, plan)
@@ -245,4 +272,4 @@ def _kind(kind: str) -> str:
             "AudioSource": "audio", "VideoSource": "video"}.get(kind, kind)
 
 
-__all__ = ["Placement", "import_qdpx", "plan_import"]
+__all__ = ["Placement", "import_qdpx", "plan_import", "plan_records", "write_plan"]

@@ -29,8 +29,11 @@ from typing import Any
 
 from qcode.core.errors import QcodeError
 from qcode.core.ids import now
+from qcode.core.linebreaks import restore
 from qcode.core.project import Project
 from qcode.exchange import refi_layout, refi_qdc
+from qcode.exchange.refi_offsets import SourceText, Unit, unit_by_key
+from qcode.exchange.refi_selections import selections
 from qcode.exchange.xmlsafe import xml_text
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
@@ -53,29 +56,36 @@ class ExportSummary:
 
 
 def export_qdpx(project: Project, path: Path, *, force: bool = False,
-                progress: Callable[[int, int], None] | None = None) -> ExportSummary:
+                progress: Callable[[int, int], None] | None = None,
+                original: bool = True) -> ExportSummary:
     """Write ``project`` to ``path`` as a .qdpx; refuses to overwrite unless ``force``.
 
     ``progress(done, total)`` is called after each source text; the file appears only
     when complete (written beside it, then renamed), so an interrupted export leaves
-    nothing behind."""
+    nothing behind. A document from another tool is written as that tool had it: its
+    line breaks, and positions counted its way (NVivo: UTF-16 units); without
+    ``original`` every text has ``\n`` line breaks and positions are code points, as
+    the standard says."""
     if path.is_dir():
         raise QcodeError(f"{path}: is a directory; give a file name ending in .qdpx")
     if path.exists() and not force:
         raise QcodeError(f"{path}: already exists; pass --force to overwrite it")
     if not path.parent.is_dir():
         raise QcodeError(f"{path}: folder {path.parent} does not exist")
-    writer = _Writer(project)
+    writer = _Writer(project, original=original)
     xml = writer.project_xml()
     partial = path.with_name(path.name + ".partial")
     try:
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("project.qde", xml)
-            for number, (document, text, _paragraphs) in enumerate(writer.documents, 1):
-                archive.writestr(f"sources/{document.guid}.txt", text.encode("utf-8"))
+            for number, (document, _text, _paragraphs) in enumerate(writer.documents, 1):
+                archive.writestr(f"sources/{document.guid}.txt",
+                                 writer.texts[document.id].raw.encode("utf-8"))
                 if progress:
                     progress(number, len(writer.documents))
-            archive.writestr(refi_layout.MEMBER, refi_layout.dump(writer.documents))
+            archive.writestr(refi_layout.MEMBER, refi_layout.dump(
+                writer.documents, {d.guid: writer.units[d.id].key for d, _t, _p
+                                   in writer.documents}))
         os.replace(partial, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -101,13 +111,22 @@ def derived_guid(guid: str, purpose: str) -> str:
 
 
 class _Writer:
-    def __init__(self, project: Project) -> None:
-        self.project = project
+    def __init__(self, project: Project, *, original: bool = True) -> None:
+        self.project, self.original = project, original
         conn = project.conn
         self.users = {c.id: c.guid for c in project.coders()}
         summaries = sorted(project.documents(), key=lambda s: s.document.id)
         self.documents = [(s.document, project.document_text(s.document.id),
                            project.paragraphs(s.document.id)) for s in summaries]
+        # Each text as its tool had it, and the unit its positions are written in.
+        self.texts: dict[int, SourceText] = {}
+        self.units: dict[int, Unit] = {}
+        for document, text, _paragraphs in self.documents:
+            positions, breaks = conn.execute(
+                "SELECT positions, line_breaks FROM documents WHERE id = ?",
+                (document.id,)).fetchone()
+            self.texts[document.id] = SourceText(restore(text, breaks if original else None))
+            self.units[document.id] = unit_by_key(positions if original else None)
         self.attributes = {s.document.id: s.attributes for s in summaries}
         keys = sorted({k for a in self.attributes.values() for k in a})
         self.variables = {key: derived_guid(key, "variable") for key in keys}
@@ -182,26 +201,36 @@ class _Writer:
         if document.title:
             ET.SubElement(source, "Description").text = xml_text(document.title)
         by_id = {p.id: p for p in paragraphs}
-        for row in self.codings.get(document.id, []):
-            self.coding_count += 1
-            paragraph = by_id[row["paragraph_id"]]
-            user = self.users.get(row["coder_id"])
-            selection = self._selection(source, derived_guid(row["guid"], "selection"),
-                                        paragraph, user, row["created_at"])
-            coding = ET.SubElement(selection, "Coding", _attrs(
-                guid=row["guid"], creatingUser=user, creationDateTime=row["created_at"]))
-            ET.SubElement(coding, "CodeRef", {"targetGUID": row["code_guid"]})
-            if row["memo"]:
-                memo = {"guid": derived_guid(row["guid"], "coding-memo"), "text": row["memo"],
-                        "coder_id": row["coder_id"], "created_at": row["created_at"]}
-                ET.SubElement(coding, "NoteRef",
-                              {"targetGUID": self._note(memo, f"memo on coding {paragraph.ref}")})
+        text, unit = self.texts[document.id], self.units[document.id]
+
+        def place(point: int, given: int | None) -> str:
+            return str(given if given is not None else text.from_text(point, unit))
+
+        for chosen in selections(paragraphs, self.codings.get(document.id, []), self.users,
+                                 derived_guid, original=self.original):
+            selection = ET.SubElement(source, "PlainTextSelection", _attrs(
+                guid=chosen.guid, name=chosen.name,
+                startPosition=place(chosen.start, chosen.source_start),
+                endPosition=place(chosen.end, chosen.source_end),
+                creatingUser=chosen.user, creationDateTime=chosen.created))
+            for out in chosen.codings:
+                row = out.row
+                self.coding_count += 1
+                user = self.users.get(row["coder_id"])
+                coding = ET.SubElement(selection, "Coding", _attrs(
+                    guid=out.guid, creatingUser=user, creationDateTime=row["created_at"]))
+                ET.SubElement(coding, "CodeRef", {"targetGUID": row["code_guid"]})
+                if row["memo"]:
+                    memo = {"guid": derived_guid(out.guid, "coding-memo"), "text": row["memo"],
+                            "coder_id": row["coder_id"], "created_at": row["created_at"]}
+                    ET.SubElement(coding, "NoteRef", {"targetGUID": self._note(
+                        memo, f"memo on coding {chosen.name}")})
         for memo in self.memos:
             if memo["target"] == "paragraph" and memo["target_id"] in by_id:
                 paragraph = by_id[memo["target_id"]]
                 selection = self._selection(source, derived_guid(memo["guid"], "selection"),
                                             paragraph, self.users.get(memo["coder_id"]),
-                                            memo["created_at"])
+                                            memo["created_at"], place)
                 ET.SubElement(selection, "NoteRef", {"targetGUID": self._note(
                     memo, f"memo on {document.name} {paragraph.ref}")})
         for memo in self.memos:
@@ -214,12 +243,14 @@ class _Writer:
             ET.SubElement(variable, "TextValue").text = xml_text(value)
 
     def _selection(self, source: ET.Element, guid: str, paragraph: Any, user: str | None,
-                   created: str | None) -> ET.Element:
+                   created: str | None, place: Callable[[int, int | None], str]
+                   ) -> ET.Element:
         # Selections go before the source's NoteRefs and VariableValues (schema order);
         # those are appended only after every selection has been written.
         return ET.SubElement(source, "PlainTextSelection", _attrs(
-            guid=guid, name=paragraph.ref, startPosition=str(paragraph.start),
-            endPosition=str(paragraph.end), creatingUser=user, creationDateTime=created))
+            guid=guid, name=paragraph.ref, startPosition=place(paragraph.start, None),
+            endPosition=place(paragraph.end, None), creatingUser=user,
+            creationDateTime=created))
 
     def _note(self, memo: dict[str, Any], name: str) -> str:
         self.memo_count += 1

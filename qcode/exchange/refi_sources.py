@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from urllib.parse import unquote
 
 from qcode.core.errors import ImportFailed
 from qcode.exchange.refi_offsets import SourceText
@@ -51,7 +52,9 @@ class Archive:
             return None, f"its text is outside the archive ({reference})"
         else:
             name = reference
-        for candidate in (f"sources/{name}", name):
+        # A URI may percent-encode the name ("Interview%20one.txt").
+        for candidate in dict.fromkeys((f"sources/{name}", name, f"sources/{unquote(name)}",
+                                        unquote(name))):
             data = self.member(candidate)
             if data is not None:
                 return data, ""

@@ -11,7 +11,7 @@ from pathlib import Path
 from qcode.core.controls import NAME_CONTROLS
 from qcode.core.errors import ImportFailed
 from qcode.core.model import Block, ParsedDocument, ParsedParagraph, compose
-from qcode.ingest import docx, html, markdown, plaintext
+from qcode.ingest import docx, html, markdown, odt, pdf, plaintext, rtf
 
 Reader = Callable[..., ParsedDocument]
 
@@ -23,6 +23,9 @@ READERS: dict[str, Reader] = {
     ".html": html.read,
     ".htm": html.read,
     ".docx": docx.read,
+    ".odt": odt.read,
+    ".rtf": rtf.read,
+    ".pdf": pdf.read,
 }
 
 

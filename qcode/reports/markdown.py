@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from qcode.reports.cooccurrence import Cooccurrence
@@ -33,6 +34,25 @@ def _table(header: Sequence[str], align: Sequence[str], rows: Sequence[Sequence[
              "|" + "|".join(":--" if a == "l" else "--:" for a in align) + "|"]
     lines.extend("| " + " | ".join(row) + " |" for row in rows)
     return "\n".join(lines)
+
+
+def _marked(text: str, marks: Sequence[tuple[int, int]]) -> str:
+    """The paragraph with its exact selections in bold (all of it plain when none)."""
+    if not marks:
+        return _esc(text)
+
+    def flat(piece: str) -> str:  # as _esc, but keeping the spaces at its ends
+        return re.sub(r"\s+", " ", piece.replace("\\", "\\\\").replace("|", "\\|"))
+
+    pieces, at = [], 0
+    for low, high in marks:
+        inner = flat(text[low:high])
+        # Bold may not start or end with a space: keep those outside the asterisks.
+        before, after = inner[:len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()):]
+        pieces += [flat(text[at:low]), before, f"**{inner.strip()}**", after]
+        at = high
+    pieces.append(flat(text[at:]))
+    return re.sub(" {2,}", " ", "".join(pieces)).strip()
 
 
 def markdown(report: Report) -> str:
@@ -131,7 +151,7 @@ def segments_md(rows: Sequence[Segment]) -> str:
             source = f"— {_esc(where(q))} · coded by {_esc(', '.join(q.coders))}"
             if codes:
                 source += f" · as {_esc(', '.join(codes))}"
-            lines = [f"> {_esc(q.segment.text)}", ">", f"> {source}"]
+            lines = [f"> {_marked(q.segment.text, q.highlights)}", ">", f"> {source}"]
             lines.extend(f">\n> *Memo ({_esc(who)}):* {_esc(memo)}" for who, memo in q.memos)
             out.append("\n".join(lines))
     return "\n\n".join(out)

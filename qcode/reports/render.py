@@ -22,14 +22,18 @@ from qcode.core.errors import QcodeError
 from qcode.reports.cooccurrence import MEASURES
 from qcode.reports.htmlpage import page
 from qcode.reports.markdown import markdown
+from qcode.reports.matrix import matrix_html, matrix_markdown
 from qcode.reports.report import Report
 from qcode.reports.terminal import plain
+from qcode.reports.xlsx import workbook
 
-FORMATS = ("table", "csv", "json", "markdown", "html")
-__all__ = ["FORMATS", "Report", "format_for", "records", "render", "to_csv", "to_json",
-           "write_report"]
+FORMATS = ("table", "csv", "json", "markdown", "html", "xlsx")
+__all__ = ["FORMATS", "Report", "format_for", "records", "render", "render_bytes", "to_csv",
+           "to_json", "write_report"]
 _SUFFIXES = {".csv": "csv", ".json": "json", ".md": "markdown", ".markdown": "markdown",
-             ".html": "html", ".htm": "html", ".txt": "table"}
+             ".html": "html", ".htm": "html", ".txt": "table", ".xlsx": "xlsx"}
+# Formats that are files, not text: written with -o, never printed.
+BINARY = ("xlsx",)
 
 
 def format_for(path: Path | None, fmt: str | None) -> str:
@@ -55,6 +59,13 @@ def render(report: Report, fmt: str, *, width: int = 100) -> str:
         return to_csv(_single(report, "csv"))
     if fmt == "json":
         return to_json(report)
+    if fmt in BINARY:
+        raise QcodeError(f"{fmt} is a file, not text: write it with -o FILE.{fmt}")
+    if report.matrix is not None and fmt in ("markdown", "html"):
+        # The matrix is a table of its own: its Markdown and its page are made there.
+        if fmt == "markdown":
+            return f"# {report.context.title}\n\n{matrix_markdown(report.matrix)}\n"
+        return matrix_html(report.matrix, report.context.title, report.context.footer())
     if fmt == "markdown":
         return markdown(report)
     if fmt == "html":
@@ -62,6 +73,15 @@ def render(report: Report, fmt: str, *, width: int = 100) -> str:
     if fmt == "table":
         return plain(report, width=width)
     raise QcodeError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+
+
+def render_bytes(report: Report, fmt: str, *, width: int = 100) -> bytes:
+    """The report as the bytes of a file in ``fmt``: an xlsx workbook (one sheet per
+    section, and one saying what it is), or the UTF-8 of :func:`render`."""
+    if fmt == "xlsx":
+        return workbook(report, [(section, records(report, section))
+                                 for section in report.sections()])
+    return render(report, fmt, width=width).encode("utf-8")
 
 
 def records(report: Report, section: str) -> list[dict[str, Any]]:
@@ -74,6 +94,8 @@ def records(report: Report, section: str) -> list[dict[str, Any]]:
         return [s.record() for s in report.segments]
     if section == "summary" and report.summary is not None:
         return [report.summary.record()]
+    if section == "matrix" and report.matrix is not None:
+        return report.matrix.records()
     return []
 
 
@@ -108,13 +130,14 @@ def to_json(report: Report) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_report(text: str, path: Path, *, force: bool = False) -> None:
-    """Write ``text`` to ``path``; an existing file is left alone unless ``force``.
+def write_report(text: str | bytes, path: Path, *, force: bool = False) -> None:
+    """Write ``text`` (or a file's bytes) to ``path``; an existing file is left alone
+    unless ``force``.
 
     The text is complete before the file is touched, and a forced overwrite goes
     through a temporary file and a rename, so a failure never leaves half a report.
     """
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     if force:
         outfile.replace(path, data)
     else:

@@ -13,6 +13,7 @@ from qcode.core.codebook.tree import CodeNode
 from qcode.reports.cooccurrence import Cooccurrence
 from qcode.reports.filters import ReportContext
 from qcode.reports.frequencies import FrequencyRow
+from qcode.reports.matrix import CodeMatrix
 from qcode.reports.segments import Quote, Segment, quotes
 from qcode.reports.summary import Summary
 
@@ -31,10 +32,11 @@ class Report:
     cooccurrence: Cooccurrence | None = None
     segments: Sequence[Segment] | None = None
     measure: str = "count"
+    matrix: CodeMatrix | None = None
 
     def sections(self) -> list[str]:
         """Names of the sections present, in the order they are shown."""
-        names = ("summary", "frequencies", "cooccurrence", "segments")
+        names = ("summary", "frequencies", "cooccurrence", "segments", "matrix")
         return [n for n in names if getattr(self, n) is not None]
 
 

@@ -2,7 +2,10 @@
 
 These are the quotes a researcher pastes into a paper: each with its document, label
 (§), section, speaker, the coder who applied the code and their memo. One row per
-coding (tidy); renderers gather a paragraph's coders under one quote.
+coding (tidy); renderers gather a paragraph's coders under one quote. A coding that
+came from another tool with an exact selection (:mod:`qcode.core.spans`) also gives
+that selection's text within the paragraph (``quote``), which renderers mark in the
+paragraph they show around it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from qcode.core.codebook.tree import code_tree
 from qcode.core.project import Project
+from qcode.core.spans import marks
 from qcode.core.store.db import translate
 from qcode.reports.filters import ReportFilter, resolve
 
@@ -42,11 +46,24 @@ class Segment:
     # Every coder's memos on the paragraph and on its document: (coder, text).
     paragraph_memos: tuple[tuple[str, str], ...] = ()
     document_memos: tuple[tuple[str, str], ...] = ()
+    # The exact selection(s) within the paragraph, as offsets into ``text``; empty when
+    # the whole paragraph was coded.
+    highlights: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def quote(self) -> str | None:
+        """The exact selected text (several selections joined by " … "), or None."""
+        if not self.highlights:
+            return None
+        return " … ".join(self.text[s:e].strip() for s, e in self.highlights)
 
     def record(self) -> dict[str, Any]:
-        """A flat dict for CSV/JSON (every field, ``colour`` and ids last; memos of the
-        paragraph and the document as "coder: text" lines)."""
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        """A flat dict for CSV/JSON (every field, the exact quote after the text,
+        ``colour`` and ids last; memos of the paragraph and the document as
+        "coder: text" lines)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "highlights"}
+        data = {**{k: v for k, v in data.items() if k != "text"}, "text": self.text,
+                "quote": self.quote}
         for key in ("paragraph_memos", "document_memos"):
             data[key] = "\n".join(f"{who}: {text}" for who, text in data[key]) or None
         for key in ("theme_colour", "colour", "paragraph_id"):
@@ -62,7 +79,8 @@ WITH themes(position, theme_id, code_id, code_rank) AS (
 )
 SELECT th.theme_id, k.code_id, d.name AS document, d.title, d.id AS document_id,
        p.id AS paragraph_id,
-       p.ordinal, p.label, p.section, p.speaker, p.text, c.name AS coder, k.memo
+       p.ordinal, p.label, p.section, p.speaker, p.text, c.name AS coder, k.memo,
+       k.spans, p.start
   FROM themes th
   JOIN codings k ON k.code_id = th.code_id
   JOIN paragraphs p ON p.id = k.paragraph_id
@@ -131,8 +149,15 @@ def _segments(project: Project, codes: Sequence[str], flt: ReportFilter,
             memo=row["memo"], text=row["text"], paragraph_id=row["paragraph_id"],
             paragraph_memos=tuple(on_paragraphs.get(row["paragraph_id"], ())),
             document_memos=tuple(on_documents.get(row["document_id"], ())),
+            highlights=highlights(row["spans"], row["start"], len(row["text"])),
         ))
     return result
+
+
+def highlights(spans: str | None, start: int, length: int) -> tuple[tuple[int, int], ...]:
+    """A coding's exact spans as offsets into its paragraph's text; empty for a coding
+    of the whole paragraph."""
+    return marks([spans], start, length)
 
 
 @dataclass(frozen=True)
@@ -144,6 +169,8 @@ class Quote:
     codes: tuple[str, ...]
     coders: tuple[str, ...]
     memos: tuple[tuple[str, str], ...]
+    # Every exact selection on the paragraph under this theme (empty: the paragraph).
+    highlights: tuple[tuple[int, int], ...] = ()
 
 
 def quotes(rows: Sequence[Segment]) -> list[Quote]:
@@ -156,15 +183,19 @@ def quotes(rows: Sequence[Segment]) -> list[Quote]:
         last = gathered[-1] if gathered else None
         if (last is not None and last.theme_path == row.theme_path
                 and last.segment.paragraph_id == row.paragraph_id):
+            # A coding of the whole paragraph among them: the whole paragraph is quoted.
+            marks = (() if not last.highlights or not row.highlights
+                     else tuple(sorted(set(last.highlights) | set(row.highlights))))
             gathered[-1] = Quote(
                 last.theme_path, last.segment,
                 tuple(dict.fromkeys((*last.codes, row.code))),
                 tuple(dict.fromkeys((*last.coders, row.coder))),
-                last.memos + (((row.coder, row.memo),) if row.memo else ()),
+                last.memos + (((row.coder, row.memo),) if row.memo else ()), marks,
             )
         else:
             gathered.append(Quote(row.theme_path, row, (row.code,), (row.coder,),
-                                  ((row.coder, row.memo),) if row.memo else ()))
+                                  ((row.coder, row.memo),) if row.memo else (),
+                                  row.highlights))
     return [_with_notes(quote) for quote in gathered]
 
 
@@ -174,4 +205,5 @@ def _with_notes(quote: Quote) -> Quote:
     notes += tuple((f"{who}, on {row.document}", text) for who, text in row.document_memos)
     if not notes:
         return quote
-    return Quote(quote.theme_path, row, quote.codes, quote.coders, quote.memos + notes)
+    return Quote(quote.theme_path, row, quote.codes, quote.coders, quote.memos + notes,
+                 quote.highlights)

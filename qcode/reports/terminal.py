@@ -17,6 +17,7 @@ from rich.text import Text
 
 from qcode.reports.cooccurrence import Cooccurrence
 from qcode.reports.frequencies import FrequencyRow
+from qcode.reports.matrix import matrix_table
 from qcode.reports.report import (
     MEASURE_NAMES,
     Report,
@@ -70,6 +71,8 @@ def renderable(report: Report) -> RenderableType:
         parts.append(cooccurrence_table(report.cooccurrence, report.measure))
     if report.segments is not None:
         parts.append(segments_view(report.segments))
+    if report.matrix is not None:
+        parts.append(matrix_table(report.matrix))
     parts.append(Text(report.context.footer(), style="dim"))
     return Group(*parts)
 
@@ -229,7 +232,10 @@ def segments_view(rows: Sequence[Segment]) -> RenderableType:
             extra = [c for c in q.codes if c != q.segment.theme]
             if extra:
                 head.append("  as " + ", ".join(extra), style="dim")
-            body: list[RenderableType] = [head, Padding(Text(q.segment.text), (0, 0, 0, 2))]
+            text = Text(q.segment.text)
+            for low, high in q.highlights:  # the exact selection, in its paragraph
+                text.stylize("bold underline", low, high)
+            body: list[RenderableType] = [head, Padding(text, (0, 0, 0, 2))]
             body.extend(Padding(Text.assemble((f"memo ({who}): ", "italic dim"), memo),
                                 (0, 0, 0, 2)) for who, memo in q.memos)
             parts.append(Padding(Group(*body), (0, 0, 1, 0)))

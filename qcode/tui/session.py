@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from qcode.core.errors import QcodeError
-from qcode.core.model import Code, Document, DocumentSummary
+from qcode.core.model import Code, Document, DocumentSummary, Paragraph
 from qcode.core.project import Project
+from qcode.core.spans import marks
 from qcode.tui.paragraphs import CodingMap, ParagraphList
 
 SLOTS = 9
@@ -134,6 +135,15 @@ class Session:
         if self.blind:
             return [(c, k) for c, k in pairs if k == own]
         return sorted(pairs, key=lambda pair: pair[1] != own)
+
+    def exact_spans(self, paragraph: Paragraph) -> tuple[tuple[int, int], ...]:
+        """The exact selections of the codings shown on a paragraph (those that came
+        from another tool with one), as offsets into its text, for the reader to mark."""
+        if self.blind and self.coder_id is None:
+            return ()  # blind, and nothing of one's own yet
+        stored = self.project.exact_selections(
+            paragraph.id, self.coder_id if self.blind else None)
+        return marks(stored, paragraph.start, len(paragraph.text))
 
     def own_codes(self, paragraph_id: int) -> set[int]:
         """Codes the coder has put on a paragraph."""

@@ -149,12 +149,13 @@ def test_fleiss_kappa_wikipedia_from_matrix() -> None:
 
 
 def test_fleiss_kappa_varying_raters_per_unit() -> None:
-    # units: [a a b], [a a -], [b b b], [a - -] (dropped: 1 rating)
-    # P_i = 2/6, 1, 1 -> P-bar = 7/9; retained ratings a4 b4 -> p_e = 1/2
-    # kappa = (7/9 - 1/2) / (1/2) = 5/9   (counting the dropped 'a' would give p_e 41/81)
+    # units: [a a b], [a a -], [b b b], [a - -] (no pair: left out of P-bar only)
+    # P_i = 2/6, 1, 1 -> P-bar = 7/9
+    # Gwet: pi_a = (2/3 + 1 + 0 + 1) / 4 = 2/3, pi_b = 1/3 -> p_e = 4/9 + 1/9 = 5/9
+    # kappa = (7/9 - 5/9) / (4/9) = 1/2   (the pooled share of ratings gave p_e 1/2, 5/9)
     data: list[list[str | None]] = [["a", "a", "b", "a"], ["a", "a", "b", N], ["b", N, "b", N]]
     result = ag.fleiss_kappa(data)
-    assert value(result) == pytest.approx(5 / 9)
+    assert value(result) == pytest.approx(1 / 2)
     assert result.n_units == 3
 
 

@@ -304,3 +304,40 @@ def test_folded_guids_are_remembered_so_the_next_merge_needs_no_guess(scene: Sce
 
     project.undo(coder="alice")
     assert load_aliases(project) == {}
+
+
+def test_folding_a_duplicate_keeps_the_exact_spans_of_both(scene: Scene) -> None:
+    """Exact selections (from another tool) on both codes: the coding that remains
+    holds both; a moved coding keeps its own; undo gives each back."""
+    from qcode.core.spans import Span, dump, load
+    from qcode.core.store.check import check
+
+    project = scene.project
+    doc = project.document("sieca-kozlowski-2009")
+    p12, p13 = project.paragraph(doc, "§12"), project.paragraph(doc, "§13")
+    bob = project.find_coder("bob").id
+    wanted = {(p12.id, "regional variation"): [Span(p12.start, p12.start + 5, "S1")],
+              (p12.id, "regional variaton"): [Span(p12.start + 10, p12.start + 20, "S2")],
+              (p13.id, "regional variaton"): [Span(p13.start, p13.start + 7, "S3")]}
+    changes = []
+    for (paragraph, name), spans in wanted.items():
+        coding = project.conn.execute(
+            "SELECT id FROM codings WHERE paragraph_id = ? AND code_id = ? AND coder_id = ?",
+            (paragraph, project.code(name).id, bob)).fetchone()[0]
+        changes.append({"op": "update", "table": "codings", "key": {"id": coding},
+                        "before": {"spans": None}, "after": {"spans": dump(spans)}})
+    with project.writing():
+        project.record("bob", "test", "exact spans", changes)
+    before = snapshot(project)
+    plan = plan_merge(project.codebook(), scene.theirs, source=SOURCE, accept_fuzzy=True)
+    project.merge_codebook(plan, coder="alice")
+    regional = project.code("regional variation").id
+    spans = {p: load(s) for p, s in project.conn.execute(
+        "SELECT paragraph_id, spans FROM codings WHERE code_id = ? AND coder_id = ?",
+        (regional, bob))}
+    assert [s.selection for s in spans[p12.id]] == ["S1", "S2"]
+    assert [s.selection for s in spans[p13.id]] == ["S3"]
+    assert check(project.conn).healthy
+    project.undo(coder="alice")
+    assert snapshot(project) == before
+    assert check(project.conn).healthy

@@ -113,7 +113,7 @@ def test_selections_land_on_the_paragraphs_they_overlap(project: Project, tmp_pa
     assert report.codings_added == 5
     assert document.partial[0].excerpt == "offices differ"
     assert report.examples("spanning") == [
-        "interview one ¶1–¶2: “here. We met” (spans 2 paragraphs; coded on each)"]
+        "interview one ¶1–¶2: “here. We met” (spans 2 paragraphs; coded on each, the exact selection kept)"]
     assert "between paragraphs" in report.examples("unplaced")[0]
     assert document.unit.startswith("UTF-16 code units, CRLF as 2")
 

@@ -85,7 +85,8 @@ def test_legacy_encoding_is_a_clear_error_with_a_fallback(tmp_path: Path) -> Non
         ("blank.txt", b"  \n\n  ", "the file is empty"),
         ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary file"),
         ("bad.txt", b"ok line\n\nbad \xff\xfe byte", "not UTF-8 text"),
-        ("notes.pdf", b"%PDF-1.4", "cannot import .pdf"),
+        ("notes.pages", b"%PDF-1.4", "cannot import .pages"),
+        ("notes.pdf", b"%PDF-1.4", "not a PDF qcode can read"),
         ("fake.docx", b"this is not a zip", "not a valid .docx"),
     ],
 )

@@ -100,14 +100,17 @@ def test_a_coder_who_did_not_review_is_missing_not_absent(missing: Project) -> N
     #                            d2 q1 (1,1,-), q2 (0,1,-), q3-q4 (0,0,-).
     # alpha: o_11 = 3 + 1 + 2 = 6, o_00 = 6 + 4 = 10, o_01 = o_10 = 2; n_1 = 8, n_0 = 12:
     #        1 - 19 * 4 / (2 * 8 * 12) = 0.604.
-    # Fleiss: P_i = 1, 1/3, 1, 1, 1, 0, 1, 1 -> P = 19/24; pooled 8/20 ones, p_e = .52:
-    #        (0.79167 - 0.52) / 0.48 = 0.566.
+    # Fleiss (Gwet's generalisation): P_i = 1, 1/3, 1, 1, 1, 0, 1, 1 -> P = 19/24;
+    #        pi_1 = (1 + 2/3 + 0 + 0 + 1 + 1/2 + 0 + 0) / 8 = 19/48, pi_0 = 29/48,
+    #        p_e = (361 + 841) / 2304 = 601/1152: (19/24 - 601/1152) / (551/1152)
+    #        = 311/551 = 0.564 (the pooled 8/20 ones, p_e = .52, gave 0.566).
     before = agreement(missing)
     x = row(before, "X")
     assert before.reviewed == (2, 2, 1)
     assert x.columns == {(1, 1, 1): 1, (1, 0, 1): 1, (0, 0, 0): 2, (1, 1, None): 1,
                          (0, 1, None): 1, (0, 0, None): 2}
-    assert [r3(x.percent.value), r3(x.fleiss.value), r3(x.alpha.value)] == [0.792, 0.566, 0.604]
+    assert [r3(x.percent.value), r3(x.fleiss.value), r3(x.alpha.value)] == [0.792, 0.564, 0.604]
+    assert x.fleiss.value == pytest.approx(311 / 551)
     assert x.cohen is None  # three coders
     # carol marks d2 reviewed: her blanks there become "absent" (0).
     #   d2: q1 (1,1,0), q2 (0,1,0), q3-q4 (0,0,0). o_11 = 5, o_01 = o_10 = 3, o_00 = 13;

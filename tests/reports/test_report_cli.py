@@ -229,7 +229,7 @@ def test_output_is_never_overwritten_without_force(tagged: Tagger, tmp_path: Pat
     (("frequencies", "--by", "generaton"), "no document has an attribute 'generaton'"),
     (("frequencies", "--coder", "carol"), "no coder named 'carol'"),
     (("frequencies", "--attribute", "year"), "KEY=VALUE"),
-    (("frequencies", "-o", "out.xlsx"), "pass --format"),
+    (("frequencies", "-o", "out.ods"), "pass --format"),
     (("cooccurrence", "--document", "nope"), "no document 'nope'"),
     (("segments", "no such code"), "no code 'no such code'"),
     (("all", "-f", "csv"), "csv holds one table"),

@@ -157,8 +157,9 @@ def test_format_from_suffix() -> None:
     assert format_for(Path("r.md"), None) == "markdown"
     assert format_for(None, None) == "table"
     assert format_for(Path("r.csv"), "json") == "json"
+    assert format_for(Path("r.XLSX"), None) == "xlsx"
     with pytest.raises(QcodeError, match="pass --format"):
-        format_for(Path("r.xlsx"), None)
+        format_for(Path("r.ods"), None)
 
 
 def test_write_report_never_overwrites_without_force(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ CSV_COMMANDS: dict[tuple[str, ...], list[tuple[str, ...]]] = {
     ("report", "cooccurrence"): [(), ("--measure", "jaccard"), ("--rollup",)],
     ("report", "segments"): [(CODES[0],), (CODES[1], "--with-children")],
     ("report", "summary"): [()],
+    ("report", "matrix"): [(), ("--by", "coder"), ("--unit", "document", "--by", "coder")],
     ("agree",): [(), ("--disagreements",)],
     ("codebook", "export"): [("{file}",)],
 }

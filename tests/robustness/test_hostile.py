@@ -17,6 +17,8 @@ from qcode.exchange.formats import read_codebook
 from qcode.ingest import read_document
 from qcode.ingest.catalog import load_catalog
 from tests.conftest import ARTICLE, CATALOG, CODEBOOK
+from tests.ingest.formats import INTERVIEW_ODT, RTF_CP1251
+from tests.ingest.pdfs import make_pdf, paragraphs_page
 
 # Minutes, not seconds: `pytest -m "not slow"` is the quick loop.
 pytestmark = pytest.mark.slow
@@ -41,6 +43,10 @@ SEEDS = {
     ".md": ARTICLE.read_bytes()[:4000],
     ".html": b"<html><head><title>t</title></head><body><p>\xc2\xa71 One</p></body></html>",
     ".docx": docx_bytes(),
+    ".pdf": make_pdf([paragraphs_page(["Q: Ça va? A question that wraps onto a second line.",
+                                       "A: Très bien, merci."])]),
+    ".odt": INTERVIEW_ODT,
+    ".rtf": RTF_CP1251,
 }
 READERS = {
     **{ext: read_document for ext in SEEDS},

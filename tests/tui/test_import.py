@@ -53,7 +53,7 @@ async def until_closed(pilot: Any, app: QcodeApp) -> None:
 
 def test_expand_reads_paths_patterns_and_folders(tmp_path: Path) -> None:
     folder = interviews(tmp_path / "interviews", 3)
-    (folder / "notes.pdf").write_text("not importable", encoding="utf-8")
+    (folder / "notes.xls").write_text("not importable", encoding="utf-8")
     (folder / "with space.md").write_text("A: one\n", encoding="utf-8")
     names = [p.name for p in expand("interviews/*.txt", tmp_path)]
     assert names == ["interview-01.txt", "interview-02.txt", "interview-03.txt"]

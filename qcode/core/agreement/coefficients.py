@@ -207,25 +207,31 @@ def _fleiss(units: Units, n_coders: int) -> AgreementResult:
     used = [(u, w) for u, w in units if u.total() >= 2]
     if not used:
         return _undefined(FEWER_THAN_TWO, 0, n_coders)
-    pooled: Counter[Hashable] = Counter()
-    for u, w in used:
+    # Gwet's generalisation: pi_k is the mean over rated units of each unit's share of
+    # its ratings in k. Pooling the ratings instead weights a unit by how many coders
+    # rated it, which is not Fleiss' chance model once that number varies.
+    rated = [(u, w) for u, w in units if u.total()]
+    n_rated = _weight(rated)
+    pi: dict[Hashable, Fraction] = {}
+    for u, w in rated:
         for k, c in u.items():
-            pooled[k] += c * w
-    total = pooled.total()
-    chance = Fraction(sum(c * c for c in pooled.values()), total * total)
+            pi[k] = pi.get(k, Fraction(0)) + Fraction(c * w, u.total() * n_rated)
+    chance = sum((p * p for p in pi.values()), Fraction(0))
     n_used = _weight(used)
     if chance == 1:
-        return _undefined(_no_variation(next(iter(pooled)), "Fleiss' kappa"), n_used, n_coders)
+        return _undefined(_no_variation(next(iter(pi)), "Fleiss' kappa"), n_used, n_coders)
     return _defined((_pairwise(used) - chance) / (1 - chance), n_used, n_coders)
 
 
 def fleiss_kappa(data: Data, categories: Iterable[Hashable] | None = None) -> AgreementResult:
-    """Fleiss' kappa for any number of coders, allowing missing values.
+    """Fleiss' kappa for any number of coders, allowing missing values, as Gwet (2014,
+    Handbook of Inter-Rater Reliability) generalises it (irrCAC's ``fleiss.kappa.raw``).
 
-    Units with fewer than 2 ratings are dropped. The number of raters n_i may vary by
-    unit: P_i = sum_k n_ik (n_ik - 1) / (n_i (n_i - 1)), P-bar is the mean of P_i, and
-    p_k is the share of category k among all ratings of the retained units, so chance
-    agreement is sum_k p_k**2. With a constant number of raters this is Fleiss (1971).
+    The number of raters r_i may vary by unit. Observed agreement is the mean, over
+    units with at least 2 ratings, of P_i = sum_k r_ik (r_ik - 1) / (r_i (r_i - 1)).
+    Chance agreement is sum_k pi_k**2, with pi_k the mean, over units with at least one
+    rating, of r_ik / r_i (a unit rated once counts toward pi_k). With a constant
+    number of raters this is Fleiss (1971).
     """
     table = prepare(data, categories)
     return _fleiss(units_of(table), table.n_coders)

@@ -12,6 +12,7 @@ from qcode.core.errors import QcodeError
 from qcode.core.ids import fold, now
 from qcode.core.model import Code
 from qcode.core.project_file import ProjectFile
+from qcode.core.spans import folded_spans
 from qcode.core.store.changes import Change
 from qcode.core.store.changes import apply as apply_change
 
@@ -175,9 +176,10 @@ class CodebookEditing(ProjectFile):
         with self.writing():
             rows = [dict(r) for r in self.conn.execute(
                 "SELECT * FROM codings WHERE code_id = ?", (source.id,))]
-            target_pairs = {(r[0], r[1]) for r in self.conn.execute(
-                "SELECT paragraph_id, coder_id FROM codings WHERE code_id = ?", (target.id,))}
-            moved = [r for r in rows if (r["paragraph_id"], r["coder_id"]) not in target_pairs]
+            on_target = {(r[1], r[2]): (r[0], r[3]) for r in self.conn.execute(
+                "SELECT id, paragraph_id, coder_id, spans FROM codings WHERE code_id = ?",
+                (target.id,))}
+            moved = [r for r in rows if (r["paragraph_id"], r["coder_id"]) not in on_target]
             changes: list[Change] = []
             if rows:
                 changes.append({"op": "delete", "table": "codings",
@@ -185,6 +187,8 @@ class CodebookEditing(ProjectFile):
             if moved:
                 changes.append({"op": "insert", "table": "codings",
                                 "rows": [{**r, "code_id": target.id} for r in moved]})
+            changes.extend(folded_spans(
+                [r for r in rows if (r["paragraph_id"], r["coder_id"]) in on_target], on_target))
             changes.extend(self._reparent_children(source, target.id))
             changes.append({"op": "delete", "table": "codes", "rows": [{"id": source.id}]})
             self.record(coder, "merge-codes",

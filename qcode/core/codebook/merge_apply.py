@@ -21,6 +21,7 @@ from qcode.core.codebook.model import TEXT_FIELDS, CodeSpec
 from qcode.core.errors import ConflictError, QcodeError
 from qcode.core.ids import fold, now
 from qcode.core.reading import ProjectReader
+from qcode.core.spans import folded_spans, merged
 from qcode.core.store.changes import Change
 
 _COLUMNS = ("name", "parent_id", "position", "colour", "codable", *TEXT_FIELDS)
@@ -237,15 +238,25 @@ class _Merge:
                 survivor[key] = f"{survivor[key]} / from merged code {name!r}: {gone[key]}"
         deleted, inserted = codings
         conn = self.reader.conn
-        taken = {(r[0], r[1]) for r in conn.execute(
-            "SELECT paragraph_id, coder_id FROM codings WHERE code_id = ?", (target,))}
-        taken |= {(r["paragraph_id"], r["coder_id"]) for r in inserted if r["code_id"] == target}
+        on_target = {(r[1], r[2]): (r[0], r[3]) for r in conn.execute(
+            "SELECT id, paragraph_id, coder_id, spans FROM codings WHERE code_id = ?",
+            (target,))}
+        pending = {(r["paragraph_id"], r["coder_id"]): r for r in inserted
+                   if r["code_id"] == target}
+        collapsed = []
         for row in conn.execute("SELECT * FROM codings WHERE code_id = ?", (source,)):
             deleted.append({"id": row["id"]})
-            if (row["paragraph_id"], row["coder_id"]) not in taken:
-                taken.add((row["paragraph_id"], row["coder_id"]))
-                inserted.append({**dict(row), "code_id": target})
+            pair = (row["paragraph_id"], row["coder_id"])
+            if pair in pending:
+                # Folded into a coding this merge moves too: it takes the spans along.
+                pending[pair]["spans"] = merged(pending[pair].get("spans"), row["spans"])
+            elif pair in on_target:
+                collapsed.append(dict(row))
+            else:
+                pending[pair] = {**dict(row), "code_id": target}
+                inserted.append(pending[pair])
             self.tally["codings_reassigned"] += 1
+        memos.extend(folded_spans(collapsed, on_target))
         memos.extend(self._move_memos(source, target, name))
         self.tree.deleted.add(source)
         self.tally["folded"] += 1

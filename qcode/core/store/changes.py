@@ -44,7 +44,7 @@ KEYS: dict[str, tuple[str, ...]] = {
 
 PARAGRAPH_COLUMNS = (
     "id", "document_id", "ordinal", "label", "section", "speaker", "text", "start", "end",
-    "text_hash", "preceding",
+    "text_hash", "preceding", "page",
 )
 
 
@@ -262,13 +262,17 @@ def _insert_document(conn: sqlite3.Connection, change: Change) -> Change:
         raise ConflictError(f"cannot add document {document.get('name')!r} ({exc})") from exc
     doc_id = document.get("id", cursor.lastrowid)
     if paragraphs:
-        columns = [c for c in PARAGRAPH_COLUMNS if c in paragraphs[0]]
+        # A page is given only where a paragraph has one (PDF): the columns are those
+        # any paragraph has.
+        present: set[str] = set().union(*paragraphs)
+        columns = [c for c in PARAGRAPH_COLUMNS if c in present]
         if "document_id" not in columns:
             columns.insert(0, "document_id")
         conn.executemany(
             f"INSERT INTO paragraphs ({', '.join(map(_quote, columns))}) "
             f"VALUES ({', '.join('?' for _ in columns)})",
-            ([doc_id if c == "document_id" else p[c] for c in columns] for p in paragraphs),
+            ([doc_id if c == "document_id" else p.get(c) for c in columns]
+             for p in paragraphs),
         )
         if _has_search_index(conn):
             conn.execute(

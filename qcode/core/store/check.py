@@ -1,7 +1,8 @@
 """``qcode check``: is this project healthy? SQLite's own checks plus qcode's invariants.
 
 Invariants: every coding points at an existing paragraph, code and coder (foreign keys);
-each paragraph's offsets cut its text out of the document; text hashes match; the
+each paragraph's offsets cut its text out of the document; text hashes match; a
+coding's exact spans lie in its document and touch its paragraph; the
 full-text index matches the paragraphs; and the event log replays to exactly the codings,
 codes, attributes, memos and documents the project holds.
 """
@@ -17,6 +18,9 @@ from typing import Any
 
 from qcode.core.errors import ProjectError
 from qcode.core.ids import sha256, text_hash
+from qcode.core.linebreaks import fits
+from qcode.core.spans import load as load_spans
+from qcode.core.spans import problem as span_problem
 from qcode.core.store.backup import automatic_backup, latest_backup
 from qcode.core.store.changes import KEYS
 from qcode.core.store.db import transaction
@@ -69,7 +73,8 @@ def check(conn: sqlite3.Connection, path: Path | None = None) -> CheckReport:
     steps: list[tuple[str, Callable[[sqlite3.Connection, CheckReport], None]]] = [
         ("schema", _check_schema), ("sqlite integrity", _check_integrity),
         ("foreign keys", _check_foreign_keys), ("texts", _check_texts),
-        ("coding GUIDs", _check_unique_guids), ("search index", _check_search_index),
+        ("coding GUIDs", _check_unique_guids), ("coding spans", _check_spans),
+        ("search index", _check_search_index),
         ("event log", _check_replay),
     ]
     for name, step in steps:
@@ -144,15 +149,18 @@ def _check_texts(conn: sqlite3.Connection, report: CheckReport) -> None:
     """Each document's text, joined from its paragraphs, hashes to its sha256; each
     paragraph's offsets are where the join puts it; each text hash matches its text."""
     count = 0
-    for doc_id, name, trailing, stored in conn.execute(
-        "SELECT id, name, trailing, sha256 FROM documents"
+    for doc_id, name, trailing, stored, breaks in conn.execute(
+        "SELECT id, name, trailing, sha256, line_breaks FROM documents"
     ).fetchall():
         rows = conn.execute(
             'SELECT id, ordinal, start, "end", preceding, text, text_hash FROM paragraphs '
             "WHERE document_id = ? ORDER BY ordinal", (doc_id,)).fetchall()
         pieces = [(r[4], r[5]) for r in rows]
-        if sha256(join_text(pieces, trailing)) != stored:
+        text = join_text(pieces, trailing)
+        if sha256(text) != stored:
             report.add(f"document {name}: sha256 does not match its text")
+        if not fits(text, breaks):
+            report.add(f"document {name}: its recorded line breaks do not match its text")
         for (pid, ordinal, start, end, _before, ptext, phash), place in zip(
                 rows, offsets(pieces), strict=True):
             count += 1
@@ -170,6 +178,29 @@ def _check_unique_guids(conn: sqlite3.Connection, report: CheckReport) -> None:
                           "HAVING COUNT(*) > 1 LIMIT 5").fetchall()
     for guid, count in shared:
         report.add(f"codings: {count} share the GUID {guid}")
+
+
+def _check_spans(conn: sqlite3.Connection, report: CheckReport) -> None:
+    """Every exact span of a coding lies in its document's text and shares at least one
+    character with the coding's paragraph (qcode.core.spans)."""
+    lengths = {r[0]: r[1] for r in conn.execute(
+        'SELECT d.id, COALESCE(MAX(p."end"), 0) + length(d.trailing) FROM documents d '
+        "LEFT JOIN paragraphs p ON p.document_id = d.id GROUP BY d.id")}
+    count = 0
+    for coding_id, spans, start, end, doc_id in conn.execute(
+            'SELECT c.id, c.spans, p.start, p."end", p.document_id FROM codings c '
+            "JOIN paragraphs p ON p.id = c.paragraph_id WHERE c.spans IS NOT NULL"):
+        try:
+            found = load_spans(spans)
+        except ValueError as exc:
+            report.add(f"coding #{coding_id}: its spans cannot be read ({exc})")
+            continue
+        for span in found:
+            count += 1
+            wrong = span_problem(span, (start, end), lengths.get(doc_id, 0))
+            if wrong is not None:
+                report.add(f"coding #{coding_id}: {wrong}")
+    report.checked["coding spans"] = count
 
 
 def _check_search_index(conn: sqlite3.Connection, report: CheckReport) -> None:

@@ -270,19 +270,20 @@ CREATE TABLE search_terms_source (
 """
 
 # Analysis views, documented in the README, so that sqlite-utils, datasette, R's DBI or
-# the sqlite3 shell can query a project without reading qcode's code. Plain SQL: they
-# cost nothing until read, and every SQLite tool understands them.
-ANALYSIS_VIEWS = """
-CREATE VIEW code_paths AS
+# the sqlite3 shell can query a project without reading qcode's code. Plain SQL views:
+# they cost nothing until read, and every SQLite tool understands them. sqlite-utils
+# creates them (its create_view is what the views' users will reach for too).
+ANALYSIS_VIEWS: dict[str, str] = {
+    "code_paths": """
 WITH RECURSIVE walk(id, path, depth) AS (
     SELECT id, name, 0 FROM codes WHERE parent_id IS NULL
     UNION ALL
     SELECT c.id, w.path || '/' || c.name, w.depth + 1 FROM codes c JOIN walk w ON c.parent_id = w.id
 )
 SELECT c.id AS code_id, c.name AS code, w.path, w.depth, c.guid
-  FROM codes c JOIN walk w ON w.id = c.id;
-
-CREATE VIEW coded_segments AS
+  FROM codes c JOIN walk w ON w.id = c.id
+""",
+    "coded_segments": """
 SELECT d.name AS document, p.label, p.ordinal, p.speaker, p.section,
        cp.code, cp.path AS code_path, k.name AS coder, p.text, g.memo,
        g.created_at AS coded_at, g.guid AS coding_guid
@@ -290,9 +291,9 @@ SELECT d.name AS document, p.label, p.ordinal, p.speaker, p.section,
   JOIN paragraphs p ON p.id = g.paragraph_id
   JOIN documents d ON d.id = p.document_id
   JOIN code_paths cp ON cp.code_id = g.code_id
-  JOIN coders k ON k.id = g.coder_id;
-
-CREATE VIEW code_counts AS
+  JOIN coders k ON k.id = g.coder_id
+""",
+    "code_counts": """
 WITH RECURSIVE tree(ancestor, code_id) AS (
     SELECT id, id FROM codes
     UNION ALL
@@ -306,14 +307,38 @@ SELECT cp.code, cp.path,
   JOIN tree t ON t.ancestor = cp.code_id
   LEFT JOIN codings g ON g.code_id = t.code_id
   LEFT JOIN paragraphs p ON p.id = g.paragraph_id
- GROUP BY cp.code_id;
-
-CREATE VIEW paragraph_codes AS
+ GROUP BY cp.code_id
+""",
+    "paragraph_codes": """
 SELECT d.name AS document, p.label, p.ordinal, p.speaker, p.section, p.text,
        (SELECT json_group_array(path) FROM (
             SELECT DISTINCT cp.path FROM codings g JOIN code_paths cp ON cp.code_id = g.code_id
              WHERE g.paragraph_id = p.id ORDER BY cp.path)) AS codes
-  FROM paragraphs p JOIN documents d ON d.id = p.document_id;
+  FROM paragraphs p JOIN documents d ON d.id = p.document_id
+""",
+}
+
+
+def _create_analysis_views(conn: sqlite3.Connection) -> None:
+    # Imported here: loading sqlite-utils costs more than `qcode tag` takes, and a
+    # project is created or upgraded far more rarely than it is opened.
+    import sqlite_utils
+
+    db = sqlite_utils.Database(conn)
+    for name, select in ANALYSIS_VIEWS.items():
+        db.create_view(name, select.strip())
+
+# Exact selections (qcode.core.spans): a coding may carry the span(s) of text it was
+# made on, as JSON on its own row, so every path that moves a coding moves them too.
+# A document from another tool remembers how that tool counted positions (``positions``:
+# NVivo's UTF-16 units…) and the line breaks its text had (``line_breaks``: the text is
+# kept with "\n" only), so an export writes its text and selections back as they came.
+# A paragraph of a PDF knows its page.
+EXACT_SELECTIONS = """
+ALTER TABLE codings ADD COLUMN spans TEXT;
+ALTER TABLE documents ADD COLUMN positions TEXT;
+ALTER TABLE documents ADD COLUMN line_breaks TEXT;
+ALTER TABLE paragraphs ADD COLUMN page INTEGER;
 """
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -323,7 +348,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "text-once", TEXT_ONCE, then=_keep_text_once, compacts=True),
     Migration(6, "codings-indexes", CODINGS_INDEXES, then=_rebuild_codings, compacts=True),
     Migration(7, "search-terms", SEARCH_TERMS),
-    Migration(10, "analysis-views", ANALYSIS_VIEWS),
+    Migration(8, "exact-selections", EXACT_SELECTIONS),
+    Migration(10, "analysis-views", "", then=_create_analysis_views),
 )
 
 # max, not the last entry: versions are reserved ahead, so the tuple may have gaps and

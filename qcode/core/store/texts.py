@@ -64,10 +64,15 @@ def document_snapshot(parsed: ParsedDocument, *, name: str, guid: str | None = N
         "licence": parsed.licence, "language": parsed.language,
         "sha256": sha256(parsed.text), "trailing": trailing, "imported_at": now(),
     }
+    # Only when there is something to say: a snapshot of an ordinary import stays as
+    # it was (and applies to a project of any schema since the text was kept once).
+    for key in ("positions", "line_breaks"):
+        if getattr(parsed, key) is not None:
+            document[key] = getattr(parsed, key)
     paragraphs = [
         {"ordinal": p.ordinal, "label": p.label, "section": p.section, "speaker": p.speaker,
          "text": p.text, "start": p.start, "end": p.end, "text_hash": text_hash(p.text),
-         "preceding": before}
+         "preceding": before, **({"page": p.page} if p.page is not None else {})}
         for p, before in zip(parsed.paragraphs, preceding, strict=True)
     ]
     return {"document": document, "paragraphs": paragraphs,

@@ -20,6 +20,9 @@ from textual.strip import Strip
 from qcode.core.model import Code, Paragraph
 
 # Colours for codes the codebook gives none: distinct, readable on dark and light.
+# An exact selection inside a paragraph: underlined, so the colours of the theme and
+# of search matches stay as they are.
+SELECTED = Style(underline=True)
 PALETTE = (
     "#4E9FE6", "#E6A04E", "#6FCB8B", "#D46FB8", "#C9C94E", "#4EC9C0", "#E66F6F",
     "#9F8FE6", "#8FB84E", "#E68FA8",
@@ -90,9 +93,14 @@ def body_lines(
     matches: tuple[tuple[int, int], ...],
     look: Look,
     console: Console,
+    *,
+    selected: tuple[tuple[int, int], ...] = (),
 ) -> list[Strip]:
-    """The paragraph's text wrapped to ``width``: speaker first, search matches marked."""
+    """The paragraph's text wrapped to ``width``: speaker first, search matches marked,
+    the exact selections of codings from another tool (``selected``) underlined."""
     text = Text(paragraph.text)
+    for start, end in selected:
+        text.stylize(SELECTED, start, end)
     for start, end in matches:
         text.stylize(look.match, start, end)
     if paragraph.speaker:

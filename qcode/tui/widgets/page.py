@@ -206,10 +206,12 @@ class PagedView(Widget):
 
     def _body(self, paragraph: Paragraph, width: int, look: Look) -> list[Strip]:
         matches = self._matches.get(paragraph.id, ())
-        key = (paragraph.id, width, matches)
+        selected = self.session.exact_spans(paragraph)  # exact selections, underlined
+        key = (paragraph.id, width, matches, selected)
         cached = self._bodies.get(key)
         if cached is None:
-            cached = blocks.body_lines(paragraph, width, matches, look, self.app.console)
+            cached = blocks.body_lines(paragraph, width, matches, look, self.app.console,
+                                       selected=selected)
             self._bodies[key] = cached
             if len(self._bodies) > CACHE_SIZE:
                 self._bodies.popitem(last=False)
