@@ -65,6 +65,8 @@ class Paragraph:
     text: str
     start: int
     end: int
+    # When the turn begins in the recording (milliseconds), from a transcript's timestamp.
+    time_ms: int | None = None
 
     @property
     def ref(self) -> str:
@@ -84,7 +86,16 @@ class Paragraph:
             text=row["text"],
             start=row["start"],
             end=row["end"],
+            time_ms=row["time_ms"] if "time_ms" in row.keys() else None,  # noqa: SIM118
         )
+
+
+def format_time(ms: int | None) -> str | None:
+    """A paragraph's time as transcripts write it: ``00:01:23`` (hours always shown)."""
+    if ms is None:
+        return None
+    seconds = ms // 1000
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 @dataclass(frozen=True)
@@ -174,6 +185,7 @@ class Block:
     label: str | None = None
     speaker: str | None = None
     marker: str = ""
+    time_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +199,7 @@ class ParsedParagraph:
     text: str
     start: int
     end: int
+    time_ms: int | None = None
 
 
 @dataclass
@@ -238,6 +251,7 @@ def compose(name: str, blocks: list[Block]) -> ParsedDocument:
                 text=text,
                 start=position,
                 end=position + len(text),
+                time_ms=block.time_ms,
             )
         )
         parts.append(text)

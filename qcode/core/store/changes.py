@@ -44,7 +44,7 @@ KEYS: dict[str, tuple[str, ...]] = {
 
 PARAGRAPH_COLUMNS = (
     "id", "document_id", "ordinal", "label", "section", "speaker", "text", "start", "end",
-    "text_hash", "preceding",
+    "text_hash", "preceding", "time_ms",
 )
 
 

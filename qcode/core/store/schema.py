@@ -269,6 +269,14 @@ CREATE TABLE search_terms_source (
 );
 """
 
+# When each turn of a transcript begins in the recording (milliseconds), from its
+# timestamp ("[00:01:23] Moderator: …", a WebVTT or SubRip cue). A column, not part of the
+# label or text: a label is how a paragraph is cited (§12) and the text is what was said;
+# a time is neither, and as a number it sorts and can later seek in the recording.
+PARAGRAPH_TIME = """
+ALTER TABLE paragraphs ADD COLUMN time_ms INTEGER;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", INITIAL),
     Migration(2, "search", SEARCH),
@@ -276,6 +284,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "text-once", TEXT_ONCE, then=_keep_text_once, compacts=True),
     Migration(6, "codings-indexes", CODINGS_INDEXES, then=_rebuild_codings, compacts=True),
     Migration(7, "search-terms", SEARCH_TERMS),
+    Migration(9, "paragraph-time", PARAGRAPH_TIME),
 )
 
 # max, not the last entry: versions are reserved ahead, so the tuple may have gaps and

@@ -67,7 +67,7 @@ def document_snapshot(parsed: ParsedDocument, *, name: str, guid: str | None = N
     paragraphs = [
         {"ordinal": p.ordinal, "label": p.label, "section": p.section, "speaker": p.speaker,
          "text": p.text, "start": p.start, "end": p.end, "text_hash": text_hash(p.text),
-         "preceding": before}
+         "preceding": before, "time_ms": p.time_ms}
         for p, before in zip(parsed.paragraphs, preceding, strict=True)
     ]
     return {"document": document, "paragraphs": paragraphs,
