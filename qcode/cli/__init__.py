@@ -30,6 +30,7 @@ COMMANDS = {
     "report": "report",
     "agree": "agree", "reviewed": "agree",
     "consensus": "consensus",
+    "search": "search",
 }
 
 
