@@ -11,7 +11,7 @@ from pathlib import Path
 from qcode.core.controls import NAME_CONTROLS
 from qcode.core.errors import ImportFailed
 from qcode.core.model import Block, ParsedDocument, ParsedParagraph, compose
-from qcode.ingest import docx, html, markdown, plaintext
+from qcode.ingest import captions, docx, html, markdown, plaintext
 
 Reader = Callable[..., ParsedDocument]
 
@@ -23,6 +23,8 @@ READERS: dict[str, Reader] = {
     ".html": html.read,
     ".htm": html.read,
     ".docx": docx.read,
+    ".vtt": captions.read_vtt,
+    ".srt": captions.read_srt,
 }
 
 
