@@ -104,9 +104,9 @@ def report_group() -> None:
 
 
 @report_group.command("frequencies", short_help="Paragraphs, documents and codings per code.")
-@click.option("--by", metavar="document|coder|ATTRIBUTE",
-              help="Break the counts down by document, coder or a document attribute "
-                   "(e.g. generation, organisation).")
+@click.option("--by", metavar="document|coder|speaker|ATTRIBUTE",
+              help="Break the counts down by document, coder, speaker or a document "
+                   "attribute (e.g. generation, organisation).")
 @filter_options()
 @output_options
 @shared()
