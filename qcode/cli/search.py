@@ -36,10 +36,11 @@ def search_command(ctx: click.Context, query: tuple[str, ...], document: str | N
     """Find paragraphs by the words in them, typos forgiven.
 
     \b
-    Words are all required; "a phrase in quotes" must appear as written (quote it for
-    the shell too: qcode search '"power ministries"'). A misspelt word finds the word
-    meant and the words built on it (goverment: government, non-governmental) before
-    other near spellings; exact and prefix matches come before fuzzy ones.
+    Every word is required; "a phrase in quotes" must appear as written
+    (quote it for the shell too: qcode search '"power ministries"').
+    A misspelt word finds the word meant, then the words built on it
+    (goverment: government, then non-governmental), before other near
+    spellings; exact and prefix matches come before fuzzy ones.
     """
     text = " ".join(query)
     if is_blank(text):
