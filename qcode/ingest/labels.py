@@ -153,6 +153,8 @@ def split_turn_lines(blocks: list[Block]) -> list[Block]:
     A paragraph is split only when two or more of its lines open with a label that is a
     speaker in this document, so a wrapped line that happens to start "Note:" stays.
     """
+    if not any("\n" in b.text for b in blocks if b.kind == "paragraph"):
+        return blocks  # one line per paragraph: nothing to split (most transcripts)
     lines = [line for b in blocks if b.kind == "paragraph" for line in b.text.split("\n")]
     known = _speakers([opening(line) for line in lines])
     if not known:

@@ -301,3 +301,14 @@ def test_an_older_project_gains_paragraph_times(tmp_path: Path) -> None:
                                        coder="alice")
         assert opened.paragraphs(document.id)[1].time_ms == 7_000
     assert len(list(tmp_path.glob("old.db.before-schema-*.bak"))) == 1
+
+
+def test_show_gives_each_turn_its_time(cli: Cli, tmp_path: Path) -> None:
+    assert cli("init").exit_code == 0
+    assert cli("import", str(write(tmp_path, "teams.vtt", TEAMS))).exit_code == 0
+    import json
+
+    shown = json.loads(cli("show", "teams", "--json").output)["paragraphs"]
+    assert [(p["speaker"], p["time"]) for p in shown] == [
+        ("Alice Smith", "00:00:01"), ("Bob", "00:00:07"), ("Alice Smith", "01:00:01")]
+    assert "[00:00:07] Bob: We had to re-register & wait." in cli("show", "teams").output
