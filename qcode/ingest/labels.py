@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from qcode.core.model import Block
@@ -97,8 +96,8 @@ def opening(text: str) -> Opening | None:
     match = _OPENING.match(text)
     if match is not None:
         name = (match.group("name") or match.group("header") or "").strip()
-        stamps = [match.group(g) for g in ("before", "after", "inside", "headtime")]
-        stamp = next((s for s in stamps if s), None)
+        stamp = (match.group("before") or match.group("after") or match.group("inside")
+                 or match.group("headtime"))
         if name and len(name.split()) <= _MAX_WORDS:
             return Opening(name, parse_time(stamp) if stamp else None, match.group(0))
     alone = _TIME_ALONE.match(text)
@@ -133,17 +132,22 @@ def _speakers(openings: list[Opening | None]) -> dict[str, str]:
     """folded label -> the speaker's name, for the labels that are speakers here: of a
     speaker's shape, recurring (two paragraphs or more) or timestamped. The name is
     the most used spelling ("Interviewer" over one "INTERVIEWER")."""
-    named = [o for o in openings if o is not None and o.name is not None]
-    counts = Counter(o.name.casefold() for o in named if o.name)
-    spellings: dict[str, Counter[str]] = {}
-    accepted: set[str] = set()
-    for found in named:
-        assert found.name is not None
+    spellings: dict[str, dict[str, int]] = {}
+    evidence: dict[str, bool] = {}
+    for found in openings:
+        if found is None or found.name is None:
+            continue
         key = found.name.casefold()
-        spellings.setdefault(key, Counter())[found.name] += 1
-        if counts[key] >= 2 or found.time_ms is not None or speaker_shape(found.name):
-            accepted.add(key)
-    return {key: spellings[key].most_common(1)[0][0] for key in accepted}
+        seen = spellings.get(key)
+        if seen is None:
+            spellings[key] = {found.name: 1}
+            # Shape is checked once per label, not once per paragraph.
+            evidence[key] = found.time_ms is not None or speaker_shape(found.name)
+            continue
+        seen[found.name] = seen.get(found.name, 0) + 1
+        evidence[key] = True  # it recurs
+    return {key: max(names, key=names.__getitem__) for key, names in spellings.items()
+            if evidence[key]}
 
 
 def split_turn_lines(blocks: list[Block]) -> list[Block]:
