@@ -161,8 +161,9 @@ def _keep_terms(project: ProjectReader, signature: str, rows: list[tuple[str, in
 
 
 def tolerance(word: str) -> int:
-    """How many edits a word may be off by: none for short words, two for long ones."""
-    if len(word) <= 3:
+    """How many edits a word may be off by: none for short words, two for long ones, and
+    none for numbers (a search for 2006 is not one for 2007)."""
+    if len(word) <= 3 or any(c.isdigit() for c in word):
         return 0
     return 1 if len(word) <= 6 else 2
 

@@ -323,3 +323,8 @@ def test_scope_by_speaker_and_by_theme(study: Project, tmp_path: Path) -> None:
     themed = search(study, "government", scope=scope_for(study, code="state pressure on NGOs"))
     assert [h.paragraph.ref for h in themed] == ["§2"]
     assert search(study, "government", scope=scope_for(study, code=child.name)) == themed
+
+
+def test_numbers_are_not_fuzzy(project: Project, tmp_path: Path) -> None:
+    write_project(project, tmp_path, {"years": "A: The 2006 law.\n\nA: In 2007 nothing.\n"})
+    assert [h.paragraph.text for h in search(project, "2006")] == ["The 2006 law."]
