@@ -70,22 +70,26 @@ def agree(ctx: click.Context, coder_names: tuple[str, ...],
     """Inter-coder agreement per code and overall.
 
     \b
-    Figures: percent agreement (pairwise), Cohen's kappa (exactly 2 coders), Fleiss'
-    kappa and Krippendorff's alpha (nominal), with categories {0, 1} always.
+    Figures: percent agreement (pairwise), Cohen's kappa (exactly 2
+    coders), Fleiss' kappa and Krippendorff's alpha (nominal), with
+    categories {0, 1} always.
     \b
     Definitions:
-    - coders: those given with --coders, else everyone who has reviewed a document,
-      except the coder named 'consensus';
-    - reviewed: a coder has reviewed a document if they marked it (`qcode reviewed
-      DOC`) or made at least one coding in it;
-    - unit: a paragraph of a document reviewed by at least 2 of the coders; a coder's
-      value is 1 if they applied the code, 0 if they reviewed the document but did not,
-      missing if they did not review it (not opened is missing, not "absent");
+    - coders: those given with --coders, else everyone who has reviewed
+      a document, except the coder named 'consensus';
+    - reviewed: a coder has reviewed a document if they marked it
+      (`qcode reviewed DOC`) or made at least one coding in it;
+    - unit: a paragraph of a document reviewed by at least 2 of the
+      coders; a coder's value is 1 if they applied the code, 0 if they
+      reviewed the document but did not, missing if they did not review
+      it (not opened is missing, not "absent");
     - overall: pooled over (paragraph, code) units of all the codes listed.
     \b
-    Undefined figures read N/A with the reason (e.g. no variation when no one used a
-    code). --disagreements lists, per code, the paragraphs where some reviewing coders
-    applied the code and others did not.
+    The table shows the codes with figures first; codes whose figures are
+    all undefined (N/A, e.g. no variation when no one used them) are named
+    in one line below it, and listed in full by --format csv or json.
+    --disagreements lists, per code, the paragraphs where some reviewing
+    coders applied the code and others did not.
     """
     chosen = _output_format(output, fmt, force)
     opened = open_project(ctx, readonly=True)

@@ -119,12 +119,15 @@ def _side(ctx: click.Context, ref: str) -> tuple[Codebook, str]:
 @codebook.command()
 @click.argument("a")
 @click.argument("b")
+@click.option("--text", "with_text", is_flag=True,
+              help="Show every changed definition, word by word (default: a summary).")
 @threshold_option
 @shared(as_json=True)
-def diff(ctx: click.Context, a: str, b: str, threshold: float,
+def diff(ctx: click.Context, a: str, b: str, with_text: bool, threshold: float,
          as_json: bool) -> None:
-    """What changed from codebook A to codebook B: codes added, removed, renamed (by GUID,
-    or by name similarity with its score), moved, re-described (word diff), recoloured.
+    """What changed from codebook A to codebook B: the structure first (codes added,
+    removed, renamed by GUID or by name similarity with its score, moved, made folders,
+    recoloured), then how many definitions differ; --text shows each, word by word.
     A and B are files in any readable format, or the word `project` for the open
     project's codebook."""
     book_a, label_a = _side(ctx, a)
@@ -134,18 +137,18 @@ def diff(ctx: click.Context, a: str, b: str, threshold: float,
     if as_json:
         emit_json(result.to_json())
         return
-    for line in diff_lines(result):
+    for line in diff_lines(result, text=with_text):
         console.print(line, soft_wrap=True)
 
 
 @codebook.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=_READ_FORMATS, help="Format of FILE (default: extension).")
-@click.option("--definitions", "rule", type=click.Choice(RULES), default="both",
+@click.option("--definitions", "rule", type=click.Choice(RULES), default="ours",
               show_default=True,
-              help="When both sides differ: keep ours (names, places, colours, texts), take "
-                   "theirs, or both: their name, place and colour, and both texts (theirs "
-                   "marked with FILE).")
+              help="When both sides differ: keep ours (names, places, colours, texts; "
+                   "theirs are listed, not taken), take theirs, or both: their name, "
+                   "place and colour, and both texts (theirs marked with FILE).")
 @click.option("--accept-fuzzy", is_flag=True,
               help="Apply the merges guessed from name similarity (otherwise only proposed).")
 @click.option("--dry-run", is_flag=True, help="Show the plan; change nothing.")
@@ -157,7 +160,9 @@ def merge(ctx: click.Context, file: Path, fmt: str | None, rule: str, accept_fuz
     """Merge a diverged copy of the codebook into the project without losing a code or
     a coding. Codes match by GUID, then by name (case and accents ignored); names that
     are merely similar are proposed, and applied only with --accept-fuzzy. Codes merged
-    into one keep all their codings. One change: `qcode undo` takes it back whole."""
+    into one keep all their codings. Their new codes, and texts we lack, are added; where
+    both sides differ ours stay unless --definitions says otherwise, and theirs are
+    listed. One change: `qcode undo` takes it back whole."""
     opened = open_project(ctx, readonly=dry_run)
     incoming = read_codebook(file, fmt)
     plan = plan_merge(opened.codebook(), incoming, source=file.name,

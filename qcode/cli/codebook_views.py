@@ -40,6 +40,10 @@ def _trim(chunk: str, *, first: bool, last: bool) -> str:
     return f"{head}…{tail}"
 
 
+_KEPT = {"rename": "name", "move": "place", "recolour": "colour", "codable": "folder state",
+         "text": "text"}
+
+
 def _q(value: object) -> str:
     return f"'{value}'"
 
@@ -49,16 +53,45 @@ def _under(ref: CodeRef) -> str:
     return f" under {_q(parent)}" if parent else " at the top level"
 
 
-def diff_lines(diff: CodebookDiff) -> list[Text]:
-    """The diff, one line per change, with a heading line first."""
+# The structure first: what a colleague added, renamed or moved is what a merge is about.
+_ORDER = ("added", "removed", "renamed", "moved", "codable", "colour", "text")
+
+
+def diff_lines(diff: CodebookDiff, *, text: bool = False) -> list[Text]:
+    """The diff with a heading line first: one line per change of structure, then the
+    text changes, each word by word with ``text``, else summarised in one line."""
     head = Text.assemble(
         ("codebook diff: ", "bold"), f"{diff.a_label} ({diff.a_count} codes) → "
         f"{diff.b_label} ({diff.b_count} codes); {diff.unchanged} unchanged")
     lines = [head]
     if not diff.entries:
         lines.append(Text("no differences", style="dim"))
-    lines.extend(_diff_line(entry) for entry in diff.entries)
+    for kind in _ORDER:
+        found = diff.of_kind(kind)
+        if kind == "text" and found and not text:
+            lines.append(_text_summary(found))
+            continue
+        lines.extend(_diff_line(entry) for entry in found)
     return lines
+
+
+def _text_summary(entries: list[DiffEntry]) -> Text:
+    """One line: in how many codes texts differ, and which, by whether only A has them,
+    only B, or both differently ("only in A: definition 35, example 35")."""
+    codes = len({ref.guid for e in entries for ref in (e.a or e.b,) if ref is not None})
+    states = {"only in A": [e for e in entries if not e.after],
+              "only in B": [e for e in entries if not e.before],
+              "changed": [e for e in entries if e.before and e.after]}
+    parts = []
+    for state, found in states.items():
+        counts = [(label, sum(1 for e in found if e.field == key))
+                  for key, label in _FIELD_NAMES.items()]
+        listed = ", ".join(f"{label} {n}" for label, n in counts if n)
+        if listed:
+            parts.append(f"{state}: {listed}")
+    noun = "code" if codes == 1 else "codes"
+    return Text.assemble(("✎ texts    ", "blue"), f"differ in {codes} {noun} ({'; '.join(parts)})",
+                         (" — --text shows them word by word", "dim"))
 
 
 def _diff_line(entry: DiffEntry) -> Text:
@@ -104,6 +137,16 @@ def plan_lines(plan: MergePlan, outcome: MergeOutcome | None, *, dry_run: bool) 
     if any(p.kind in {"merge", "duplicate"} and not p.accepted for p in plan.proposals):
         lines.append(Text("[?] name-similarity guesses are not applied: check them, then "
                           "merge again with --accept-fuzzy", style="yellow"))
+    kept = [p for p in plan.proposals if not p.accepted
+            and p.kind in {"rename", "move", "recolour", "codable", "text"}]
+    if kept and plan.rule == "ours":
+        counts: dict[str, int] = {}
+        for p in kept:
+            counts[p.kind] = counts.get(p.kind, 0) + 1
+        listed = ", ".join(f"{n} {_KEPT[kind]}{'' if n == 1 else 's'}"
+                           for kind, n in counts.items())
+        lines.append(Text(f"kept ours where theirs differ ({listed}, listed above as [ ]): "
+                          "--definitions theirs or both takes theirs", style="dim"))
     if outcome is not None:
         verb = "would do" if dry_run else "done"
         lines.append(Text.assemble((f"{verb}: ", "bold"), outcome.summary.split(": ", 1)[-1]))

@@ -15,11 +15,18 @@ from qcode.core.project import Project
 
 
 def _resolve(project: Project, document: str, paragraph: str,
-             codes: tuple[str, ...]) -> tuple[int, list[int], str]:
+             codes: tuple[str, ...]) -> tuple[int, list[int], str, str]:
+    """(paragraph id, code ids, where, the codes' names): what is echoed is the
+    project's spelling, and says whether the paragraph was found by label or position."""
     doc = project.document(document)
-    para = project.paragraph(doc, paragraph)
-    resolved = [project.code(name) for name in codes]
-    return para.id, [c.id for c in resolved], f"{doc.name} {para.ref}"
+    para, by_position = project.locate_paragraph(doc, paragraph)
+    resolved = list({c.id: c for c in (project.code(name) for name in codes)}.values())
+    where = para.ref
+    if by_position:
+        where = f"¶{para.ordinal} (position" + (f", labelled {para.label})" if para.label
+                                                 else ")")
+    names = ", ".join(repr(c.name) for c in resolved)
+    return para.id, [c.id for c in resolved], f"{doc.name} {where}", names
 
 
 @click.command()
@@ -32,13 +39,14 @@ def tag(ctx: click.Context, document: str, paragraph: str, codes: tuple[str, ...
         memo: str | None) -> None:
     """Tag a paragraph with one or more codes.
 
-    DOCUMENT is a name or GUID; PARAGRAPH a label (§12, "note 3") or an ordinal (12);
-    CODE a code name (quote names with spaces), path (parent/child) or GUID.
+    \b
+    DOCUMENT is a name or GUID; PARAGRAPH a label (§12, "note 3"; a bare 12 is the
+    paragraph labelled 12 when there is one) or a position (#12); CODE a code name
+    (quote names with spaces), path (parent/child) or GUID.
     """
     opened = open_project(ctx)
-    para, code_ids, where = _resolve(opened, document, paragraph, codes)
+    para, code_ids, where, names = _resolve(opened, document, paragraph, codes)
     result = opened.tag([para], code_ids, coder=coder, memo=memo)
-    names = ", ".join(repr(c) for c in codes)
     if result.changed:
         say(f"tagged {where} with {names}", dim=f"({coder})")
     else:
@@ -52,11 +60,13 @@ def tag(ctx: click.Context, document: str, paragraph: str, codes: tuple[str, ...
 @shared(coder=True)
 def untag(ctx: click.Context, document: str, paragraph: str, codes: tuple[str, ...],
           coder: str) -> None:
-    """Remove codes from a paragraph (the coder's own codings)."""
+    """Remove codes from a paragraph (the coder's own codings).
+
+    PARAGRAPH is a label or a position (#12), as for `qcode tag`.
+    """
     opened = open_project(ctx)
-    para, code_ids, where = _resolve(opened, document, paragraph, codes)
+    para, code_ids, where, names = _resolve(opened, document, paragraph, codes)
     result = opened.untag([para], code_ids, coder=coder)
-    names = ", ".join(repr(c) for c in codes)
     if result.changed:
         say(f"untagged {names} from {where}", dim=f"({coder})")
     else:

@@ -20,7 +20,7 @@ from qcode.cli.common import (
 from qcode.cli.exchange import import_projects, is_project_file
 from qcode.cli.progress import progress_bar
 from qcode.core.errors import QcodeError
-from qcode.core.model import Document
+from qcode.core.model import Document, format_time
 from qcode.ingest import importer
 from qcode.ingest.catalog import Catalog, load_catalog
 
@@ -56,13 +56,14 @@ def import_(
     name: str | None, kind: str | None, as_key: str | None, catalog_file: Path | None,
     attributes: tuple[str, ...], encoding: str | None, skip_existing: bool,
 ) -> None:
-    """Import transcripts (.txt, .md, .docx, .odt, .rtf, .html, .pdf) as documents.
+    """Import transcripts (.txt, .md, .docx, .odt, .rtf, .html, .pdf, .vtt, .srt).
 
     Paragraphs split on blank lines; "§12", "[12]" or numbered paragraphs keep their
-    number as label; "Q:", "A:" or "Name Surname:" at a paragraph's start set the
-    speaker. Every file is read and checked before anything is written: a bad file
-    changes nothing. Files whose name matches the metadata catalog (see --metadata)
-    get its attributes.
+    number as label; a speaker's label at a paragraph's start ("Q:", "Moderator:",
+    "resp-2:", "Name Surname:", any label that recurs) sets the speaker, a timestamp
+    beside it the paragraph's time. WebVTT and SubRip cues join into turns. Every file
+    is read and checked before anything is written: a bad file changes nothing. Files
+    whose name matches the metadata catalog (see --metadata) get its attributes.
 
     A PDF gives its text layer, one paragraph per block of its layout, each knowing
     its page (a scan without text is refused: run OCR first).
@@ -189,7 +190,8 @@ def show(ctx: click.Context, document: str, coder: str | None,
             "memos": [{"coder": who, "text": text} for who, text in on_document],
             "paragraphs": [
                 {"ordinal": p.ordinal, "label": p.label, "section": p.section,
-                 "speaker": p.speaker, "text": p.text, "start": p.start, "end": p.end,
+                 "speaker": p.speaker, "time": format_time(p.time_ms),
+                 "text": p.text, "start": p.start, "end": p.end,
                  "codes": [{"code": codes[c].name, "coder": coders[k],
                             "memo": coding_memos.get((p.id, c, k))}
                            for c, k in codings.get(p.id, [])],
@@ -211,6 +213,8 @@ def show(ctx: click.Context, document: str, coder: str | None,
         section = p.section
         line = Text()
         line.append(f"{p.ref:>9} ", style="bold cyan")
+        if p.time_ms is not None:
+            line.append(f"[{format_time(p.time_ms)}] ", style="dim")
         if p.speaker:
             line.append(f"{p.speaker}: ", style="bold")
         line.append(p.text)

@@ -116,9 +116,9 @@ def report_group() -> None:
 
 
 @report_group.command("frequencies", short_help="Paragraphs, documents and codings per code.")
-@click.option("--by", metavar="document|coder|ATTRIBUTE",
-              help="Break the counts down by document, coder or a document attribute "
-                   "(e.g. generation, organisation).")
+@click.option("--by", metavar="document|coder|speaker|ATTRIBUTE",
+              help="Break the counts down by document, coder, speaker or a document "
+                   "attribute (e.g. generation, organisation).")
 @filter_options()
 @output_options
 @shared()
@@ -197,7 +197,8 @@ def summary_command(ctx: click.Context, coders: tuple[str, ...],
 
 
 @report_group.command("all", short_help="Everything in one report (e.g. -o report.html).")
-@click.option("--by", metavar="document|coder|ATTRIBUTE", help="Break frequencies down.")
+@click.option("--by", metavar="document|coder|speaker|ATTRIBUTE",
+              help="Break frequencies down.")
 @click.option("--measure", type=click.Choice(MEASURES), default="count", show_default=True,
               help="Co-occurrence cell value.")
 @click.option("--rollup", is_flag=True, help="Co-occurrence of codes with their sub-codes.")
@@ -218,12 +219,13 @@ def all_command(ctx: click.Context, by: str | None, measure: str,
     opened = _open(ctx, output, force, fmt)
     flt = _filter(coders, documents, attributes, codes)
     result = Report(
-        report_context(opened, flt, "Report"),
+        report_context(opened, flt, opened.name),
         summary=summary(opened, flt),
         frequencies=frequencies(opened, flt, by=by),
         cooccurrence=cooccurrence(opened, flt, rollup=rollup),
         segments=segments(opened, (), flt) if with_segments else None,
         measure=measure,
+        codebook=opened.code_tree(),
     )
     _emit(ctx, result, output, force)
 

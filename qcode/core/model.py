@@ -66,6 +66,8 @@ class Paragraph:
     start: int
     end: int
     page: int | None = None
+    # When the turn begins in the recording (milliseconds), from a transcript's timestamp.
+    time_ms: int | None = None
 
     @property
     def ref(self) -> str:
@@ -86,7 +88,16 @@ class Paragraph:
             start=row["start"],
             end=row["end"],
             page=row["page"] if "page" in row.keys() else None,  # noqa: SIM118 (a Row)
+            time_ms=row["time_ms"] if "time_ms" in row.keys() else None,  # noqa: SIM118
         )
+
+
+def format_time(ms: int | None) -> str | None:
+    """A paragraph's time as transcripts write it: ``00:01:23`` (hours always shown)."""
+    if ms is None:
+        return None
+    seconds = ms // 1000
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 @dataclass(frozen=True)
@@ -177,6 +188,7 @@ class Block:
     label: str | None = None
     speaker: str | None = None
     marker: str = ""
+    time_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +204,7 @@ class ParsedParagraph:
     start: int
     end: int
     page: int | None = None
+    time_ms: int | None = None
 
 
 @dataclass
@@ -247,6 +260,7 @@ def compose(name: str, blocks: list[Block]) -> ParsedDocument:
                 text=text,
                 start=position,
                 end=position + len(text),
+                time_ms=block.time_ms,
             )
         )
         parts.append(text)

@@ -19,7 +19,8 @@ from qcode.core.store.runs import Run, document_runs, paragraph_counts
 from qcode.core.store.texts import join_text
 from qcode.core.suggest import did_you_mean
 
-_ORDINAL = re.compile(r"^(?:¶\s*)?(\d+)$")
+# "#12" and "¶12" always name a position; a bare "12" a label first (see locate_paragraph).
+_POSITION = re.compile(r"^[#¶]\s*(\d+)$")
 _MAX_INTEGER = 2**63 - 1
 _PATH_SEPARATORS = re.compile(r"\s*(?:::|/|>)\s*")
 
@@ -186,22 +187,37 @@ class ProjectReader(CodingReads):
         return found
 
     def paragraph(self, document: Document, ref: str | int) -> Paragraph:
-        """A paragraph by label ("§12", "note 3") or ordinal (12, "¶12")."""
+        """A paragraph by label ("§12", "note 3", "12") or position ("#12", 12)."""
+        return self.locate_paragraph(document, ref)[0]
+
+    def locate_paragraph(self, document: Document, ref: str | int) -> tuple[Paragraph, bool]:
+        """A paragraph and whether it was found by position rather than by label.
+
+        A bare number ("12") is the paragraph labelled with it (§12, [12] or 12) when
+        there is one, else the paragraph at that position; "#12" (or "¶12", or an
+        int) is always the position; anything else is a label, any case.
+        """
         text = str(ref).strip()
-        ordinal = _ORDINAL.match(text)
-        if ordinal:
-            number = int(ordinal.group(1))
-            # Past SQLite's largest integer there is no such paragraph (and no query).
-            row = None if number > _MAX_INTEGER else self.conn.execute(
-                "SELECT * FROM paragraphs WHERE document_id = ? AND ordinal = ?",
-                (document.id, number),
-            ).fetchone()
-        else:
-            wanted = re.sub(r"^§\s+", "§", text)
+        position = _POSITION.match(text)
+        number = int(text) if isinstance(ref, int) else None
+        row = None
+        if position is None and number is None:
+            bare = text.isdigit() and len(text) <= 18
+            wanted = [f"§{int(text)}", text] if bare else [re.sub(r"^§\s+", "§", text)]
             row = self.conn.execute(
-                "SELECT * FROM paragraphs WHERE document_id = ? AND label = ? COLLATE NOCASE",
-                (document.id, wanted),
-            ).fetchone()
+                "SELECT * FROM paragraphs WHERE document_id = ? AND label COLLATE NOCASE "
+                f"IN ({', '.join('?' * len(wanted))}) ORDER BY ordinal LIMIT 1",
+                (document.id, *wanted)).fetchone()
+            if row is not None:
+                return Paragraph.from_row(row), False
+            number = int(text) if bare else None
+        elif position is not None:
+            number = int(position.group(1))
+        # Past SQLite's largest integer there is no such paragraph (and no query).
+        if number is not None and number <= _MAX_INTEGER:
+            row = self.conn.execute(
+                "SELECT * FROM paragraphs WHERE document_id = ? AND ordinal = ?",
+                (document.id, number)).fetchone()
         if row is None:
             count = self.paragraph_count(document.id)
             labels = [
@@ -210,12 +226,12 @@ class ProjectReader(CodingReads):
                     (document.id,),
                 )
             ]
-            hint = did_you_mean(text, labels) if not ordinal else ""
+            hint = did_you_mean(text, labels) if number is None else ""
             raise NotFoundError(
-                f"no paragraph {text!r} in {document.name!r} "
-                f"({count} paragraphs; give a label such as '§12' or an ordinal 1–{count}){hint}"
+                f"no paragraph {text!r} in {document.name!r} ({count} paragraphs; give a "
+                f"label such as '§12' or a position such as '#3', 1–{count}){hint}"
             )
-        return Paragraph.from_row(row)
+        return Paragraph.from_row(row), True
 
     # -- codes -----------------------------------------------------------------------
 

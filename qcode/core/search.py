@@ -1,45 +1,50 @@
-"""Full-text search over every paragraph, forgiving typos.
+"""Full-text search over every paragraph, forgiving typos: the one engine behind
+``qcode search``, the terminal UI's ``/`` and anything else that finds passages.
 
 The index is SQLite FTS5 (schema migration 2, kept in step by triggers). A query is
-split into words; each word is expanded to the indexed terms close to it — within a
-small edit distance, or starting with it — found with rapidfuzz in the ``fts5vocab``
-term list, so "regonal" finds "regional" and "generation" finds "generational". The
-words are ANDed, a word's expansions ORed; text in double quotes is an exact phrase.
-Hits are ranked by FTS5's bm25 blended with how closely the matched words resemble
-what was typed, so an exact match outranks a typo's neighbour.
+split into words and "quoted phrases". Each word stands for groups of indexed terms,
+best first (:mod:`qcode.core.vocabulary`): the word itself, the words starting with it,
+then each close spelling with the words starting with that. Words are ANDed, a phrase
+must appear as written.
+
+Ranking is by *level*, then by bm25 within a level. Level 0 is what matches every
+word's best group; level 1 lets each word use its two best groups, and so on. Each level
+is one FTS5 query (``ORDER BY rank LIMIT``) for the paragraphs not found at a better
+level; the next level is asked only when this one has fewer hits than wanted, so a
+paragraph is never outranked by one that matched a worse group. That is why exact and
+prefix matches come before fuzzy ones, and "goverment" finds every paragraph with
+government, governmental or non-governmental before any with only "movement".
 """
 
 from __future__ import annotations
 
-import bisect
+import json
 import re
 import sqlite3
-import unicodedata
-import weakref
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
-
+from qcode.core.codebook.tree import code_tree
 from qcode.core.errors import ProjectError
 from qcode.core.model import Paragraph
 from qcode.core.reading import ProjectReader
-from qcode.core.settings import busy_timeout_ms
+from qcode.core.speakers import find_speaker
+from qcode.core.vocabulary import (
+    TermGroup,
+    Vocabulary,
+    expand,
+    expand_groups,
+    fold_term,
+    index_signature,
+    refresh_vocabulary,
+    vocabulary,
+)
 
 # Markers highlight() puts around matched words; control characters no text carries.
 _OPEN, _CLOSE = "\x02", "\x03"
 # Token characters as FTS5's unicode61 tokenizer sees them: letters and digits.
 _TOKEN = re.compile(r"[^\W_]+")
 _PHRASE = re.compile(r'"([^"]*)"')
-# A word expands to at most this many indexed terms (best first): enough for the
-# inflections of a word, few enough that MATCH stays fast.
-MAX_EXPANSIONS = 24
-# Share of the final score that comes from bm25 (the rest: closeness of the words).
-BM25_WEIGHT = 0.6
-# Storing the terms waits at most this long for another process's write lock.
-KEEP_WAIT_MS = 200
-SNIPPET_BEFORE = 60
 SNIPPET_WIDTH = 180
 
 
@@ -47,9 +52,12 @@ SNIPPET_WIDTH = 180
 class Hit:
     """One paragraph that matches a search.
 
-    ``snippet`` is the matched stretch of the paragraph with "…" where it was cut;
-    ``highlights`` are (start, end) offsets of the matched words in ``snippet`` and
-    ``matches`` the same words' offsets in ``paragraph.text``.
+    ``snippet`` is the stretch of the paragraph around its best match (on one line, with
+    "…" where it was cut); ``highlights`` are (start, end) offsets of the matched words in
+    ``snippet`` and ``matches`` the same words' offsets in ``paragraph.text``. ``score``
+    orders hits (higher is better; 1.0 is the best exact match); ``terms`` are the
+    indexed words that matched, as the index folds them; ``kind`` says how the least
+    well matched word of the query was found: "exact", "prefix" or "close".
     """
 
     paragraph: Paragraph
@@ -58,131 +66,47 @@ class Hit:
     highlights: tuple[tuple[int, int], ...]
     matches: tuple[tuple[int, int], ...]
     score: float
+    terms: tuple[str, ...] = ()
+    kind: str = "exact"
+    level: int = 0
+    # Which of ``matches`` the snippet is centred on (the first of the best-matched term).
+    focus: int = 0
 
 
 @dataclass(frozen=True)
-class _Vocabulary:
-    signature: tuple[Any, ...]
-    terms: list[str]
-    docs: dict[str, int]
+class Scope:
+    """Where to search: one document, one speaker, paragraphs carrying given codes.
 
-
-# One vocabulary per open project, dropped with the project object.
-_VOCABULARIES: weakref.WeakKeyDictionary[ProjectReader, _Vocabulary] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def fold_term(word: str) -> str:
-    """A word as the index stores it: lower case, Latin accents removed.
-
-    Mirrors unicode61 with ``remove_diacritics 2``, which strips diacritics from Latin
-    letters only (Cyrillic "ё" stays "ё"; typo tolerance bridges "ёлка" and "елка").
+    ``code_ids`` is matched as given: pass a parent's whole subtree
+    (:meth:`qcode.core.codebook.tree.CodeTree.subtree`) for a theme.
     """
-    kept: list[str] = []
-    for char in unicodedata.normalize("NFD", word.lower()):
-        if unicodedata.combining(char) and kept and _is_latin(kept[-1]):
-            continue
-        kept.append(char)
-    return unicodedata.normalize("NFC", "".join(kept))
+
+    document_id: int | None = None
+    speaker: str | None = None
+    code_ids: tuple[int, ...] | None = None
 
 
-def _is_latin(char: str) -> bool:
-    return char < "\u0250"
+def scope_for(project: ProjectReader, *, document: str | None = None,
+              speaker: str | None = None, code: str | None = None) -> Scope:
+    """A :class:`Scope` from names as a researcher types them; each unknown name is
+    refused with the closest known one. A parent code stands for its whole subtree (the
+    roll-up reports count by)."""
+    document_id = project.document(document).id if document is not None else None
+    who = find_speaker(project, speaker) if speaker is not None else None
+    codes = None
+    if code is not None:
+        codes = tuple(code_tree(project).subtree(project.code(code).id))
+    return Scope(document_id, who, codes)
 
 
-def index_signature(conn: sqlite3.Connection) -> str:
-    """What the index holds, in two O(1) reads: FTS5's own totals (rows and tokens, its
-    "averages" record) and the highest indexed row. Any import, removal or edit of a
-    paragraph changes it."""
-    totals = conn.execute("SELECT block FROM paragraphs_fts_data WHERE id = 1").fetchone()
-    highest = conn.execute("SELECT MAX(id) FROM paragraphs_fts_docsize").fetchone()
-    return f"{bytes(totals[0]).hex() if totals else ''}:{highest[0] if highest else ''}"
+@dataclass(frozen=True)
+class _Word:
+    """A query word and what it stands for."""
 
-
-def _vocabulary(project: ProjectReader) -> _Vocabulary:
-    """The indexed terms: kept in memory per open project, and in the project's
-    ``search_terms`` table so that a new process need not walk the whole index (fts5vocab
-    does, ~0.4 s at 200,000 paragraphs) before its first search."""
-    conn = project.conn
-    signature = (index_signature(conn),)
-    cached = _VOCABULARIES.get(project)
-    if cached is not None and cached.signature == signature:
-        return cached
-    stored = conn.execute("SELECT signature FROM search_terms_source").fetchone()
-    if stored is not None and stored[0] == signature[0]:
-        rows = conn.execute("SELECT term, paragraphs FROM search_terms ORDER BY term").fetchall()
-    else:
-        rows = conn.execute("SELECT term, doc FROM paragraphs_vocab ORDER BY term").fetchall()
-        _keep_terms(project, signature[0], rows)
-    vocabulary = _Vocabulary(signature, [r[0] for r in rows], {r[0]: r[1] for r in rows})
-    _VOCABULARIES[project] = vocabulary
-    return vocabulary
-
-
-def refresh_vocabulary(project: ProjectReader) -> None:
-    """Bring the kept terms up to date now (after an import), so that the next search,
-    in this process or another, starts at once."""
-    _vocabulary(project)
-
-
-def _keep_terms(project: ProjectReader, signature: str, rows: list[sqlite3.Row]) -> None:
-    """Store the terms for the next process. A derived copy of the index, like the index
-    itself not an event; skipped on a read-only project or when another process holds
-    the write lock (the next search tries again)."""
-    if project.readonly:
-        return
-    conn = project.conn
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {KEEP_WAIT_MS}")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute("DELETE FROM search_terms")
-            conn.executemany("INSERT INTO search_terms (term, paragraphs) VALUES (?, ?)",
-                             ((r[0], r[1]) for r in rows))
-            conn.execute("DELETE FROM search_terms_source")
-            conn.execute("INSERT INTO search_terms_source (id, signature) VALUES (1, ?)",
-                         (signature,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-    except sqlite3.Error:
-        pass
-    finally:
-        conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
-
-
-def _tolerance(word: str) -> int:
-    """How many edits a word may be off by: none for short words, two for long ones."""
-    if len(word) <= 3:
-        return 0
-    return 1 if len(word) <= 6 else 2
-
-
-def expand(word: str, vocabulary: _Vocabulary) -> list[str]:
-    """The indexed terms a typed word stands for, best first (maybe none)."""
-    folded = fold_term(word)
-    found: dict[str, tuple[int, int, int]] = {}
-    limit = _tolerance(folded)
-    for term, distance, _index in process.extract(
-        folded, vocabulary.terms, scorer=Levenshtein.distance, score_cutoff=limit, limit=None
-    ):
-        found[term] = (int(distance), 0, -vocabulary.docs[term])
-    if len(folded) >= 3:
-        # Terms that start with the word ("generation" -> "generational") rank after
-        # the close spellings; the sorted vocabulary makes this a range scan.
-        start = bisect.bisect_left(vocabulary.terms, folded)
-        for term in vocabulary.terms[start:]:
-            if not term.startswith(folded):
-                break
-            found.setdefault(term, (limit + 1, len(term), -vocabulary.docs[term]))
-    ranked = sorted(found, key=lambda t: found[t])
-    return ranked[:MAX_EXPANSIONS]
-
-
-def _quote(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
+    folded: str
+    groups: list[TermGroup]
+    # term -> index of its group
+    rank: dict[str, int] = field(default_factory=dict)
 
 
 def parse_query(query: str) -> tuple[list[str], list[str]]:
@@ -193,68 +117,122 @@ def parse_query(query: str) -> tuple[list[str], list[str]]:
     return words, phrases
 
 
-def match_expression(project: ProjectReader, query: str) -> tuple[str | None, list[str]]:
-    """The FTS5 MATCH expression for a query and the folded words it was built from.
-
-    None when some word matches nothing in the index (so nothing can match them all).
-    """
+def is_blank(query: str) -> bool:
+    """True when a query has nothing to search for (no letter or digit)."""
     words, phrases = parse_query(query)
-    vocabulary = _vocabulary(project)
-    parts: list[str] = []
-    for word in words:
-        terms = expand(word, vocabulary)
-        if not terms:
-            return None, words
-        parts.append("(" + " OR ".join(_quote(t) for t in terms) + ")")
-    for phrase in phrases:
-        parts.append(_quote(" ".join(fold_term(t) for t in _TOKEN.findall(phrase))))
-        words.extend(fold_term(t) for t in _TOKEN.findall(phrase))
-    return (" AND ".join(parts) if parts else None), words
+    return not words and not phrases
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _words(query: str, words: Vocabulary) -> tuple[list[_Word], list[str]] | None:
+    """The query's words with their groups, and its phrases as MATCH strings; None when
+    a word stands for nothing in the index (so nothing can match them all)."""
+    typed, phrases = parse_query(query)
+    found: list[_Word] = []
+    for word in typed:
+        groups = expand_groups(word, words)
+        if not groups:
+            return None
+        rank = {t: i for i, g in enumerate(groups) for t in g.terms}
+        found.append(_Word(word, groups, rank))
+    quoted = [_quote(" ".join(fold_term(t) for t in _TOKEN.findall(p))) for p in phrases]
+    return found, quoted
+
+
+def _any(terms: Sequence[str]) -> str:
+    return "(" + " OR ".join(_quote(t) for t in terms) + ")"
+
+
+def _expression(words: list[_Word], phrases: list[str], level: int) -> str:
+    """MATCH for level ``level``: each word by its ``level + 1`` best groups.
+
+    A lone word needs only this level's group: the better levels' paragraphs are
+    excluded from the query anyway.
+    """
+    if len(words) == 1 and not phrases:
+        return _any(words[0].groups[level].terms)
+    parts = [_any([t for g in w.groups[:level + 1] for t in g.terms]) for w in words]
+    return " AND ".join([*parts, *phrases])
+
+
+def match_expression(project: ProjectReader, query: str) -> tuple[str | None, list[str]]:
+    """The FTS5 MATCH expression for every paragraph a query finds (all its levels) and
+    the folded words it was built from. None when nothing can match."""
+    parsed = _words(query, vocabulary(project))
+    if parsed is None or not (parsed[0] or parsed[1]):
+        return None, parse_query(query)[0]
+    words, phrases = parsed
+    parts = [_any([t for g in w.groups for t in g.terms]) for w in words]
+    return " AND ".join([*parts, *phrases]), [w.folded for w in words]
 
 
 def search(
-    project: ProjectReader, query: str, limit: int = 50, document_id: int | None = None
+    project: ProjectReader, query: str, limit: int = 50, document_id: int | None = None,
+    *, scope: Scope | None = None,
 ) -> list[Hit]:
     """Paragraphs matching ``query`` (typo-tolerant), best first, at most ``limit``.
 
-    ``document_id`` restricts the search to one document. A blank query, or one with
-    a word that is nowhere near any indexed word, finds nothing.
+    ``document_id`` (or ``scope``) restricts where to look. A blank query, or one with a
+    word that is nowhere near any indexed word, finds nothing.
     """
     if limit <= 0:
         return []
+    where = scope or Scope()
+    if document_id is not None:
+        where = Scope(document_id, where.speaker, where.code_ids)
     try:
-        expression, words = match_expression(project, query)
-        if expression is None:
+        parsed = _words(query, vocabulary(project))
+        if parsed is None or not (parsed[0] or parsed[1]):
             return []
-        rows = _candidates(project.conn, expression, max(limit * 4, 200), document_id)
+        return _search(project.conn, parsed[0], parsed[1], limit, where)
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):
             raise ProjectError(
                 f"{project.path}: has no search index (open it with this qcode to upgrade it)"
             ) from exc
         raise
-    if not rows:
-        return []
-    best_bm25 = min(r["rank"] for r in rows) or -1.0
-    hits = []
-    for row in rows:
-        text, spans = _unmark(row["marked"])
-        closeness = _closeness(words, [fold_term(text[s:e]) for s, e in spans])
-        relevance = row["rank"] / best_bm25 if best_bm25 else 0.0
-        score = BM25_WEIGHT * relevance + (1 - BM25_WEIGHT) * closeness
-        snippet, highlights = _snippet(text, spans)
-        hits.append(Hit(
-            paragraph=Paragraph.from_row(row), document=row["document_name"],
-            snippet=snippet, highlights=highlights, matches=tuple(spans), score=score,
-        ))
-    hits.sort(key=lambda h: (-h.score, h.document, h.paragraph.ordinal))
+
+
+def _search(conn: sqlite3.Connection, words: list[_Word], phrases: list[str], limit: int,
+            where: Scope) -> list[Hit]:
+    levels = max((len(w.groups) for w in words), default=1)
+    hits: list[Hit] = []
+    found: list[int] = []
+    for level in range(levels):
+        wanted = limit - len(hits)
+        rows = _candidates(conn, _expression(words, phrases, level), wanted, where, found)
+        if rows:
+            best = min(r["rank"] for r in rows) or -1.0
+            batch = [_hit(row, words, level, best) for row in rows]
+            batch.sort(key=lambda h: (-h.score, h.document, h.paragraph.ordinal))
+            hits.extend(batch)
+            found.extend(h.paragraph.id for h in batch)
+        if len(rows) >= wanted:
+            break
     return hits[:limit]
 
 
-def _candidates(
-    conn: sqlite3.Connection, expression: str, limit: int, document_id: int | None
-) -> list[sqlite3.Row]:
-    where = "" if document_id is None else "AND p.document_id = :document"
+def _candidates(conn: sqlite3.Connection, expression: str, limit: int, where: Scope,
+                found: Sequence[int]) -> list[sqlite3.Row]:
+    conditions = []
+    params: dict[str, object] = {"expression": expression, "limit": limit}
+    if where.document_id is not None:
+        conditions.append("p.document_id = :document")
+        params["document"] = where.document_id
+    if where.speaker is not None:
+        conditions.append("p.speaker = :speaker COLLATE NOCASE")
+        params["speaker"] = where.speaker
+    if where.code_ids is not None:
+        conditions.append("p.id IN (SELECT paragraph_id FROM codings WHERE code_id IN "
+                          "(SELECT value FROM json_each(:codes)))")
+        params["codes"] = json.dumps(list(where.code_ids))
+    if found:
+        conditions.append("p.id NOT IN (SELECT value FROM json_each(:found))")
+        params["found"] = json.dumps(list(found))
+    extra = "".join(f" AND {c}" for c in conditions)
     return conn.execute(
         f"""
         SELECT p.*, d.name AS document_name, bm25(paragraphs_fts) AS rank,
@@ -262,11 +240,46 @@ def _candidates(
           FROM paragraphs_fts
           JOIN paragraphs p ON p.id = paragraphs_fts.rowid
           JOIN documents d ON d.id = p.document_id
-         WHERE paragraphs_fts MATCH :expression {where}
+         WHERE paragraphs_fts MATCH :expression{extra}
          ORDER BY rank LIMIT :limit
         """,
-        {"expression": expression, "document": document_id, "limit": limit},
+        params,
     ).fetchall()
+
+
+def _hit(row: sqlite3.Row, words: list[_Word], level: int, best: float) -> Hit:
+    """A hit from its row: which terms matched, how well, and a snippet around the best.
+
+    Within a level, a paragraph whose words matched better groups overall (the sum of
+    their group ranks) comes first, then bm25. ``score`` falls in (1/(level+2),
+    1/(level+1)], so sorting by it keeps the levels apart.
+    """
+    text, spans = _unmark(row["marked"])
+    matched = [fold_term(text[s:e]) for s, e in spans]
+    ranks = [min((w.rank[m] for m in matched if m in w.rank), default=level) for w in words]
+    relevance = row["rank"] / best if best else 0.0
+    within = relevance / (1 + max(0, sum(ranks) - level))
+    score = 1.0 / (2 + level - within)
+    kinds = [w.groups[min(r, len(w.groups) - 1)].kind for w, r in zip(words, ranks, strict=True)]
+    kind = max(kinds, key=("exact", "prefix", "close").index, default="exact")
+    focus = _focus(spans, matched, words)
+    snippet, highlights = centred_snippet(text, spans, focus=focus)
+    return Hit(
+        paragraph=Paragraph.from_row(row), document=row["document_name"], snippet=snippet,
+        highlights=highlights, matches=tuple(spans), score=score,
+        terms=tuple(dict.fromkeys(matched)), kind=kind, level=level, focus=focus,
+    )
+
+
+def _focus(spans: list[tuple[int, int]], matched: list[str], words: list[_Word]) -> int:
+    """Index of the span to centre the snippet on: the first of the best-matched term."""
+    if not spans:
+        return 0
+    def quality(index: int) -> int:
+        term = matched[index]
+        return min((w.rank[term] for w in words if term in w.rank), default=0)
+    best = min(quality(i) for i in range(len(spans)))
+    return next(i for i in range(len(spans)) if quality(i) == best)
 
 
 def _unmark(marked: str) -> tuple[str, list[tuple[int, int]]]:
@@ -288,38 +301,44 @@ def _unmark(marked: str) -> tuple[str, list[tuple[int, int]]]:
     return "".join(text), spans
 
 
-def _closeness(words: list[str], matched: list[str]) -> float:
-    """0..1: how well the matched words resemble the typed ones (1 = all exact)."""
-    if not words or not matched:
-        return 0.0
-    total = 0.0
-    for word in words:
-        total += max((fuzz.ratio(word, m) for m in matched), default=0.0)
-    return total / (100.0 * len(words))
-
-
-def _snippet(
-    text: str, spans: list[tuple[int, int]]
+def centred_snippet(
+    text: str, spans: Sequence[tuple[int, int]], *, width: int = SNIPPET_WIDTH, focus: int = 0,
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """A window of the text around the first match, cut at spaces, with shifted spans."""
-    if len(text) <= SNIPPET_WIDTH:
-        return text, tuple(spans)
-    first = spans[0][0] if spans else 0
-    start = max(0, first - SNIPPET_BEFORE)
+    """A one-line window of ``width`` characters of ``text`` centred on ``spans[focus]``,
+    cut at spaces and never through that match, with the spans shifted into it.
+
+    Line breaks become spaces (same length, so offsets hold); "…" marks a cut.
+    """
+    flat = re.sub(r"[\r\n\t\f\v]", " ", text)
+    if len(flat) <= width or not spans:
+        end = len(flat) if len(flat) <= width else _cut_before(flat, width, 0)
+        shown = flat[:end] + ("…" if end < len(flat) else "")
+        return shown, tuple((s, min(e, end)) for s, e in spans if s < end)
+    first, last = spans[min(focus, len(spans) - 1)]
+    centre = (first + last) // 2
+    start = max(0, min(centre - width // 2, len(flat) - width))
+    end = min(len(flat), max(start + width, last))
     if start > 0:
-        space = text.find(" ", start, first)
-        start = space + 1 if space != -1 else start
-    end = min(len(text), start + SNIPPET_WIDTH)
-    if end < len(text):
-        space = text.rfind(" ", max(start, spans[0][1] if spans else start), end)
-        end = space if space > start else end
+        space = flat.find(" ", start, first)
+        start = space + 1 if space != -1 else min(start, first)
+    if end < len(flat):
+        end = _cut_before(flat, end, last)
     prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(text) else ""
+    suffix = "…" if end < len(flat) else ""
     shift = len(prefix) - start
-    inside = tuple(
-        (max(s, start) + shift, min(e, end) + shift) for s, e in spans if s < end and e > start
-    )
-    return prefix + text[start:end] + suffix, inside
+    inside = tuple((max(s, start) + shift, min(e, end) + shift)
+                   for s, e in spans if s < end and e > start)
+    return prefix + flat[start:end] + suffix, inside
 
 
-__all__ = ["Hit", "expand", "fold_term", "match_expression", "parse_query", "search"]
+def _cut_before(text: str, end: int, keep: int) -> int:
+    """``end`` moved back to a space, but not before ``keep``."""
+    space = text.rfind(" ", keep, end)
+    return space if space > keep else end
+
+
+__all__ = [
+    "Hit", "Scope", "TermGroup", "centred_snippet", "expand", "expand_groups", "fold_term",
+    "index_signature", "is_blank", "match_expression", "parse_query", "refresh_vocabulary",
+    "scope_for", "search", "vocabulary",
+]

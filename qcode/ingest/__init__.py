@@ -11,7 +11,7 @@ from pathlib import Path
 from qcode.core.controls import NAME_CONTROLS
 from qcode.core.errors import ImportFailed
 from qcode.core.model import Block, ParsedDocument, ParsedParagraph, compose
-from qcode.ingest import docx, html, markdown, odt, pdf, plaintext, rtf
+from qcode.ingest import captions, docx, html, markdown, odt, pdf, plaintext, rtf
 
 Reader = Callable[..., ParsedDocument]
 
@@ -26,6 +26,8 @@ READERS: dict[str, Reader] = {
     ".odt": odt.read,
     ".rtf": rtf.read,
     ".pdf": pdf.read,
+    ".vtt": captions.read_vtt,
+    ".srt": captions.read_srt,
 }
 
 

@@ -7,14 +7,15 @@ from pathlib import Path
 
 from qcode.core.model import Block, ParsedDocument, compose
 from qcode.core.textfile import decode, read_bytes
-from qcode.ingest.labels import annotate
+from qcode.ingest.labels import annotate, split_turn_lines
 
 _BLANK = re.compile(r"\n[ \t\f\v]*\n")
 _TERMINAL = (".", "?", "!", ":", ";", ",", "…", "»", "”", '"', ")")
 
 
 def blocks_from_text(text: str) -> list[Block]:
-    """Split text on blank lines; a one-line ``# Title`` or ALL-CAPS line is a heading."""
+    """Split text on blank lines (and turns on consecutive lines at their speakers'
+    labels); a one-line ``# Title`` or ALL-CAPS line is a heading."""
     blocks: list[Block] = []
     for chunk in _BLANK.split(text):
         chunk = chunk.strip("\n").rstrip()
@@ -27,7 +28,7 @@ def blocks_from_text(text: str) -> list[Block]:
             blocks.append(Block("heading", chunk.strip()))
         else:
             blocks.append(Block("paragraph", chunk.strip()))
-    return annotate(blocks)
+    return annotate(split_turn_lines(blocks))
 
 
 def _is_caps_heading(line: str) -> bool:

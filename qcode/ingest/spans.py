@@ -72,6 +72,7 @@ def split_spans(text: str, mode: Mode | None = None) -> list[ParsedParagraph]:
         paragraphs.append(ParsedParagraph(
             ordinal=len(paragraphs) + 1, label=block.label, section=section,
             speaker=block.speaker, text=text[start:chunk.end], start=start, end=chunk.end,
+            time_ms=block.time_ms,
         ))
     return paragraphs
 

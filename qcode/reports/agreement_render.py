@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from rich import box
@@ -44,14 +44,16 @@ def cell(result: AgreementResult | None, *, percent: bool = False) -> str:
     return f"{result.value * 100:.1f}%" if percent else result.format()
 
 
-def interval_cell(row: CodeAgreement) -> str:
+def interval_cell(row: CodeAgreement, *, digits: int = 3) -> str:
     """"[0.61, 0.78]" or "N/A (…)" for the bootstrap interval of alpha."""
     if row.interval is None:
         return "–"
     if row.interval.interval is None:
+        if digits < 3:
+            return "N/A"
         return "N/A (alpha undefined)" if not row.alpha.defined else "N/A (no resample defined)"
     low, high = row.interval.interval
-    return f"[{low:.3f}, {high:.3f}]"
+    return f"[{low:.{digits}f}, {high:.{digits}f}]"
 
 
 def _columns(report: AgreementReport) -> list[str]:
@@ -96,32 +98,63 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
+def _undefined(row: CodeAgreement) -> bool:
+    """A code none of whose chance-corrected figures is defined (no one used it, most
+    often): its row says nothing a list of names would not."""
+    figures = row.figures()
+    return row.guid is not None and all(
+        r is None or r.value is None for name, r in figures.items()
+        if name != "percent_agreement")
+
+
+def _hidden_note(rows: list[CodeAgreement]) -> str:
+    reasons = dict.fromkeys(
+        short_reason(r.reason) for row in rows for r in row.figures().values()
+        if r is not None and r.reason)
+    why = "; ".join(reasons) or "undefined"
+    noun = "code" if len(rows) == 1 else "codes"
+    return (f"{len(rows)} {noun} without figures (N/A: {why}; in CSV and JSON): "
+            + ", ".join(r.code for r in rows))
+
+
 def table(report: AgreementReport) -> RenderableType:
-    """The report as a rich renderable: per-code table, notes and footer."""
-    # Figure columns are 10 wide at most, so "N/A (no variation)" breaks into two
-    # whole lines and two coders with every figure still fit 80 columns.
+    """The report as a rich renderable: the codes with figures, the overall row, the
+    codes without figures summarised in one note, then the reasons and the footer.
+
+    Built for 80 columns: figures never wrap (N/A cells say only "N/A", their reasons
+    follow the table), the code column takes what is left and wraps between words.
+    """
     grid = Table(title=report.context.title, title_justify="left", box=box.SIMPLE_HEAD,
                  show_edge=False, padding=(0, 0), header_style="bold")
-    grid.add_column("code", overflow="fold", min_width=14)
-    grid.add_column("units", justify="right")
+    shown = [r for r in report.codes if not _undefined(r)]
+    hidden = [r for r in report.codes if _undefined(r)]
+    longest = max((len(w) for r in [*shown, report.overall] for w in r.code.split()),
+                  default=8)
+    grid.add_column("code", overflow="fold", min_width=max(12, longest), ratio=1)
+    grid.add_column("units", justify="right", no_wrap=True)
     for coder in report.coders:
-        grid.add_column(coder, justify="right", overflow="fold")
+        grid.add_column(coder, justify="right", no_wrap=True)
     columns = _columns(report)
     for name in columns:
-        grid.add_column(SHORT_HEADERS[name], justify="right", overflow="fold", max_width=10)
+        header = "agreed" if name == "percent_agreement" else SHORT_HEADERS[name]
+        grid.add_column(header, justify="right", no_wrap=True)
     if report.bootstrap:
-        grid.add_column("α 95% CI", justify="right", overflow="fold", max_width=10)
-    for row in _rows(report):
-        label = Text("  " * row.depth + row.code, style="bold" if row.guid is None else "")
+        grid.add_column("α 95% CI", justify="right", no_wrap=True)
+    for row in [*shown, report.overall]:
+        label = Text(row.code, style="bold" if row.guid is None else "")
         figures = row.figures()
-        cells = [cell(figures[n], percent=n == "percent_agreement") for n in columns]
+        cells = ["N/A" if r is not None and r.value is None else cell(r, percent=n == (
+            "percent_agreement")) for n, r in ((n, figures[n]) for n in columns)]
         if report.bootstrap:
-            cells.append(interval_cell(row))
+            cells.append(interval_cell(row, digits=2))
         if row.guid is None:
             grid.add_section()
         grid.add_row(label, str(row.units), *map(str, row.applied), *cells)
     parts: list[RenderableType] = [Text(describe(report), style="dim"), grid]
-    parts += [Text(n, style="dim") for n in notes(report)]
+    if hidden:
+        parts.append(Text(_hidden_note(hidden), style="dim"))
+    visible = replace(report, codes=tuple(shown))
+    parts += [Text(n, style="dim") for n in notes(visible)]
     parts.append(Text(report.context.footer(), style="dim"))
     return Group(*parts)
 
@@ -245,16 +278,31 @@ def render(report: AgreementReport, fmt: str, *, width: int = 120) -> str:
 
 
 def disagreements_table(found: Disagreements) -> RenderableType:
-    """Where the coders differ: one row per (paragraph, code)."""
+    """Where the coders differ: a table per document, one row per (paragraph, code).
+
+    Built for 80 columns: the code by its own name (its path is in CSV and JSON), no
+    section, the paragraph's first words in what is left, wrapped between words.
+    """
     rows, coders = found.rows, found.coders
-    grid = Table(title=f"Disagreements between {', '.join(coders)}: {len(rows)}",
-                 title_justify="left", show_edge=False, padding=(0, 1), header_style="bold")
-    for name in ("document", "§", "section", "code", "with", "without", "text"):
-        grid.add_column(name, overflow="fold", ratio=3 if name == "text" else None)
-    for d in rows:
-        grid.add_row(d.document, d.ref, d.section or "", d.code_path, ", ".join(d.with_code),
-                     ", ".join(d.without_code), d.excerpt)
-    return grid
+    title = Text(f"Disagreements between {', '.join(coders)}: {len(rows)}", style="bold")
+    parts: list[RenderableType] = [title]
+    documents = list(dict.fromkeys(d.document for d in rows))
+    for document in documents:
+        mine = [d for d in rows if d.document == document]
+        longest = max(len(w) for d in mine for w in d.code.split())
+        grid = Table(title=f"{document} ({len(mine)})", title_justify="left",
+                     show_edge=False, padding=(0, 0), header_style="bold",
+                     box=box.SIMPLE_HEAD)
+        grid.add_column("§", no_wrap=True)
+        grid.add_column("code", min_width=min(longest, 24), max_width=24)
+        grid.add_column("with", no_wrap=True)
+        grid.add_column("without", no_wrap=True)
+        grid.add_column("text", ratio=1, min_width=20)
+        for d in mine:
+            grid.add_row(d.ref, d.code, "\n".join(d.with_code), "\n".join(d.without_code),
+                         d.excerpt)
+        parts.append(grid)
+    return Group(*parts)
 
 
 def render_disagreements(found: Disagreements, fmt: str, *, width: int = 120) -> str:

@@ -26,6 +26,7 @@ from qcode.core.codebook.tree import TREE_CTE, CodeTree, code_tree
 from qcode.core.project import Project
 from qcode.core.store.db import translate
 from qcode.core.store.runs import document_runs, paragraph_counts
+from qcode.reports.by_speaker import count_by_speaker
 from qcode.reports.filters import (
     ReportFilter,
     Scope,
@@ -37,6 +38,7 @@ from qcode.reports.filters import (
 
 BY_DOCUMENT = "document"
 BY_CODER = "coder"
+BY_SPEAKER = "speaker"
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,8 @@ def frequencies(
 ) -> list[FrequencyRow]:
     """Frequencies of every code (or of ``flt.codes``) in tree order.
 
-    ``by`` breaks the counts down: ``"document"``, ``"coder"`` or a document attribute
-    key; the result then has one row per code × group, zeros included, and each
+    ``by`` breaks the counts down: ``"document"``, ``"coder"``, ``"speaker"`` or a
+    document attribute key; the result then has one row per code × group, zeros included, and each
     group's ``total_paragraphs`` is the paragraphs of that group's documents.
     """
     try:
@@ -130,10 +132,15 @@ def _frequencies(project: Project, flt: ReportFilter, by: str | None) -> list[Fr
     in_scope = [d for d in documents if d in wanted]
     spans = document_runs(conn)
     runs, sizes = [(r.document_id, r.low, r.high) for r in spans], paragraph_counts(spans)
-    groups = _groups(conn, by, in_scope, documents, scope)
-    counts = _count(conn, tree, selected, runs=[r for r in runs if r[0] in wanted],
-                    groups=groups, by=by, scope=scope)
-    totals = [sum(sizes.get(d, 0) for d in group.documents) for group in groups]
+    if by == BY_SPEAKER:
+        # Speakers are per paragraph: groups of documents do not describe them.
+        speakers, counts, totals = count_by_speaker(conn, selected, in_scope, scope.coder_ids)
+        groups = [_Group(speaker, tuple(in_scope)) for speaker in speakers]
+    else:
+        groups = _groups(conn, by, in_scope, documents, scope)
+        counts = _count(conn, tree, selected, runs=[r for r in runs if r[0] in wanted],
+                        groups=groups, by=by, scope=scope)
+        totals = [sum(sizes.get(d, 0) for d in group.documents) for group in groups]
     rows = []
     for code_id in selected:
         node = tree.by_id[code_id]

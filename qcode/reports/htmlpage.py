@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from qcode.core.model import Code
 from qcode.reports.cooccurrence import Cooccurrence
 from qcode.reports.frequencies import FrequencyRow
 from qcode.reports.report import (
@@ -25,7 +26,7 @@ from qcode.reports.report import (
 )
 from qcode.reports.segments import Segment
 from qcode.reports.summary import Summary
-from qcode.reports.svg import Bar, bar_chart, colour, heat_map
+from qcode.reports.svg import Bar, bar_chart, colour, edge, heat_map
 
 MAX_CLUSTERED = 6  # more groups than this and bars stop being readable: use a heat map
 
@@ -46,7 +47,7 @@ th { background: #F5F7FA; font-weight: 600; }
 td.n, th.n { text-align: right; }
 tr.zero td { color: #9AA5B1; }
 .chip { display: inline-block; width: 10px; height: 10px; border-radius: 2px;
-        margin-right: 6px; vertical-align: baseline; }
+        margin-right: 6px; vertical-align: baseline; border: 1px solid; }
 .d0 { font-weight: 600; }
 dl.figures { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; }
 dl.figures dt { color: #52606D; }
@@ -59,6 +60,11 @@ blockquote { margin: 10px 0 16px; padding: 6px 14px; border-left: 4px solid #9AA
 blockquote p { margin: 4px 0; }
 .source { color: #52606D; font-size: 13px; }
 .memo { font-size: 13px; font-style: italic; color: #3E4C59; }
+dl.codebook dt { font-weight: 600; margin-top: 10px; }
+dl.codebook dd { margin: 2px 0 0 24px; }
+dl.codebook .field { color: #52606D; }
+blockquote.again { background: none; }
+.again a { color: #1C4E80; }
 footer { margin-top: 48px; padding-top: 8px; border-top: 1px solid #E4E7EB; }
 @media print { body { max-width: none; padding: 0; } h2 { break-after: avoid; } }
 """
@@ -67,6 +73,10 @@ footer { margin-top: 48px; padding-top: 8px; border-top: 1px solid #E4E7EB; }
 def page(report: Report) -> str:
     """The full HTML document."""
     ctx = report.context
+    # A report on the whole project is titled with the project's name.
+    whole = ctx.title == ctx.project
+    heading = f"{ctx.title} — qcode report" if whole else f"{ctx.title} — {ctx.project}"
+    sub = "qcode report" if whole else ctx.project
     body = []
     if report.summary is not None:
         body.append(summary_html(report.summary))
@@ -76,6 +86,9 @@ def page(report: Report) -> str:
         body.append(cooccurrence_html(report.cooccurrence, report.measure))
     if report.segments is not None:
         body.append(segments_html(report.segments))
+    if report.codebook is not None:
+        # Last, as an appendix: the figures come first, what the codes mean beside them.
+        body.append(codebook_html(report.codebook))
     return "\n".join([
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -83,12 +96,12 @@ def page(report: Report) -> str:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f'<meta name="generator" content="qcode {escape(ctx.qcode_version)}">',
-        f"<title>{escape(ctx.title)} — {escape(ctx.project)}</title>",
+        f"<title>{escape(heading)}</title>",
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
         f"<header><h1>{escape(ctx.title)}</h1>",
-        f'<p class="sub">{escape(ctx.project)} · filters: {escape(ctx.filters)}</p></header>',
+        f'<p class="sub">{escape(sub)} · filters: {escape(ctx.filters)}</p></header>',
         "<main>",
         *body,
         "</main>",
@@ -105,7 +118,26 @@ def _empty(anchor: str, title: str, message: str) -> str:
 
 
 def _chip(hex_colour: str | None) -> str:
-    return f'<span class="chip" style="background:{colour(hex_colour)}"></span>'
+    return (f'<span class="chip" style="background:{colour(hex_colour)};'
+            f'border-color:{edge(hex_colour)}"></span>')
+
+
+def codebook_html(codes: Sequence[tuple[Code, int]]) -> str:
+    """Each code with its definition, when to use it and when not, and its example."""
+    if not codes:
+        return _empty("codebook", "Codebook", "The codebook is empty.")
+    items = []
+    for code, depth in codes:
+        pad = f' style="margin-left:{18 * depth}px"' if depth else ""
+        inset = f' style="margin-left:{24 + 18 * depth}px"'
+        fields = [("", code.definition), ("Use when: ", code.when_to_use),
+                  ("Not when: ", code.when_not_to_use), ("Example: ", code.example)]
+        text = "".join(f'<dd{inset}><span class="field">{escape(label)}</span>{escape(value)}'
+                       f"</dd>" for label, value in fields if value)
+        items.append(f'<dt id="code-{escape(code.guid)}"{pad}>{_chip(code.colour)}'
+                     f"{escape(code.name)}</dt>{text}")
+    return (f'<section id="codebook"><h2>Codebook</h2><dl class="codebook">{"".join(items)}'
+            "</dl></section>")
 
 
 def _table(header: Sequence[tuple[str, bool]], rows: Sequence[tuple[str, Sequence[str]]]) -> str:
@@ -229,6 +261,14 @@ def cooccurrence_html(matrix: Cooccurrence, measure: str) -> str:
             f'<p class="note">{escape(note)}</p></section>')
 
 
+def _opening(text: str, limit: int = 120) -> str:
+    """The first words of a paragraph, cut between words, "…" where cut."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return (flat[:limit].rsplit(" ", 1)[0] or flat[:limit]).rstrip(" ,;:") + " …"
+
+
 def segments_html(rows: Sequence[Segment]) -> str:
     """A list of themes, then each theme's paragraphs as quotes with their source."""
     groups = quote_groups(rows)
@@ -239,6 +279,7 @@ def segments_html(rows: Sequence[Segment]) -> str:
         for i, (theme, items) in enumerate(groups)
     )
     out = ['<section id="segments"><h2>Segments</h2>', f'<nav class="themes"><ul>{nav}</ul></nav>']
+    shown: dict[int, tuple[int, str]] = {}
     for i, (theme, items) in enumerate(groups):
         count = f"{len(items)} paragraph{'s' * (len(items) != 1)}"
         out.append(f'<h3 id="theme-{i}">{_chip(items[0].segment.theme_colour)}{escape(theme)} '
@@ -250,8 +291,20 @@ def segments_html(rows: Sequence[Segment]) -> str:
                 source += f" · as {', '.join(extra)}"
             memos = "".join(f'<p class="memo">Memo ({escape(who)}): {escape(memo)}</p>'
                             for who, memo in q.memos)
+            border = edge(q.segment.colour)
+            paragraph = q.segment.paragraph_id
+            first = shown.setdefault(paragraph, (i, theme))
+            if first != (i, theme):
+                # Quoted in full once, under the first theme that has it.
+                out.append(
+                    f'<blockquote class="again" style="border-left-color:{border}">'
+                    f"<p>{escape(_opening(q.segment.text))}</p>"
+                    f'<p class="source">{escape(source)} · quoted in full under '
+                    f'<a href="#quote-{paragraph}">{escape(first[1])}</a></p>{memos}'
+                    "</blockquote>")
+                continue
             out.append(
-                f'<blockquote style="border-left-color:{colour(q.segment.colour)}">'
+                f'<blockquote id="quote-{paragraph}" style="border-left-color:{border}">'
                 f"<p>{escape(q.segment.text)}</p>"
                 f'<p class="source">{escape(source)}</p>{memos}</blockquote>'
             )

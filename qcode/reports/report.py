@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qcode.core.codebook.tree import CodeNode
+from qcode.core.model import Code
 from qcode.reports.cooccurrence import Cooccurrence
 from qcode.reports.filters import ReportContext
 from qcode.reports.frequencies import FrequencyRow
@@ -33,6 +34,8 @@ class Report:
     segments: Sequence[Segment] | None = None
     measure: str = "count"
     matrix: CodeMatrix | None = None
+    # The codes with their definitions and depth (HTML shows them beside the figures).
+    codebook: Sequence[tuple[Code, int]] | None = None
 
     def sections(self) -> list[str]:
         """Names of the sections present, in the order they are shown."""

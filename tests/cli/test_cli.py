@@ -25,7 +25,7 @@ def test_tag_untag_and_show(study_cli: Cli) -> None:
     assert sorted(c["code"] for c in by_label["§12"]["codes"]) == [
         "personal relations with officials", "regional variation"]
     assert {c["coder"] for c in by_label["§12"]["codes"]} == {"alice"}
-    assert study_cli("untag", DOC, "18", "regional variation").exit_code == 0  # ordinal 18 = §12
+    assert study_cli("untag", DOC, "#18", "regional variation").exit_code == 0  # position 18 = §12
     shown = json.loads(study_cli("show", DOC, "--json").output)
     codes = {p["label"]: [c["code"] for c in p["codes"]] for p in shown["paragraphs"]}
     assert codes["§12"] == ["personal relations with officials"]

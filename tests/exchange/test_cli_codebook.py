@@ -121,7 +121,7 @@ def test_merge_dry_run_then_merge_then_undo(study_cli: Cli, tmp_path: Path) -> N
     path = diverge(study_cli, tmp_path)
     with Project.open(study_cli.path) as project:
         before = project.codebook(), project.status()["codings"]
-    dry = study_cli("codebook", "merge", str(path), "--dry-run")
+    dry = study_cli("codebook", "merge", str(path), "--dry-run", "--definitions", "both")
     assert dry.exit_code == 0, dry.output
     assert "[?] duplicate our 'regional variaton' into 'regional variation'" in dry.output
     assert "--accept-fuzzy" in dry.output
@@ -129,7 +129,7 @@ def test_merge_dry_run_then_merge_then_undo(study_cli: Cli, tmp_path: Path) -> N
     with Project.open(study_cli.path) as project:
         assert project.codebook() == before[0]
 
-    merged = study_cli("codebook", "merge", str(path), "--accept-fuzzy")
+    merged = study_cli("codebook", "merge", str(path), "--accept-fuzzy", "--definitions", "both")
     assert merged.exit_code == 0, merged.output
     assert "[✓] duplicate our 'regional variaton'" in merged.output
     assert "2 codings reassigned" in merged.output

@@ -83,5 +83,6 @@ def test_study_project_holds_the_article_paragraphs(study: Project) -> None:
     assert study.paragraph(doc, "§12").text.startswith("Relations between associations")
     assert study.paragraph(doc, "§ 12").id == study.paragraph(doc, "§12").id
     assert study.paragraph(doc, "note 3").label == "note 3"
-    assert study.paragraph(doc, "18").label == "§12"  # ordinal 18: after §8's six items
+    assert study.paragraph(doc, "#18").label == "§12"  # position 18: after §8's six items
+    assert study.paragraph(doc, "18").label == "§18"  # a bare number: the label first
     assert CODER in [c.name for c in study.coders()]

@@ -138,7 +138,8 @@ def test_html_is_self_contained_and_charts_follow_the_numbers(small: Small) -> N
     assert small.project.name in footer and "filters: all codings" in footer
     assert re.search(r"generated \d{4}-\d\d-\d\d \d\d:\d\d UTC", footer)
     bars = {m.group(2): float(m.group(1)) for m in re.finditer(
-        r'<rect x="\d+" y="\d+" width="([\d.]+)" height="\d+" rx="2" fill="#[0-9A-F]+">'
+        r'<rect x="\d+" y="\d+" width="([\d.]+)" height="\d+" rx="2" fill="#[0-9A-F]+" '
+        r'stroke="#[0-9A-F]+" stroke-width="1">'
         r"<title>([^:<]+):", text)}
     assert bars["A"] == pytest.approx(3 * bars["E"], abs=0.2)
     assert bars["G"] == 0

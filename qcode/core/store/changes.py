@@ -44,7 +44,7 @@ KEYS: dict[str, tuple[str, ...]] = {
 
 PARAGRAPH_COLUMNS = (
     "id", "document_id", "ordinal", "label", "section", "speaker", "text", "start", "end",
-    "text_hash", "preceding", "page",
+    "text_hash", "preceding", "page", "time_ms",
 )
 
 

@@ -328,6 +328,7 @@ def _create_analysis_views(conn: sqlite3.Connection) -> None:
     for name, select in ANALYSIS_VIEWS.items():
         db.create_view(name, select.strip())
 
+
 # Exact selections (qcode.core.spans): a coding may carry the span(s) of text it was
 # made on, as JSON on its own row, so every path that moves a coding moves them too.
 # A document from another tool remembers how that tool counted positions (``positions``:
@@ -341,6 +342,14 @@ ALTER TABLE documents ADD COLUMN line_breaks TEXT;
 ALTER TABLE paragraphs ADD COLUMN page INTEGER;
 """
 
+# When each turn of a transcript begins in the recording (milliseconds), from its
+# timestamp ("[00:01:23] Moderator: …", a WebVTT or SubRip cue). A column, not part of the
+# label or text: a label is how a paragraph is cited (§12) and the text is what was said;
+# a time is neither, and as a number it sorts and can later seek in the recording.
+PARAGRAPH_TIME = """
+ALTER TABLE paragraphs ADD COLUMN time_ms INTEGER;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", INITIAL),
     Migration(2, "search", SEARCH),
@@ -349,6 +358,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "codings-indexes", CODINGS_INDEXES, then=_rebuild_codings, compacts=True),
     Migration(7, "search-terms", SEARCH_TERMS),
     Migration(8, "exact-selections", EXACT_SELECTIONS),
+    Migration(9, "paragraph-time", PARAGRAPH_TIME),
     Migration(10, "analysis-views", "", then=_create_analysis_views),
 )
 

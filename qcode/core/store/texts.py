@@ -72,7 +72,8 @@ def document_snapshot(parsed: ParsedDocument, *, name: str, guid: str | None = N
     paragraphs = [
         {"ordinal": p.ordinal, "label": p.label, "section": p.section, "speaker": p.speaker,
          "text": p.text, "start": p.start, "end": p.end, "text_hash": text_hash(p.text),
-         "preceding": before, **({"page": p.page} if p.page is not None else {})}
+         "preceding": before, **({"page": p.page} if p.page is not None else {}),
+         **({"time_ms": p.time_ms} if p.time_ms is not None else {})}
         for p, before in zip(parsed.paragraphs, preceding, strict=True)
     ]
     return {"document": document, "paragraphs": paragraphs,
