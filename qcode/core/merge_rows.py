@@ -1,0 +1,266 @@
+"""The per-coder rows of a project merge: codings, memos and review marks.
+
+A plain merge (``qcode merge``) adds what the other file has and this one lacks, and
+changes nothing that is here. A sync (:mod:`qcode.core.sync`) knows more, and says so
+with an :class:`Authority`, because there every coder publishes a file of their own:
+
+- the file of a coder speaks for that coder (``owner``): their codings, memos and
+  review marks here become what that file holds — what they removed or rewrote there
+  is removed or rewritten here — on everything the file knows (its documents, codes);
+- it says nothing about coders who publish their own file (``others``): their rows
+  come from that file alone, so an old copy never brings back what they removed. The
+  coder who syncs is one of them: their own project is the authority on their work.
+
+Rows of coders nobody publishes for (the consensus coder, coders imported from another
+tool) are added from any file, as a plain merge adds them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from qcode.core.ids import fold, new_guid
+from qcode.core.store.changes import Change
+from qcode.core.store.rows import batch
+
+
+@dataclass(frozen=True)
+class Authority:
+    """Whose rows a file speaks for: ``owner`` and ``others`` are folded coder names
+    (:func:`qcode.core.ids.fold`, the name half of the one coder identity rule)."""
+
+    owner: str | None = None
+    others: frozenset[str] = frozenset()
+
+
+@dataclass
+class Placement:
+    """Where the other file's rows land: their ids mapped to ours, and the writer."""
+
+    ours: sqlite3.Connection
+    theirs: sqlite3.Connection
+    coders: dict[int, int]
+    codes: dict[int, int]
+    documents: dict[int, int]
+    paragraphs: dict[int, int]
+    apply: Callable[[Change], Change]
+    progress: Callable[[int, int], None] | None = None
+    # Their coding id -> ours, for each coding copied (what hangs off a coding follows it).
+    codings: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class RowTally:
+    """What came in, what went, and what could not be placed."""
+
+    codings_added: int = 0
+    codings_present: int = 0
+    codings_removed: int = 0
+    codings_updated: int = 0
+    memos_added: int = 0
+    memos_updated: int = 0
+    memos_removed: int = 0
+    reviews_added: int = 0
+    reviews_removed: int = 0
+    unplaced: list[str] = field(default_factory=list)
+
+
+class RowMerge:
+    """Codings, memos and review marks from their file into ours, under ``authority``."""
+
+    def __init__(self, place: Placement, authority: Authority | None) -> None:
+        self.place = place
+        self.tally = RowTally()
+        self.skip: set[int] = set()
+        self.owner: int | None = None  # their id of the coder the file speaks for
+        authority = authority or Authority()
+        for their_id, name in place.theirs.execute("SELECT id, name FROM coders"):
+            folded = fold(name)
+            if folded == authority.owner:
+                self.owner = their_id
+            elif folded in authority.others:
+                self.skip.add(their_id)
+        # Our id of that coder, whose rows here the file may also take away.
+        self.owner_here = place.coders.get(self.owner) if self.owner is not None else None
+
+    def run(self) -> RowTally:
+        """All three kinds of rows; returns the tally."""
+        self.codings()
+        self.memos()
+        self.reviews()
+        return self.tally
+
+    # -- codings ----------------------------------------------------------------------
+
+    def codings(self) -> None:
+        """Their codings placed on our paragraphs; the owner's also removed and their
+        memos rewritten where the file says so."""
+        place, tally = self.place, self.tally
+        have = {(r[0], r[1], r[2]) for r in place.ours.execute(
+            "SELECT paragraph_id, code_id, coder_id FROM codings")}
+        guids = {r[0] for r in place.ours.execute("SELECT guid FROM codings")}
+        owned: dict[tuple[int, int], tuple[int, str | None]] = {}
+        if self.owner_here is not None:
+            owned = {(r[0], r[1]): (r[2], r[3]) for r in place.ours.execute(
+                "SELECT paragraph_id, code_id, id, memo FROM codings WHERE coder_id = ?",
+                (self.owner_here,))}
+        kept: set[tuple[int, int]] = set()
+        rows: list[dict[str, Any]] = []
+        sources: list[int] = []
+        updates: list[Change] = []
+        total = place.theirs.execute("SELECT COUNT(*) FROM codings").fetchone()[0]
+        for number, c in enumerate(place.theirs.execute(
+            "SELECT c.*, d.name AS document, p.ordinal, p.label, k.name AS code_name "
+            "FROM codings c JOIN paragraphs p ON p.id = c.paragraph_id "
+            "JOIN documents d ON d.id = p.document_id JOIN codes k ON k.id = c.code_id "
+            "ORDER BY c.id"
+        ), start=1):
+            if place.progress and (number % 2000 == 0 or number == total):
+                place.progress(number, total)
+            if c["coder_id"] in self.skip:
+                continue
+            paragraph = place.paragraphs.get(c["paragraph_id"])
+            if paragraph is None:
+                where = c["label"] or f"¶{c['ordinal']}"
+                tally.unplaced.append(f"{c['document']} {where} '{c['code_name']}': "
+                                      "the paragraph's text differs here")
+                continue
+            key = (paragraph, place.codes[c["code_id"]], place.coders[c["coder_id"]])
+            if c["coder_id"] == self.owner:
+                kept.add(key[:2])
+                mine = owned.get(key[:2])
+                if mine is not None and mine[1] != c["memo"]:
+                    updates.append({"op": "update", "table": "codings", "key": {"id": mine[0]},
+                                    "before": {"memo": mine[1]}, "after": {"memo": c["memo"]}})
+            if key in have:
+                tally.codings_present += 1
+                continue
+            have.add(key)
+            guid = c["guid"] if c["guid"] not in guids else new_guid()
+            rows.append({"guid": guid, "paragraph_id": key[0], "code_id": key[1],
+                         "coder_id": key[2], "memo": c["memo"], "created_at": c["created_at"]})
+            sources.append(c["id"])
+        gone = self._owned_elsewhere(owned, kept)
+        if gone:
+            place.apply({"op": "delete", "table": "codings", "rows": [{"id": i} for i in gone]})
+            tally.codings_removed = len(gone)
+        for update in updates:
+            place.apply(update)
+        tally.codings_updated = len(updates)
+        self._add_codings(rows, sources)
+
+    def _owned_elsewhere(self, owned: dict[tuple[int, int], tuple[int, str | None]],
+                         kept: set[tuple[int, int]]) -> list[int]:
+        """The owner's codings here that their file no longer has, on paragraphs and
+        codes their file knows (what it does not know, it cannot speak for)."""
+        paragraphs, codes = set(self.place.paragraphs.values()), set(self.place.codes.values())
+        return sorted(coding_id for (paragraph, code), (coding_id, _memo) in owned.items()
+                      if (paragraph, code) not in kept and paragraph in paragraphs
+                      and code in codes)
+
+    def _add_codings(self, rows: list[dict[str, Any]], sources: list[int]) -> None:
+        """The one place codings are copied in. Rows of a table that hangs off a coding
+        (an exact selection span, say) follow here: ``place.codings`` maps each of
+        their coding ids to the id the coding has here."""
+        if not rows:
+            return
+        realised = self.place.apply({"op": "insert", "table": "codings", "rows": rows})
+        stored = batch(realised["rows"])
+        ids = stored.column("id") if stored is not None else []
+        self.place.codings.update(zip(sources, ids, strict=True))
+        self.tally.codings_added = len(rows)
+
+    # -- memos ------------------------------------------------------------------------
+
+    def memos(self) -> None:
+        """Their memos on our documents, paragraphs, codes and the project."""
+        place, tally = self.place, self.tally
+        guids = {r[0] for r in place.ours.execute("SELECT guid FROM memos")}
+        here = {(r["target"], r["target_id"], r["coder_id"]): (r["id"], r["text"])
+                for r in place.ours.execute("SELECT id, target, target_id, coder_id, text "
+                                            "FROM memos")}
+        targets = {"document": place.documents, "paragraph": place.paragraphs,
+                   "code": place.codes}
+        kept: set[tuple[str, int | None, int]] = set()
+        rows: list[dict[str, Any]] = []
+        for m in place.theirs.execute("SELECT * FROM memos ORDER BY id"):
+            if m["coder_id"] in self.skip:
+                continue
+            target_id = m["target_id"]
+            if m["target"] in targets:
+                target_id = targets[m["target"]].get(target_id)
+                if target_id is None:
+                    tally.unplaced.append(f"memo on {m['target']} #{m['target_id']}")
+                    continue
+            coder_id = place.coders.get(m["coder_id"]) if m["coder_id"] is not None else None
+            key = (m["target"], target_id, coder_id)
+            existing = here.get(key)
+            if m["coder_id"] is not None and m["coder_id"] == self.owner:
+                assert coder_id is not None
+                kept.add((m["target"], target_id, coder_id))
+                if existing is not None:
+                    if existing[1] != m["text"]:
+                        place.apply({"op": "update", "table": "memos",
+                                     "key": {"id": existing[0]}, "before": {"text": existing[1]},
+                                     "after": {"text": m["text"]}})
+                        tally.memos_updated += 1
+                    continue
+            elif m["guid"] in guids:
+                continue
+            elif existing is not None:
+                tally.unplaced.append(
+                    f"memo on {m['target']} #{m['target_id']}: that coder already has one here")
+                continue
+            guid = m["guid"] if m["guid"] not in guids else new_guid()
+            guids.add(guid)
+            here[key] = (0, m["text"])
+            rows.append({"guid": guid, "target": m["target"], "target_id": target_id,
+                         "coder_id": coder_id, "text": m["text"], "created_at": m["created_at"]})
+        gone = [memo_id for (target, target_id, coder_id), (memo_id, _text) in here.items()
+                if memo_id and coder_id == self.owner_here and self.owner_here is not None
+                and (target, target_id, coder_id) not in kept
+                and self._known(target, target_id)]
+        if gone:
+            place.apply({"op": "delete", "table": "memos", "rows": [{"id": i} for i in gone]})
+            tally.memos_removed = len(gone)
+        if rows:
+            place.apply({"op": "insert", "table": "memos", "rows": rows})
+            tally.memos_added = len(rows)
+
+    def _known(self, target: str, target_id: int | None) -> bool:
+        """Whether their file knows what a memo here is on (the project it always does)."""
+        mapped = {"document": self.place.documents, "paragraph": self.place.paragraphs,
+                  "code": self.place.codes}.get(target)
+        return mapped is None or target_id in set(mapped.values())
+
+    # -- review marks -------------------------------------------------------------------
+
+    def reviews(self) -> None:
+        """Their "I reviewed this document" marks (which agreement stands on)."""
+        place = self.place
+        here = {(r[0], r[1]) for r in place.ours.execute(
+            "SELECT document_id, coder_id FROM reviews")}
+        kept: set[tuple[int, int]] = set()
+        rows = []
+        for r in place.theirs.execute("SELECT * FROM reviews ORDER BY document_id, coder_id"):
+            if r["coder_id"] in self.skip or r["document_id"] not in place.documents:
+                continue
+            key = (place.documents[r["document_id"]], place.coders[r["coder_id"]])
+            kept.add(key)
+            if key not in here:
+                here.add(key)
+                rows.append({"document_id": key[0], "coder_id": key[1],
+                             "reviewed_at": r["reviewed_at"]})
+        documents = set(place.documents.values())
+        gone = [{"document_id": d, "coder_id": k} for d, k in sorted(here)
+                if self.owner_here is not None and k == self.owner_here
+                and (d, k) not in kept and d in documents]
+        if gone:
+            place.apply({"op": "delete", "table": "reviews", "rows": gone})
+            self.tally.reviews_removed = len(gone)
+        if rows:
+            place.apply({"op": "insert", "table": "reviews", "rows": rows})
+            self.tally.reviews_added = len(rows)
