@@ -97,17 +97,18 @@ def merge_file(project: ProjectFile, other: ProjectFile, *, coder: str,
                dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
                source: str | None = None, label: str | None = None,
                authority: Authority | None = None, action: str = "merge-project",
-               backup: str | None = "before-merge") -> MergeReport:
+               backup: str | None = "before-merge", checked: bool = False) -> MergeReport:
     """Merge an open project file into ``project`` as one event of ``coder``.
 
     ``source`` names the file in the report (its path by default) and ``label`` in the
     event and in conflict lines (its file name); ``authority`` says whose rows the file
     speaks for (a sync's rule; a plain merge only adds); ``backup`` is the reason of the
-    automatic backup taken when something will change (None: none)."""
+    automatic backup taken when something will change (None: none); ``checked``: the
+    caller has run the quick check on ``other`` already."""
     source = source or str(other.path)
     # Every row of the other file is read: a damaged one is refused by its own name
     # before anything starts (inside our transaction its errors would name ours).
-    problem = damage(other.conn, other.path, full=True)
+    problem = None if checked else damage(other.conn, other.path, full=True)
     if problem is not None:
         raise DamagedProject(f"{source}: {DAMAGED} ({problem}); nothing was merged")
     report = MergeReport(source=source, dry_run=dry_run)

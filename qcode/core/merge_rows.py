@@ -29,11 +29,13 @@ from qcode.core.store.rows import batch
 
 @dataclass(frozen=True)
 class Authority:
-    """Whose rows a file speaks for: ``owner`` and ``others`` are folded coder names
-    (:func:`qcode.core.ids.fold`, the name half of the one coder identity rule)."""
+    """Whose rows a file speaks for: ``owner`` and ``others`` are coder names as ``key``
+    gives them (by default :func:`qcode.core.ids.fold`, the name half of the one coder
+    identity rule; a sync uses the form its file names carry, which folds the same)."""
 
     owner: str | None = None
     others: frozenset[str] = frozenset()
+    key: Callable[[str], str] = fold
 
 
 @dataclass
@@ -78,7 +80,7 @@ class RowMerge:
         self.owner: int | None = None  # their id of the coder the file speaks for
         authority = authority or Authority()
         for their_id, name in place.theirs.execute("SELECT id, name FROM coders"):
-            folded = fold(name)
+            folded = authority.key(name)
             if folded == authority.owner:
                 self.owner = their_id
             elif folded in authority.others:
