@@ -44,7 +44,8 @@ def sync(ctx: click.Context, folder: Path | None, coder: str, dry_run: bool,
     try:
         with counted_progress("syncing") as update:
             report = run_sync(project, folder, coder=coder, dry_run=dry_run,
-                              progress=lambda _name, done, total: update(done, total))
+                              progress=lambda what, done, total: update(done, total,
+                                                                        escape(what)))
     except KeyboardInterrupt:
         console.print("cancelled: every file merged so far is whole (one change each); "
                       "your copy was not published")

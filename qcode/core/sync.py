@@ -58,6 +58,8 @@ from qcode.core.sync_files import (
 
 # How many of its own publications a machine remembers (older ones are long replaced).
 REMEMBERED = 20
+# progress(what, done, total): "reading FILE" (files done of all), then "placing bob's
+# codings" (codings placed of the file's), for each file.
 Progress = Callable[[str, int, int], None]
 
 
@@ -210,7 +212,7 @@ class _Sync:
         """Every file but this machine's own publications, one at a time."""
         for number, shared in enumerate(self.files, start=1):
             if self.progress is not None:
-                self.progress(shared.name, number, len(self.files))
+                self.progress(f"reading {shared.name}", number - 1, len(self.files))
             outcome = self._one(shared)
             self.report.files.append(outcome)
             if outcome.merge is not None and outcome.merge.backup:
@@ -244,11 +246,19 @@ class _Sync:
                 who = str(publisher) if publisher else (shared.slug or shared.of)
                 authority, kind, note = self._authority(shared, mine, publisher)
                 label = f"{who}'s file" if kind == "coder" else shared.name
+                placing = None
+                if self.progress is not None:
+                    report = self.progress
+                    what = f"placing {who}'s codings" if kind == "coder" else \
+                        f"placing codings from {shared.name}"
+
+                    def placing(done: int, total: int) -> None:
+                        report(what, done, total)
                 try:
                     merged = merge_file(
                         self.project, other, coder=self.coder, dry_run=self.report.dry_run,
                         source=shared.name, label=label, authority=authority, action="sync",
-                        backup=self.backup, checked=True)
+                        backup=self.backup, checked=True, progress=placing)
                 except ConflictError as exc:
                     raise SkipFile(f"could not be merged ({exc}); nothing from it was "
                                    "written") from exc

@@ -25,6 +25,7 @@ import secrets
 import shutil
 import socket
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,8 @@ SUFFIX = ".qcode"
 # "qcod" in the header's application_id: a file qcode published into a sync folder.
 APPLICATION_ID = 0x71636F64
 PUBLICATION = "sync_publication"
+# Pages per step of a publication copied in steps (to show progress).
+STEP_PAGES = 64
 _HEADER = 100
 _SLUG_MAX = 48
 _SYNCTHING = re.compile(r"^(?P<base>.+)\.sync-conflict-\d{8}-\d{6}(?:-[0-9A-Za-z]+)?$")
@@ -222,7 +225,8 @@ def private_copy(source: Path, into: Path) -> Path:
 
 # -- publishing ----------------------------------------------------------------------
 
-def publish(conn: sqlite3.Connection, target: Path, publication: dict[str, Any]) -> int:
+def publish(conn: sqlite3.Connection, target: Path, publication: dict[str, Any], *,
+            step: Callable[[int, int], None] | None = None) -> int:
     """Write a consistent snapshot of the open project to ``target``; returns its stamp.
 
     SQLite's online backup API copies the project (other processes may be writing)
@@ -230,7 +234,11 @@ def publish(conn: sqlite3.Connection, target: Path, publication: dict[str, Any])
     single self-contained file (rollback journal, not WAL: no ``-wal`` or ``-shm``
     beside it for a sync client to carry), stamped, flushed to disk, and renamed over
     ``target`` in one step, so the folder never holds half a published file under its
-    name. What a killed publish left is removed by the next one."""
+    name. What a killed publish left is removed by the next one.
+
+    ``step(remaining, pages)`` copies in steps of :data:`STEP_PAGES` pages and reports
+    each (a writer between two steps makes the copy start again); without it the copy
+    is one step, one consistent read however busy the project is."""
     folder = target.parent
     remove_stale_partials(folder)
     partial = partial_name(target)
@@ -238,7 +246,11 @@ def publish(conn: sqlite3.Connection, target: Path, publication: dict[str, Any])
     try:
         dest = sqlite3.connect(partial, isolation_level=None)
         try:
-            conn.backup(dest)
+            if step is None:
+                conn.backup(dest)
+            else:
+                conn.backup(dest, pages=STEP_PAGES,
+                            progress=lambda _status, remaining, total: step(remaining, total))
             dest.execute("PRAGMA journal_mode = DELETE")
             dest.execute("BEGIN IMMEDIATE")
             details = {**publication, "stamp": mark, "host": socket.gethostname(),
