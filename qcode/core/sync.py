@@ -80,6 +80,8 @@ class FileOutcome:
 
     def who(self) -> str:
         """The file as a person reads it: "bob", "bob (Dropbox conflict copy: …)"."""
+        if self.kind == "own" and self.coder and self.note:
+            return f"{self.coder} ({self.note})"
         if self.kind in {"coder", "own"} and self.coder:
             return self.coder
         if self.coder and self.note:

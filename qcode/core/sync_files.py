@@ -44,6 +44,8 @@ PUBLICATION = "sync_publication"
 STEP_PAGES = 64
 _HEADER = 100
 _SLUG_MAX = 48
+# Nextcloud and ownCloud: "name (conflicted copy 2026-12-03 123456).ext".
+_NEXTCLOUD = re.compile(r"conflicted copy \d{4}-\d{2}-\d{2} \d{6}\)$")
 _SYNCTHING = re.compile(r"^(?P<base>.+)\.sync-conflict-\d{8}-\d{6}(?:-[0-9A-Za-z]+)?$")
 _GUID_PREFIX = re.compile(r"^(?P<guid>[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-"
                           r"[0-9A-F]{12})\.(?P<rest>.+)$")
@@ -141,8 +143,9 @@ def _variant(rest: str, coders: set[str]) -> tuple[str | None, str]:
         return syncthing["base"], "Syncthing"
     if " (" in rest and rest.endswith(")"):
         base, note = rest.split(" (", 1)
-        client = "Dropbox" if "conflicted copy" in note else "sync client"
-        return base, client
+        if _NEXTCLOUD.search(note):
+            return base, "Nextcloud"
+        return base, "Dropbox" if "conflicted copy" in note else "sync client"
     # OneDrive adds "-MACHINE"; the longest coder whose file it extends.
     for coder in sorted(coders, key=len, reverse=True):
         if rest.startswith(coder + "-"):
