@@ -59,12 +59,25 @@ def project_path(ctx: click.Context) -> Path:
 
 
 def open_project(ctx: click.Context, *, readonly: bool = False) -> Project:
-    """Open the chosen project (errors become one line and exit 2)."""
+    """Open the chosen project (errors become one line and exit 2); the first time it
+    is opened from a synced or network folder, say why that is unsafe."""
     from qcode.core.project import Project
 
-    project = Project.open(project_path(ctx), readonly=readonly)
+    path = project_path(ctx)
+    project = Project.open(path, readonly=readonly)
     ctx.call_on_close(project.close)
+    warn_if_shared(path)
     return project
+
+
+def warn_if_shared(path: Path) -> None:
+    """One line on stderr, once per project file and machine, when the file sits in a
+    folder a sync client manages or on a network file system."""
+    from qcode.core.shared_folder import first_warning
+
+    message = first_warning(path)
+    if message is not None:
+        click.echo(f"qcode: warning: {printable(message)}", err=True)
 
 
 project_option = click.option(
