@@ -104,7 +104,8 @@ def merge_file(project: ProjectFile, other: ProjectFile, *, coder: str,
     event and in conflict lines (its file name); ``authority`` says whose rows the file
     speaks for (a sync's rule; a plain merge only adds); ``backup`` is the reason of the
     automatic backup taken when something will change (None: none); ``checked``: the
-    caller has run the quick check on ``other`` already."""
+    caller has run SQLite's quick check on both files already (a sync, once for its
+    project and once for each file it merges)."""
     source = source or str(other.path)
     # Every row of the other file is read: a damaged one is refused by its own name
     # before anything starts (inside our transaction its errors would name ours).
@@ -112,7 +113,7 @@ def merge_file(project: ProjectFile, other: ProjectFile, *, coder: str,
     if problem is not None:
         raise DamagedProject(f"{source}: {DAMAGED} ({problem}); nothing was merged")
     report = MergeReport(source=source, dry_run=dry_run)
-    if not dry_run:
+    if not dry_run and not checked:
         project.verify()
     try:
         with project.writing():

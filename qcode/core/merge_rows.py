@@ -99,52 +99,55 @@ class RowMerge:
 
     def codings(self) -> None:
         """Their codings placed on our paragraphs; the owner's also removed and their
-        memos rewritten where the file says so."""
+        memos rewritten where the file says so. Only the coders whose codings come in
+        are read, on either side, each coder's through the coder index."""
         place, tally = self.place, self.tally
-        have = {(r[0], r[1], r[2]) for r in place.ours.execute(
-            "SELECT paragraph_id, code_id, coder_id FROM codings")}
-        guids = {r[0] for r in place.ours.execute("SELECT guid FROM codings")}
+        taken = sorted(t for t in place.coders if t not in self.skip)
+        if not taken:
+            return
         owned: dict[tuple[int, int], tuple[int, str | None]] = {}
         if self.owner_here is not None:
             owned = {(r[0], r[1]): (r[2], r[3]) for r in place.ours.execute(
                 "SELECT paragraph_id, code_id, id, memo FROM codings WHERE coder_id = ?",
                 (self.owner_here,))}
+        have = {ours: set(owned) if ours == self.owner_here else {
+                    (r[0], r[1]) for r in place.ours.execute(
+                        "SELECT paragraph_id, code_id FROM codings WHERE coder_id = ?", (ours,))}
+                for ours in {place.coders[t] for t in taken}}
         kept: set[tuple[int, int]] = set()
-        rows: list[dict[str, Any]] = []
+        values: list[list[Any]] = []
         sources: list[int] = []
+        unplaced: list[int] = []
         updates: list[Change] = []
-        total = place.theirs.execute("SELECT COUNT(*) FROM codings").fetchone()[0]
-        for number, c in enumerate(place.theirs.execute(
-            "SELECT c.*, d.name AS document, p.ordinal, p.label, k.name AS code_name "
-            "FROM codings c JOIN paragraphs p ON p.id = c.paragraph_id "
-            "JOIN documents d ON d.id = p.document_id JOIN codes k ON k.id = c.code_id "
-            "ORDER BY c.id"
-        ), start=1):
+        marks = ", ".join("?" * len(taken))
+        total = place.theirs.execute(
+            f"SELECT COUNT(*) FROM codings WHERE coder_id IN ({marks})", taken).fetchone()[0]
+        paragraphs, codes, coders = place.paragraphs, place.codes, place.coders
+        for number, (their_id, guid, their_paragraph, code, coder, memo, created) in enumerate(
+                place.theirs.execute(
+                    "SELECT id, guid, paragraph_id, code_id, coder_id, memo, created_at "
+                    f"FROM codings WHERE coder_id IN ({marks}) ORDER BY id", taken), start=1):
             if place.progress and (number % 2000 == 0 or number == total):
                 place.progress(number, total)
-            if c["coder_id"] in self.skip:
-                continue
-            paragraph = place.paragraphs.get(c["paragraph_id"])
+            paragraph = paragraphs.get(their_paragraph)
             if paragraph is None:
-                where = c["label"] or f"¶{c['ordinal']}"
-                tally.unplaced.append(f"{c['document']} {where} '{c['code_name']}': "
-                                      "the paragraph's text differs here")
+                unplaced.append(their_id)
                 continue
-            key = (paragraph, place.codes[c["code_id"]], place.coders[c["coder_id"]])
-            if c["coder_id"] == self.owner:
-                kept.add(key[:2])
-                mine = owned.get(key[:2])
-                if mine is not None and mine[1] != c["memo"]:
+            pair = (paragraph, codes[code])
+            if coder == self.owner:
+                kept.add(pair)
+                mine = owned.get(pair)
+                if mine is not None and mine[1] != memo:
                     updates.append({"op": "update", "table": "codings", "key": {"id": mine[0]},
-                                    "before": {"memo": mine[1]}, "after": {"memo": c["memo"]}})
-            if key in have:
+                                    "before": {"memo": mine[1]}, "after": {"memo": memo}})
+            already = have[coders[coder]]
+            if pair in already:
                 tally.codings_present += 1
                 continue
-            have.add(key)
-            guid = c["guid"] if c["guid"] not in guids else new_guid()
-            rows.append({"guid": guid, "paragraph_id": key[0], "code_id": key[1],
-                         "coder_id": key[2], "memo": c["memo"], "created_at": c["created_at"]})
-            sources.append(c["id"])
+            already.add(pair)
+            values.append([guid, pair[0], pair[1], coders[coder], memo, created])
+            sources.append(their_id)
+        tally.unplaced += self._unplaced(unplaced)
         gone = self._owned_elsewhere(owned, kept)
         if gone:
             place.apply({"op": "delete", "table": "codings", "rows": [{"id": i} for i in gone]})
@@ -152,7 +155,22 @@ class RowMerge:
         for update in updates:
             place.apply(update)
         tally.codings_updated = len(updates)
-        self._add_codings(rows, sources)
+        self._add_codings(values, sources)
+
+    def _unplaced(self, their_ids: list[int]) -> list[str]:
+        """Their codings whose paragraph is not here, described."""
+        lines = []
+        for start in range(0, len(their_ids), 500):
+            chunk = their_ids[start:start + 500]
+            lines += [f"{r[0]} {r[1] or f'¶{r[2]}'} '{r[3]}': the paragraph's text differs here"
+                      for r in self.place.theirs.execute(
+                          "SELECT d.name, p.label, p.ordinal, k.name FROM codings c "
+                          "JOIN paragraphs p ON p.id = c.paragraph_id "
+                          "JOIN documents d ON d.id = p.document_id "
+                          "JOIN codes k ON k.id = c.code_id "
+                          f"WHERE c.id IN ({', '.join('?' * len(chunk))}) ORDER BY c.id",
+                          chunk)]
+        return lines
 
     def _owned_elsewhere(self, owned: dict[tuple[int, int], tuple[int, str | None]],
                          kept: set[tuple[int, int]]) -> list[int]:
@@ -163,17 +181,27 @@ class RowMerge:
                       if (paragraph, code) not in kept and paragraph in paragraphs
                       and code in codes)
 
-    def _add_codings(self, rows: list[dict[str, Any]], sources: list[int]) -> None:
-        """The one place codings are copied in. Rows of a table that hangs off a coding
-        (an exact selection span, say) follow here: ``place.codings`` maps each of
-        their coding ids to the id the coding has here."""
-        if not rows:
+    def _add_codings(self, values: list[list[Any]], sources: list[int]) -> None:
+        """The one place codings are copied in (``values``: guid, paragraph, code,
+        coder, memo, created_at). Rows of a table that hangs off a coding (an exact
+        selection span, say) follow here: ``place.codings`` maps each of their coding
+        ids to the id the coding has here."""
+        if not values:
             return
-        realised = self.place.apply({"op": "insert", "table": "codings", "rows": rows})
+        # A GUID is kept unless a coding here has it already (an index on it would be
+        # the largest on the table; see the schema), so they are looked at only now.
+        guids = {r[0] for r in self.place.ours.execute("SELECT guid FROM codings")}
+        for row in values:
+            if row[0] in guids:
+                row[0] = new_guid()
+            guids.add(row[0])
+        realised = self.place.apply({"op": "insert", "table": "codings", "rows": {
+            "same": {}, "values": values,
+            "columns": ["guid", "paragraph_id", "code_id", "coder_id", "memo", "created_at"]}})
         stored = batch(realised["rows"])
         ids = stored.column("id") if stored is not None else []
         self.place.codings.update(zip(sources, ids, strict=True))
-        self.tally.codings_added = len(rows)
+        self.tally.codings_added = len(values)
 
     # -- memos ------------------------------------------------------------------------
 

@@ -68,7 +68,7 @@ class FileOutcome:
     """What became of one file of the shared folder: its ``kind`` ("coder", "own",
     "copy", "own-copy", "unnamed", "foreign"), whose it is, what happened ("merged",
     "nothing new", "skipped", "yours": this machine's own publication), why it was
-    skipped, a note on what the file is, and the merge's report."""
+    skipped or nothing was taken, a note on what the file is, and the merge's report."""
 
     file: str
     kind: str
@@ -80,6 +80,8 @@ class FileOutcome:
 
     def who(self) -> str:
         """The file as a person reads it: "bob", "bob (Dropbox conflict copy: …)"."""
+        if self.kind == "own-copy" and self.coder:
+            return f"{self.coder} ({self.file})"
         if self.kind == "own" and self.coder and self.note:
             return f"{self.coder} ({self.note})"
         if self.kind in {"coder", "own"} and self.coder:
@@ -95,7 +97,7 @@ class FileOutcome:
         if self.status == "yours":
             return f"{self.file}: your own published copy"
         if self.merge is None or not self.merge.changed:
-            tail = f" ({self.note})" if self.note and self.kind == "own-copy" else ""
+            tail = f" ({self.reason})" if self.reason else ""
             return f"{self.who()}: nothing new{tail}"
         return f"{self.who()}: {describe(self.merge)}"
 
@@ -167,8 +169,9 @@ def sync(project: ProjectFile, folder: Path, *, coder: str, dry_run: bool = Fals
         if not any(f.merge is not None and f.merge.event_id for f in report.files):
             raise
         report.stopped = str(exc)
-        return report
     if not dry_run:
+        run.record.save({f.name for f in run.files})
+    if not dry_run and not report.stopped:
         # Where this machine syncs the project: a bare `qcode sync` goes there next.
         settings.remember_sync_folder(guid, folder)
     return report
@@ -228,14 +231,21 @@ class _Sync:
             return FileOutcome(shared.name, kind, reason="from another project (its name "
                                f"says project {shared.name.split('.', 1)[0]})")
         try:
-            if mine and stamp(header(shared.path)) in self.record.stamps:
+            mark = stamp(header(shared.path))
+            if mine and mark in self.record.stamps:
                 if kind == "coder":
                     return FileOutcome(shared.name, "own", self.coder, "yours")
                 return FileOutcome(shared.name, "own-copy", self.coder, "nothing new",
-                                   note=f"an older copy of your own file, which "
+                                   reason=f"an older copy of your own file, which "
                                    f"{shared.client or 'a sync client'} made; it can be "
                                    "deleted")
-            return self._merge(shared, mine)
+            if mark is not None and self.record.unchanged(shared.name, mark, self.project):
+                return FileOutcome(shared.name, kind, shared.slug or shared.of, "nothing new",
+                                   reason="unchanged since your last sync")
+            outcome = self._merge(shared, mine)
+            if mark is not None and not self.report.dry_run:
+                self.record.merged_now(shared.name, mark, self.project)
+            return outcome
         except SkipFile as exc:
             return FileOutcome(shared.name, kind, shared.slug or shared.of, reason=str(exc))
 
@@ -356,6 +366,8 @@ class _Record:
             if isinstance(stamps, list) else []
         event = entry.get("event")
         self.event: int | None = event if isinstance(event, int) else None
+        merged = entry.get("merged")
+        self.merged: dict[str, Any] = merged if isinstance(merged, dict) else {}
         self.saved = bool(entry)
 
     @property
@@ -367,10 +379,35 @@ class _Record:
         """Record a publication."""
         self.stamps = [*self.stamps, mark][-REMEMBERED:]
         self.event = event
+
+    def merged_now(self, name: str, mark: int, project: ProjectFile) -> None:
+        """Record that the file ``name``, publication ``mark``, was merged whole, and
+        the project's latest event just after."""
+        latest = project.log(limit=1)
+        self.merged[name] = [mark, latest[0].id, latest[0].at] if latest else [mark, 0, ""]
+
+    def unchanged(self, name: str, mark: int, project: ProjectFile) -> bool:
+        """Whether ``name`` is the very publication merged last time into this project
+        as it still descends from that merge: the event that was latest then is still
+        in the log as it was (a project restored from an older backup has lost it, and
+        merges the file again). Merging it again would bring nothing: a file speaks
+        only for its coder, and a coder's rows here come from nowhere else."""
+        found = self.merged.get(name)
+        if not isinstance(found, list) or len(found) != 3 or found[0] != mark:
+            return False
+        if not found[1]:
+            return project.latest_event_id() == 0
+        return bool(project.conn.execute(
+            "SELECT 1 FROM events WHERE id = ? AND at = ?", (found[1], found[2])).fetchone())
+
+    def save(self, present: set[str]) -> None:
+        """Write the record (forgetting files no longer in the folder)."""
+        self.merged = {k: v for k, v in self.merged.items() if k in present}
         data = settings.read_state(settings.SYNC_STATE)
         published = data.get("published")
         published = published if isinstance(published, dict) else {}
-        published[self.key] = {"stamps": self.stamps, "event": event}
+        published[self.key] = {"stamps": self.stamps, "event": self.event,
+                               "merged": self.merged}
         data["published"] = published
         self.saved = settings.write_state(settings.SYNC_STATE, data)
 

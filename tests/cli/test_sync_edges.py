@@ -50,7 +50,8 @@ def test_an_old_copy_of_your_own_file_is_left_alone(study_cli: Cli, tmp_path: Pa
     assert alice("untag", DOC, "§10", "generational shift").exit_code == 0
     count = events(alice.project)
     said = alice.sync().output
-    assert "alice (an older copy of your own file" in said and "nothing new" in said, said
+    assert f"alice ({old.name}): nothing new (an older copy of your own file, which " \
+           "Dropbox made; it can be deleted)" in said, said
     assert events(alice.project) == count
     assert not dump(alice.project)["codings"]  # §10 did not come back from the old copy
 
@@ -102,3 +103,22 @@ def test_a_file_from_an_older_qcode_is_upgraded_in_a_private_copy(
     assert ("§12", "bob") in {(c[1], c[3]) for c in dump(alice.project)["codings"]}
     assert published.read_bytes() == before
     assert not list(alice.folder.glob("*.bak"))  # the upgrade's backup stayed private
+
+
+def test_an_unchanged_file_is_merged_again_only_into_a_restored_project(
+        study_cli: Cli, tmp_path: Path) -> None:
+    team = Team(tmp_path, study_cli.path, ["alice", "bob"])
+    alice, bob = team["alice"], team["bob"]
+    assert bob("tag", DOC, "§12", "regional variation").exit_code == 0
+    bob.sync()
+    team.relay()
+    assert "bob: 1 coding" in alice.sync().output
+    assert "bob: nothing new (unchanged since your last sync)" in alice.sync().output
+    # alice puts back the backup taken before that sync: bob's file is merged again.
+    backup = next(alice.project.parent.glob("study.db.before-sync.*.bak"))
+    for sidecar in ("-wal", "-shm"):
+        Path(f"{alice.project}{sidecar}").unlink(missing_ok=True)
+    shutil.copy(backup, alice.project)
+    assert not dump(alice.project)["codings"]
+    assert "bob: 1 coding" in alice.sync().output
+    assert ("§12", "bob") in {(c[1], c[3]) for c in dump(alice.project)["codings"]}
