@@ -21,9 +21,10 @@ everything else (merging is idempotent). A copy of this coder's own file that th
 machine did not publish (the same coder on a second machine, or a project restored
 from a backup) is merged in full before it is replaced, so no work is lost.
 
-Which publications are this machine's is bookkeeping in the state folder
-(:mod:`qcode.core.settings`): lost, the next sync merges the coder's own file once
-more, which changes nothing that matters.
+Which publications are this machine's, and which files it merged whole into the
+project, is bookkeeping in the state folder (:class:`qcode.core.sync_files.MachineRecord`):
+lost, the next sync merges the coder's own file and the others' once more, which
+changes nothing that matters.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from qcode.core.store import schema
 from qcode.core.store.health import damage
 from qcode.core.sync_files import (
     PUBLICATION,
+    MachineRecord,
     SharedFile,
     SkipFile,
     header,
@@ -56,8 +58,6 @@ from qcode.core.sync_files import (
     stamp,
 )
 
-# How many of its own publications a machine remembers (older ones are long replaced).
-REMEMBERED = 20
 # progress(what, done, total): "reading FILE" (files done of all), then "placing bob's
 # codings" (codings placed of the file's), for each file.
 Progress = Callable[[str, int, int], None]
@@ -208,7 +208,7 @@ class _Sync:
         self.report, self.progress = report, progress
         self.files = scan(folder, guid)
         self.owners = {f.slug for f in self.files if f.kind == "coder" and f.slug}
-        self.record = _Record(guid, project.path, self.me)
+        self.record = MachineRecord(guid, project.path, self.me)
         self.backup: str | None = "before-sync"
 
     # -- bringing the others' work in --------------------------------------------------
@@ -243,7 +243,9 @@ class _Sync:
                 return FileOutcome(shared.name, kind, shared.slug or shared.of, "nothing new",
                                    reason="unchanged since your last sync")
             outcome = self._merge(shared, mine)
-            if mark is not None and not self.report.dry_run:
+            settled = outcome.merge is not None and not outcome.merge.code_conflicts
+            if mark is not None and settled and not self.report.dry_run:
+                # (A file with an unsettled conflict is merged, and says so, every time.)
                 self.record.merged_now(shared.name, mark, self.project)
             return outcome
         except SkipFile as exc:
@@ -350,68 +352,3 @@ def _without(message: str, copy: Path) -> str:
     """A message about the private copy, as said about the shared file."""
     text = message.removeprefix(f"{copy}: ")
     return text.replace(str(copy), "the file").replace("; nothing was changed", "")
-
-
-class _Record:
-    """This machine's publications of one project file as one coder (bookkeeping in
-    the state folder's ``sync.json``): their stamps, and the project's latest event
-    when the last was made."""
-
-    def __init__(self, guid: str, path: Path, me: str) -> None:
-        self.key = f"{guid}|{path.resolve()}|{me}"
-        entry = _published().get(self.key)
-        entry = entry if isinstance(entry, dict) else {}
-        stamps = entry.get("stamps")
-        self.stamps: list[int] = [s for s in stamps if isinstance(s, int)] \
-            if isinstance(stamps, list) else []
-        event = entry.get("event")
-        self.event: int | None = event if isinstance(event, int) else None
-        merged = entry.get("merged")
-        self.merged: dict[str, Any] = merged if isinstance(merged, dict) else {}
-        self.saved = bool(entry)
-
-    @property
-    def last(self) -> int | None:
-        """The stamp of the latest publication from here."""
-        return self.stamps[-1] if self.stamps else None
-
-    def remember(self, mark: int, event: int) -> None:
-        """Record a publication."""
-        self.stamps = [*self.stamps, mark][-REMEMBERED:]
-        self.event = event
-
-    def merged_now(self, name: str, mark: int, project: ProjectFile) -> None:
-        """Record that the file ``name``, publication ``mark``, was merged whole, and
-        the project's latest event just after."""
-        latest = project.log(limit=1)
-        self.merged[name] = [mark, latest[0].id, latest[0].at] if latest else [mark, 0, ""]
-
-    def unchanged(self, name: str, mark: int, project: ProjectFile) -> bool:
-        """Whether ``name`` is the very publication merged last time into this project
-        as it still descends from that merge: the event that was latest then is still
-        in the log as it was (a project restored from an older backup has lost it, and
-        merges the file again). Merging it again would bring nothing: a file speaks
-        only for its coder, and a coder's rows here come from nowhere else."""
-        found = self.merged.get(name)
-        if not isinstance(found, list) or len(found) != 3 or found[0] != mark:
-            return False
-        if not found[1]:
-            return project.latest_event_id() == 0
-        return bool(project.conn.execute(
-            "SELECT 1 FROM events WHERE id = ? AND at = ?", (found[1], found[2])).fetchone())
-
-    def save(self, present: set[str]) -> None:
-        """Write the record (forgetting files no longer in the folder)."""
-        self.merged = {k: v for k, v in self.merged.items() if k in present}
-        data = settings.read_state(settings.SYNC_STATE)
-        published = data.get("published")
-        published = published if isinstance(published, dict) else {}
-        published[self.key] = {"stamps": self.stamps, "event": self.event,
-                               "merged": self.merged}
-        data["published"] = published
-        self.saved = settings.write_state(settings.SYNC_STATE, data)
-
-
-def _published() -> dict[str, Any]:
-    found = settings.read_state(settings.SYNC_STATE).get("published")
-    return found if isinstance(found, dict) else {}

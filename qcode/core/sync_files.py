@@ -30,8 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qcode.core import settings
 from qcode.core.errors import QcodeError
 from qcode.core.ids import fold, now
+from qcode.core.project_file import ProjectFile
 from qcode.core.store.backup import partial_name, remove_stale_partials
 from qcode.core.store.db import SQLITE_HEADER, translate
 from qcode.core.textfile import open_regular
@@ -40,6 +42,8 @@ SUFFIX = ".qcode"
 # "qcod" in the header's application_id: a file qcode published into a sync folder.
 APPLICATION_ID = 0x71636F64
 PUBLICATION = "sync_publication"
+# How many of its own publications a machine remembers (older ones are long replaced).
+REMEMBERED = 20
 # Pages per step of a publication copied in steps (to show progress).
 STEP_PAGES = 64
 _HEADER = 100
@@ -294,3 +298,73 @@ def publication_of(meta_value: str | None) -> dict[str, Any]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+# -- what this machine remembers ----------------------------------------------------
+
+
+class MachineRecord:
+    """What this machine remembers of syncing one project file as one coder
+    (bookkeeping in the state folder's ``sync.json``): the stamps of its publications,
+    the project's latest event when the last was made, and which publications of
+    others it merged whole."""
+
+    def __init__(self, guid: str, path: Path, me: str) -> None:
+        self.key = f"{guid}|{path.resolve()}|{me}"
+        entry = _published().get(self.key)
+        entry = entry if isinstance(entry, dict) else {}
+        stamps = entry.get("stamps")
+        self.stamps: list[int] = [s for s in stamps if isinstance(s, int)] \
+            if isinstance(stamps, list) else []
+        event = entry.get("event")
+        self.event: int | None = event if isinstance(event, int) else None
+        merged = entry.get("merged")
+        self.merged: dict[str, Any] = merged if isinstance(merged, dict) else {}
+        self.saved = bool(entry)
+
+    @property
+    def last(self) -> int | None:
+        """The stamp of the latest publication from here."""
+        return self.stamps[-1] if self.stamps else None
+
+    def remember(self, mark: int, event: int) -> None:
+        """Record a publication."""
+        self.stamps = [*self.stamps, mark][-REMEMBERED:]
+        self.event = event
+
+    def merged_now(self, name: str, mark: int, project: ProjectFile) -> None:
+        """Record that the file ``name``, publication ``mark``, was merged whole, and
+        the project's latest event just after."""
+        latest = project.log(limit=1)
+        self.merged[name] = [mark, latest[0].id, latest[0].at] if latest else [mark, 0, ""]
+
+    def unchanged(self, name: str, mark: int, project: ProjectFile) -> bool:
+        """Whether ``name`` is the very publication merged last time into this project
+        as it still descends from that merge: the event that was latest then is still
+        in the log as it was (a project restored from an older backup has lost it, and
+        merges the file again). Merging it again would bring nothing: a file speaks
+        only for its coder, and a coder's rows here come from nowhere else."""
+        found = self.merged.get(name)
+        if not isinstance(found, list) or len(found) != 3 or found[0] != mark:
+            return False
+        if not found[1]:
+            return project.latest_event_id() == 0
+        return bool(project.conn.execute(
+            "SELECT 1 FROM events WHERE id = ? AND at = ?", (found[1], found[2])).fetchone())
+
+    def save(self, present: set[str]) -> None:
+        """Write the record (forgetting files no longer in the folder)."""
+        self.merged = {k: v for k, v in self.merged.items() if k in present}
+        data = settings.read_state(settings.SYNC_STATE)
+        published = data.get("published")
+        published = published if isinstance(published, dict) else {}
+        published[self.key] = {"stamps": self.stamps, "event": self.event,
+                               "merged": self.merged}
+        data["published"] = published
+        self.saved = settings.write_state(settings.SYNC_STATE, data)
+
+
+def _published() -> dict[str, Any]:
+    """Every record of this machine's publications, keyed by project, file and coder."""
+    found = settings.read_state(settings.SYNC_STATE).get("published")
+    return found if isinstance(found, dict) else {}

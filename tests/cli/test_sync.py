@@ -233,3 +233,13 @@ def test_conflicting_renames_are_reported_in_the_sync(study_cli: Cli, tmp_path: 
     names = {row[1] for row in dump(carol.project)["codes"].values()}
     assert "funding from abroad" in names and "foreign money" not in names
     assert "foreign money" in {row[1] for row in dump(alice.project)["codes"].values()}
+    # Said again at every sync until someone settles it, then no more.
+    again = " ".join(carol.sync().output.split())
+    assert "not settled 'funding from abroad' is 'foreign money' in bob's file" in again
+    with Project.open(carol.project) as c:
+        c.update_code(c.code("funding from abroad"), name="foreign money", coder="carol")
+    team.round()  # alice still meets carol's old file: said once more
+    settled = team.round()
+    assert not any("not settled" in said for said in settled.values()), settled
+    names = {row[1] for row in dump(alice.project)["codes"].values()}
+    assert "foreign money" in names and "funding from abroad" not in names
