@@ -70,14 +70,29 @@ def open_project(ctx: click.Context, *, readonly: bool = False) -> Project:
     return project
 
 
-def warn_if_shared(path: Path) -> None:
-    """One line on stderr, once per project file and machine, when the file sits in a
-    folder a sync client manages or on a network file system."""
-    from qcode.core.shared_folder import first_warning
+_WARNING = "qcode.shared-folder-warning"
 
-    message = first_warning(path)
+
+def warn_if_shared(path: Path) -> None:
+    """When the project sits in a folder a sync client manages or on a network file
+    system, say so on stderr once per file and machine — after the command succeeds
+    (:func:`handle_errors`), so a refusal stays one line and the warning comes next time."""
+    from qcode.core.shared_folder import pending_warning
+
+    message = pending_warning(path)
     if message is not None:
+        click.get_current_context().meta[_WARNING] = (path, message)
+
+
+def _say_warning() -> None:
+    ctx = click.get_current_context(silent=True)
+    pending = ctx.meta.pop(_WARNING, None) if ctx is not None else None
+    if pending is not None:
+        from qcode.core.shared_folder import mark_warned
+
+        path, message = pending
         click.echo(f"qcode: warning: {printable(message)}", err=True)
+        mark_warned(path)
 
 
 project_option = click.option(
@@ -137,7 +152,9 @@ def handle_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            _say_warning()
+            return result
         except QcodeError as exc:
             fail(_escape(str(exc)), exc.exit_code)
         except sqlite3.Error as exc:

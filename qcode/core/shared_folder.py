@@ -107,22 +107,34 @@ def _filesystem(folder: Path, mounts: Path) -> str | None:
     return best[1] if best else None
 
 
-def first_warning(path: Path, *, mounts: Path = Path("/proc/mounts"),
-                  environ: Mapping[str, str] | None = None) -> str | None:
-    """The warning for a project in a synced or network folder, the first time this
-    machine opens it there (remembered in the state folder); None otherwise."""
+def pending_warning(path: Path, *, mounts: Path = Path("/proc/mounts"),
+                    environ: Mapping[str, str] | None = None) -> str | None:
+    """The warning for a project in a synced folder or on a network file system, unless
+    this machine has given it for this file before (:func:`mark_warned`)."""
     found = where_synced(path, mounts=mounts, environ=environ)
-    if found is None:
+    if found is None or str(path.resolve()) in _warned():
         return None
-    key = str(path.resolve())
-    data = settings.read_state(settings.SYNC_STATE)
-    warned = data.get(WARNED)
-    warned = warned if isinstance(warned, dict) else {}
-    if key in warned:
-        return None
-    warned[key] = found
-    data[WARNED] = warned
-    settings.write_state(settings.SYNC_STATE, data)
     return (f"{path} is in {found}: two machines opening one project there can corrupt "
             "it. Keep the project on your own disk and share your work with `qcode sync "
             "FOLDER` (README: Coding as a team). This is said once.")
+
+
+def mark_warned(path: Path) -> None:
+    """Remember (in the state folder) that the warning about ``path`` was given."""
+    data = settings.read_state(settings.SYNC_STATE)
+    data[WARNED] = {**_warned(data), str(path.resolve()): True}
+    settings.write_state(settings.SYNC_STATE, data)
+
+
+def first_warning(path: Path, *, mounts: Path = Path("/proc/mounts"),
+                  environ: Mapping[str, str] | None = None) -> str | None:
+    """:func:`pending_warning`, remembered as given."""
+    message = pending_warning(path, mounts=mounts, environ=environ)
+    if message is not None:
+        mark_warned(path)
+    return message
+
+
+def _warned(data: dict[str, object] | None = None) -> dict[str, object]:
+    found = (settings.read_state(settings.SYNC_STATE) if data is None else data).get(WARNED)
+    return found if isinstance(found, dict) else {}

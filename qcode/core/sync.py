@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from qcode.core import settings
-from qcode.core.errors import ConflictError, ProjectError, QcodeError
+from qcode.core.errors import ProjectError, QcodeError
 from qcode.core.merge import MergeReport, merge_file
 from qcode.core.merge_rows import Authority
 from qcode.core.project_file import ProjectFile
@@ -273,9 +273,12 @@ class _Sync:
                         self.project, other, coder=self.coder, dry_run=self.report.dry_run,
                         source=shared.name, label=label, authority=authority, action="sync",
                         backup=self.backup, checked=True, progress=placing)
-                except ConflictError as exc:
-                    raise SkipFile(f"could not be merged ({exc}); nothing from it was "
-                                   "written") from exc
+                except ProjectError:
+                    raise  # this project's trouble (locked, full, damaged): stop
+                except QcodeError as exc:
+                    # The file's: a name qcode refuses, rows that cannot go in together.
+                    raise SkipFile(f"could not be merged ({_without(str(exc), other.path)}); "
+                                   "nothing from it was written") from exc
             finally:
                 other.close()
         status = "merged" if merged.changed else "nothing new"

@@ -10,6 +10,7 @@ from pathlib import Path
 from qcode import Project
 from tests.cli.sync_helpers import DOC, Machine, Team, code_guid, dump, events, project_guid
 from tests.conftest import Cli
+from tests.refusals import assert_refused, digest
 
 CODERS = ["alice", "bob", "carol"]
 
@@ -207,18 +208,21 @@ def test_a_bare_sync_uses_the_folder_this_machine_synced_through(study_cli: Cli,
                                                                  tmp_path: Path) -> None:
     team = start(study_cli, tmp_path)
     alice = team["alice"]
-    never = alice("sync")
-    assert never.exit_code == 2 and "no sync folder for this project" in never.stderr
+    before = digest(alice.project)
+    assert_refused(alice("sync"), "no sync folder for this project on this machine")
+    assert_refused(alice("sync", str(tmp_path / "nowhere")), "nowhere: no such folder")
+    assert_refused(alice("sync", str(alice.project)), "is a file, not a folder")
+    assert digest(alice.project) == before and not list(alice.folder.iterdir())
     alice.sync()
     again = alice("sync")
     assert again.exit_code == 0 and "is up to date" in again.output
     inside = team["bob"]
     moved = inside.folder / "study.db"
     shutil.copy(inside.project, moved)
-    refused = inside("-p", str(moved), "sync", str(inside.folder))
-    assert refused.exit_code == 2 and "is inside the sync folder" in refused.stderr
-    missing = alice("sync", str(tmp_path / "nowhere"))
-    assert missing.exit_code == 2 and "no such folder" in missing.stderr
+    before = digest(moved)
+    assert_refused(inside("-p", str(moved), "sync", str(inside.folder)),
+                   "is inside the sync folder")
+    assert digest(moved) == before
 
 
 def test_conflicting_renames_are_reported_in_the_sync(study_cli: Cli, tmp_path: Path) -> None:

@@ -122,3 +122,26 @@ def test_an_unchanged_file_is_merged_again_only_into_a_restored_project(
     assert not dump(alice.project)["codings"]
     assert "bob: 1 coding" in alice.sync().output
     assert ("§12", "bob") in {(c[1], c[3]) for c in dump(alice.project)["codings"]}
+
+
+def test_a_file_with_a_name_qcode_refuses_is_skipped_and_the_rest_goes_on(
+        study_cli: Cli, tmp_path: Path) -> None:
+    team = Team(tmp_path, study_cli.path, ["alice", "bob", "carol"])
+    for coder in ("bob", "carol"):
+        assert team[coder]("tag", DOC, "§12", "regional variation").exit_code == 0
+        team[coder].sync()
+        team.relay()
+    alice = team["alice"]
+    hostile = alice.folder / f"{project_guid(alice.project)}.bob.qcode"
+    conn = sqlite3.connect(hostile)
+    conn.execute("UPDATE codes SET name = 'trust\x1b[2J' WHERE name = 'foreign funding'")
+    conn.commit()
+    conn.close()
+    result = alice("sync", str(alice.folder))
+    assert result.exit_code == 0, result.stderr
+    skipped = [line for line in result.output.splitlines() if line.startswith("skipped")]
+    assert skipped == [f"skipped {hostile.name}: could not be merged (code name "
+                       "'trust\\x1b[2J' contains a control character (U+001B); names cannot "
+                       "hold control characters); nothing from it was written"], result.output
+    assert "\x1b" not in result.output
+    assert {c[3] for c in dump(alice.project)["codings"]} == {"carol"}

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from qcode import Project
 from qcode.core.shared_folder import where_synced
 from tests.conftest import Cli
+from tests.refusals import assert_refused
 
 NO_MOUNTS = Path("/nonexistent/mounts")
 
@@ -70,3 +72,15 @@ def test_the_warning_is_given_once_and_keeps_output_clean(tmp_path: Path) -> Non
     status = cli("status", "--json")
     assert status.exit_code == 0 and status.stderr == ""
     assert status.stdout.startswith("{")
+
+
+def test_a_refusal_stays_one_line_and_the_warning_waits(tmp_path: Path) -> None:
+    folder = tmp_path / "sync"
+    folder.mkdir()
+    (folder / ".stfolder").mkdir()
+    Project.create(folder / "study.db").close()
+    cli = Cli(folder / "study.db")
+    assert_refused(cli("show", "no-such-document"), "no-such-document")
+    shown = cli("status")
+    assert shown.exit_code == 0 and "is in a Syncthing folder" in shown.stderr
+    assert cli("status").stderr == ""
