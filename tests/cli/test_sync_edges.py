@@ -145,3 +145,16 @@ def test_a_file_with_a_name_qcode_refuses_is_skipped_and_the_rest_goes_on(
                        "hold control characters); nothing from it was written"], result.output
     assert "\x1b" not in result.output
     assert {c[3] for c in dump(alice.project)["codings"]} == {"carol"}
+
+
+def test_a_coder_can_start_from_a_published_copy(study_cli: Cli, tmp_path: Path) -> None:
+    team = Team(tmp_path, study_cli.path, ["anna"])
+    anna = team["anna"]
+    anna.sync()
+    # dave's step 2: a copy of the lead's published file is his project.
+    dave = Machine("dave", tmp_path / "dave.db", tmp_path / "dave-state", anna.folder)
+    shutil.copy(next(anna.folder.glob("*.anna.qcode")), dave.project)
+    assert dave("tag", DOC, "§12", "regional variation").exit_code == 0
+    assert dave("check").exit_code == 0
+    assert "anna: nothing new" in dave.sync().output
+    assert "dave: 1 coding" in anna.sync().output
