@@ -23,10 +23,14 @@ CODER = "alice"
 
 
 @pytest.fixture(autouse=True)
-def _isolate_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads the developer's $QCODE_PROJECT or $QCODE_CODER."""
+def _isolate_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+                 ) -> None:
+    """No test reads the developer's $QCODE_PROJECT, $QCODE_CODER or $QCODE_SYNC, or
+    reads or writes their state folder (where sync and the app keep bookkeeping)."""
     monkeypatch.delenv("QCODE_PROJECT", raising=False)
+    monkeypatch.delenv("QCODE_SYNC", raising=False)
     monkeypatch.setenv("QCODE_CODER", CODER)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
 
 
 @pytest.fixture

@@ -39,3 +39,20 @@ def test_small_benchmark_produces_correct_figures(tmp_path: Path) -> None:
                   "TUI first screen, heaviest coder", "frequencies in-process",
                   "co-occurrence matrix", "search: first", "agreement", "project size"):
         assert label in result.stdout
+
+
+def test_small_sync_benchmark_runs_and_every_project_agrees(tmp_path: Path) -> None:
+    out = tmp_path / "sync.json"
+    result = subprocess.run(
+        [sys.executable, "benchmarks/sync_bench.py", "--small", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    figures = json.loads(out.read_text())
+    assert figures["correct"] is True
+    assert figures["codings_each"] == 3 * figures["study"]["codings_per_coder"]
+    assert len(figures["rounds"]) == 3
+    for round_ in figures["rounds"]:
+        assert set(round_) == {"alice", "bob", "carol"}
+        assert all(r["seconds"] > 0 and r["peak_mb"] > 0 for r in round_.values())
+    assert "every project holds the same" in result.stdout

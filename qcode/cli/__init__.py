@@ -23,7 +23,7 @@ COMMANDS = {
     "import": "documents", "documents": "documents", "show": "documents",
     "codebook": "codebook",
     "tag": "coding", "untag": "coding", "undo": "coding", "redo": "coding", "log": "coding",
-    "merge": "merge",
+    "merge": "merge", "sync": "sync",
     "check": "maintenance", "backup": "maintenance",
     "tui": "tui",
     "export": "exchange",

@@ -59,12 +59,40 @@ def project_path(ctx: click.Context) -> Path:
 
 
 def open_project(ctx: click.Context, *, readonly: bool = False) -> Project:
-    """Open the chosen project (errors become one line and exit 2)."""
+    """Open the chosen project (errors become one line and exit 2); the first time it
+    is opened from a synced or network folder, say why that is unsafe."""
     from qcode.core.project import Project
 
-    project = Project.open(project_path(ctx), readonly=readonly)
+    path = project_path(ctx)
+    project = Project.open(path, readonly=readonly)
     ctx.call_on_close(project.close)
+    warn_if_shared(path)
     return project
+
+
+_WARNING = "qcode.shared-folder-warning"
+
+
+def warn_if_shared(path: Path) -> None:
+    """When the project sits in a folder a sync client manages or on a network file
+    system, say so on stderr once per file and machine — after the command succeeds
+    (:func:`handle_errors`), so a refusal stays one line and the warning comes next time."""
+    from qcode.core.shared_folder import pending_warning
+
+    message = pending_warning(path)
+    if message is not None:
+        click.get_current_context().meta[_WARNING] = (path, message)
+
+
+def _say_warning() -> None:
+    ctx = click.get_current_context(silent=True)
+    pending = ctx.meta.pop(_WARNING, None) if ctx is not None else None
+    if pending is not None:
+        from qcode.core.shared_folder import mark_warned
+
+        path, message = pending
+        click.echo(f"qcode: warning: {printable(message)}", err=True)
+        mark_warned(path)
 
 
 project_option = click.option(
@@ -124,7 +152,9 @@ def handle_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            _say_warning()
+            return result
         except QcodeError as exc:
             fail(_escape(str(exc)), exc.exit_code)
         except sqlite3.Error as exc:

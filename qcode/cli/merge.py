@@ -48,7 +48,8 @@ def merge(ctx: click.Context, other: Path, coder: str, dry_run: bool,
         console.print(
             f"{'dry run: ' if dry_run else ''}merged {escape(str(other))}: {verb} "
             f"{len(report.documents_added)} documents, {len(report.codes_added)} codes, "
-            f"{report.codings_added} codings, {report.memos_added} memos "
+            f"{report.codings_added} codings, {report.memos_added} memos, "
+            f"{report.reviews_added} review marks "
             f"({report.codings_present} codings were already here)"
         )
     for name in report.coders_added:
@@ -57,6 +58,12 @@ def merge(ctx: click.Context, other: Path, coder: str, dry_run: bool,
         console.print(f"  coder {escape(name)}: same name here, taken as the same person")
     for path in report.codes_added:
         console.print(f"  new code: {escape(path)}")
+    for line in report.codes_renamed:
+        console.print(f"  code renamed: {escape(line)}")
+    for line in report.codes_updated:
+        console.print(f"  code changed: {escape(line)}")
+    for line in report.code_conflicts:
+        console.print(f"  [yellow]not settled[/] {escape(line)}")
     for line in report.attribute_conflicts:
         console.print(f"  [yellow]attribute differs[/] {escape(line)}")
     if report.unplaced:

@@ -32,17 +32,21 @@ def progress_bar(enabled: bool, description: str,
 
 
 @contextlib.contextmanager
-def counted_progress(description: str) -> Iterator[Callable[[int, int], None]]:
-    """Yield ``update(done, total)`` for library calls that report their own counts."""
+def counted_progress(description: str) -> Iterator[Callable[..., None]]:
+    """Yield ``update(done, total, what=None)`` for library calls that report their own
+    counts (``what``: a new description for the bar, as a sync goes from file to file)."""
     if not err_console.is_terminal:
-        yield lambda _done, _total: None
+        yield lambda _done, _total, _what=None: None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
     with Progress(*columns, console=err_console, transient=True) as progress:
         task = progress.add_task(description, total=None)
 
-        def update(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+        def update(done: int, total: int, what: str | None = None) -> None:
+            if what is None:
+                progress.update(task, completed=done, total=total)
+            else:
+                progress.update(task, completed=done, total=total, description=what)
 
         yield update

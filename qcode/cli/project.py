@@ -11,6 +11,7 @@ from qcode.cli.common import (
     open_project,
     project_path,
     shared,
+    warn_if_shared,
 )
 from qcode.core.project import Project
 
@@ -23,6 +24,7 @@ def init(ctx: click.Context, name: str | None) -> None:
     path = project_path(ctx)
     with Project.create(path, name=name) as created:
         console.print(f"created project [bold]{created.name}[/] in {path}")
+    warn_if_shared(path)
 
 
 @click.command()

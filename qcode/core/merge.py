@@ -1,10 +1,13 @@
-"""Merging another coder's project file into this one (``qcode merge OTHER.db``).
+"""Merging another coder's project file into this one (``qcode merge OTHER.db``, and each
+file ``qcode sync`` brings in).
 
-Documents match by content hash, paragraphs by document + ordinal + text hash, codes
-by GUID then by name under the same parent, coders by GUID then by name. Everything
-the other file adds arrives in one event, so ``qcode undo`` takes the merge back whole.
-Merging twice adds nothing. A coding that cannot be placed (its paragraph's text
-differs here) is reported, never dropped silently.
+Documents match by content hash, paragraphs by document + ordinal + text hash, coders
+by the one identity rule (GUID, then name). Codes pair and settle their differences as
+:mod:`qcode.core.merge_codes` says (a rename on one side is taken, renames on both are
+reported); codings, memos and review marks come in as :mod:`qcode.core.merge_rows`
+says. Everything the other file brings arrives in one event, so ``qcode undo`` takes
+the merge back whole. Merging twice adds nothing. A coding that cannot be placed (its
+paragraph's text differs here) is reported, never dropped silently.
 """
 
 from __future__ import annotations
@@ -13,13 +16,13 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from qcode.core.controls import check_name
 from qcode.core.errors import DamagedProject, QcodeError
-from qcode.core.ids import fold, new_guid, now
+from qcode.core.ids import new_guid
+from qcode.core.merge_codes import CodeMerge
+from qcode.core.merge_rows import Authority, Placement, RowMerge
 from qcode.core.project_file import ProjectFile
-from qcode.core.spans import dump, load, merged, shifted
 from qcode.core.store.backup import snapshot_backup
 from qcode.core.store.changes import Change
 from qcode.core.store.changes import apply as apply_change
@@ -53,12 +56,28 @@ class MergeReport:
     event_id: int | None = None
     backup: str | None = None
     dry_run: bool = False
+    reviews_added: int = 0
+    # A code's edit taken from the other file: "'old' to 'new'", "'name': place, colour".
+    codes_renamed: list[str] = field(default_factory=list)
+    codes_updated: list[str] = field(default_factory=list)
+    # Edits of one code made on both sides (or that would break the tree): not guessed.
+    code_conflicts: list[str] = field(default_factory=list)
+    # What the file's own coder removed or rewrote since (a sync only; see merge_rows).
+    codings_removed: int = 0
+    codings_updated: int = 0
+    memos_updated: int = 0
+    memos_removed: int = 0
+    reviews_removed: int = 0
 
     @property
     def changed(self) -> bool:
-        """Whether the merge added anything."""
+        """Whether the merge changed anything."""
         return bool(self.documents_added or self.codes_added or self.codings_added
-                    or self.codings_widened or self.memos_added or self.attributes_added)
+                    or self.codings_widened or self.memos_added or self.attributes_added
+                    or self.reviews_added
+                    or self.codes_renamed or self.codes_updated or self.codings_removed
+                    or self.codings_updated or self.memos_updated or self.memos_removed
+                    or self.reviews_removed)
 
 
 def merge_project(project: ProjectFile, other_path: Path, *, coder: str,
@@ -72,27 +91,45 @@ def merge_project(project: ProjectFile, other_path: Path, *, coder: str,
     try:
         if other_path.resolve() == project.path.resolve():
             raise QcodeError(f"{other_path}: cannot merge a project into itself")
-        # Every row of the other file is read: a damaged one is refused by its own name
-        # before anything starts (inside our transaction its errors would name ours).
-        problem = damage(other.conn, other_path, full=True)
-        if problem is not None:
-            raise DamagedProject(f"{other_path}: {DAMAGED} ({problem}); nothing was merged")
-        report = MergeReport(source=str(other_path), dry_run=dry_run)
-        if not dry_run:
-            project.verify()
-        try:
-            with project.writing():
-                _Merger(project, other, report, progress).run(coder)
-                if dry_run:
-                    raise _DryRun
-                if report.changed:
-                    # Backed up only now that the merge is sure to change something.
-                    report.backup = str(snapshot_backup(project.path, "before-merge"))
-        except _DryRun:
-            pass
-        return report
+        return merge_file(project, other, coder=coder, dry_run=dry_run, progress=progress)
     finally:
         other.close()
+
+
+def merge_file(project: ProjectFile, other: ProjectFile, *, coder: str,
+               dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
+               source: str | None = None, label: str | None = None,
+               authority: Authority | None = None, action: str = "merge-project",
+               backup: str | None = "before-merge", checked: bool = False) -> MergeReport:
+    """Merge an open project file into ``project`` as one event of ``coder``.
+
+    ``source`` names the file in the report (its path by default) and ``label`` in the
+    event and in conflict lines (its file name); ``authority`` says whose rows the file
+    speaks for (a sync's rule; a plain merge only adds); ``backup`` is the reason of the
+    automatic backup taken when something will change (None: none); ``checked``: the
+    caller has run SQLite's quick check on both files already (a sync, once for its
+    project and once for each file it merges)."""
+    source = source or str(other.path)
+    # Every row of the other file is read: a damaged one is refused by its own name
+    # before anything starts (inside our transaction its errors would name ours).
+    problem = None if checked else damage(other.conn, other.path, full=True)
+    if problem is not None:
+        raise DamagedProject(f"{source}: {DAMAGED} ({problem}); nothing was merged")
+    report = MergeReport(source=source, dry_run=dry_run)
+    if not dry_run and not checked:
+        project.verify()
+    try:
+        with project.writing():
+            merger = _Merger(project, other, report, progress)
+            merger.run(coder, label or Path(source).name, authority, action)
+            if dry_run:
+                raise _DryRun
+            if report.changed and backup is not None:
+                # Backed up only now that the merge is sure to change something.
+                report.backup = str(snapshot_backup(project.path, backup))
+    except _DryRun:
+        pass
+    return report
 
 
 class _Merger:
@@ -113,17 +150,19 @@ class _Merger:
         self.changes.append(realised)
         return realised
 
-    def run(self, coder: str) -> None:
+    def run(self, coder: str, label: str, authority: Authority | None, action: str) -> None:
         self.map_coders()
-        self.map_codes()
+        self.map_codes(label)
         self.map_documents()
-        self.merge_codings()
-        self.merge_memos()
-        if self.report.changed:
-            r = self.report
-            summary = (f"merge {Path(r.source).name}: {len(r.documents_added)} documents, "
-                       f"{len(r.codes_added)} codes, {r.codings_added} codings added")
-            r.event_id = self.ours.record_applied(coder, "merge-project", summary, self.changes)
+        self.merge_rows(authority)
+        r = self.report
+        if r.changed:
+            summary = (f"{'sync' if action == 'sync' else 'merge'} {label}: "
+                       f"{len(r.documents_added)} documents, {len(r.codes_added)} codes, "
+                       f"{r.codings_added} codings added")
+            if r.codings_removed:
+                summary += f", {r.codings_removed} removed"
+            r.event_id = self.ours.record_applied(coder, action, summary, self.changes)
 
     # -- identities ---------------------------------------------------------------------
 
@@ -142,34 +181,16 @@ class _Merger:
                 # Same name, different file: the same person coding on two machines.
                 self.report.coders_matched_by_name.append(row["name"])
 
-    def map_codes(self) -> None:
-        ours_by_guid = {r["guid"]: r["id"] for r in self.conn.execute("SELECT id, guid FROM codes")}
-        for code, _depth in self.theirs.code_tree():
-            check_name(code.name, "code", str(self.theirs.path))
-            parent = self.codes.get(code.parent_id) if code.parent_id else None
-            match = ours_by_guid.get(code.guid) or self._code_by_name(code.name, parent)
-            if match is not None:
-                self.codes[code.id] = match
-                self.report.codes_matched += 1
-                continue
-            position = self.conn.execute(
-                "SELECT COALESCE(MAX(position) + 1, 0) FROM codes WHERE parent_id IS ?", (parent,)
-            ).fetchone()[0]
-            row = {"guid": code.guid, "name": code.name, "parent_id": parent,
-                   "position": position, "colour": code.colour, "short": code.short,
-                   "definition": code.definition, "when_to_use": code.when_to_use,
-                   "when_not_to_use": code.when_not_to_use, "example": code.example,
-                   "example_ref": code.example_ref, "codable": int(code.codable),
-                   "created_at": now()}
-            realised = self.apply({"op": "insert", "table": "codes", "rows": [row]})
-            self.codes[code.id] = realised["rows"][0]["id"]
-            self.report.codes_added.append(self.theirs.code_path(code))
-
-    def _code_by_name(self, name: str, parent: int | None) -> int | None:
-        for row in self.conn.execute("SELECT id, name FROM codes WHERE parent_id IS ?", (parent,)):
-            if fold(row["name"]) == fold(name):
-                return int(row["id"])
-        return None
+    def map_codes(self, label: str) -> None:
+        """Their codebook into ours (see :mod:`qcode.core.merge_codes`)."""
+        outcome = CodeMerge(self.ours, self.theirs, label, self.apply).run()
+        self.codes = outcome.codes
+        r = self.report
+        r.codes_matched += outcome.matched
+        r.codes_added += outcome.added
+        r.codes_renamed += outcome.renamed
+        r.codes_updated += outcome.updated
+        r.code_conflicts += outcome.conflicts
 
     # -- documents and paragraphs -----------------------------------------------------
 
@@ -235,81 +256,19 @@ class _Merger:
             self.apply({"op": "insert", "table": "document_attributes", "rows": rows})
             self.report.attributes_added += len(rows)
 
-    # -- codings and memos ----------------------------------------------------------
+    # -- codings, memos, review marks --------------------------------------------------
 
-    def merge_codings(self) -> None:
-        have = {(r[0], r[1], r[2]): (r[3], r[4]) for r in self.conn.execute(
-            "SELECT paragraph_id, code_id, coder_id, id, spans FROM codings")}
-        guids = {r[0] for r in self.conn.execute("SELECT guid FROM codings")}
-        rows: list[dict[str, Any]] = []
-        widened: list[Change] = []
-        total = self.theirs.conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0]
-        for number, c in enumerate(self.theirs.conn.execute(
-            "SELECT c.*, d.name AS document, p.ordinal, p.label, k.name AS code_name "
-            "FROM codings c JOIN paragraphs p ON p.id = c.paragraph_id "
-            "JOIN documents d ON d.id = p.document_id JOIN codes k ON k.id = c.code_id "
-            "ORDER BY c.id"
-        ), start=1):
-            if self.progress and (number % 2000 == 0 or number == total):
-                self.progress(number, total)
-            paragraph = self.paragraphs.get(c["paragraph_id"])
-            if paragraph is None:
-                where = c["label"] or f"¶{c['ordinal']}"
-                self.report.unplaced.append(
-                    f"{c['document']} {where} '{c['code_name']}': "
-                    "the paragraph's text differs here"
-                )
-                continue
-            key = (paragraph, self.codes[c["code_id"]], self.coders[c["coder_id"]])
-            spans = c["spans"]
-            if spans is not None and c["paragraph_id"] in self.shift:
-                spans = dump(shifted(load(spans), self.shift[c["paragraph_id"]]))
-            if key in have:
-                self.report.codings_present += 1
-                coding_id, ours = have[key]
-                both = merged(ours, spans)
-                if coding_id is not None and both != ours:
-                    # The same coding with other exact selections: it holds them all.
-                    widened.append({"op": "update", "table": "codings",
-                                    "key": {"id": coding_id},
-                                    "before": {"spans": ours}, "after": {"spans": both}})
-                    have[key] = (coding_id, both)
-                continue
-            have[key] = (None, spans)
-            guid = c["guid"] if c["guid"] not in guids else new_guid()
-            rows.append({"guid": guid, "paragraph_id": key[0], "code_id": key[1],
-                         "coder_id": key[2], "memo": c["memo"], "created_at": c["created_at"],
-                         "spans": spans})
-        if rows:
-            self.apply({"op": "insert", "table": "codings", "rows": rows})
-            self.report.codings_added = len(rows)
-        for change in widened:
-            self.apply(change)
-        self.report.codings_widened = len(widened)
-
-    def merge_memos(self) -> None:
-        guids = {r[0] for r in self.conn.execute("SELECT guid FROM memos")}
-        targets = {"document": self.documents, "paragraph": self.paragraphs, "code": self.codes}
-        rows = []
-        for m in self.theirs.conn.execute("SELECT * FROM memos ORDER BY id"):
-            if m["guid"] in guids:
-                continue
-            target_id = m["target_id"]
-            if m["target"] in targets:
-                target_id = targets[m["target"]].get(target_id)
-                if target_id is None:
-                    self.report.unplaced.append(f"memo on {m['target']} #{m['target_id']}")
-                    continue
-            coder_id = self.coders.get(m["coder_id"]) if m["coder_id"] is not None else None
-            clash = self.conn.execute(
-                "SELECT 1 FROM memos WHERE target = ? AND target_id IS ? AND coder_id IS ?",
-                (m["target"], target_id, coder_id)).fetchone()
-            if clash:
-                self.report.unplaced.append(
-                    f"memo on {m['target']} #{m['target_id']}: that coder already has one here")
-                continue
-            rows.append({"guid": m["guid"], "target": m["target"], "target_id": target_id,
-                         "coder_id": coder_id, "text": m["text"], "created_at": m["created_at"]})
-        if rows:
-            self.apply({"op": "insert", "table": "memos", "rows": rows})
-            self.report.memos_added = len(rows)
+    def merge_rows(self, authority: Authority | None) -> None:
+        """The per-coder rows (see :mod:`qcode.core.merge_rows`)."""
+        place = Placement(self.conn, self.theirs.conn, self.coders, self.codes,
+                          self.documents, self.paragraphs, self.apply, self.progress,
+                          shift=self.shift)
+        tally = RowMerge(place, authority).run()
+        r = self.report
+        r.codings_added, r.codings_present = tally.codings_added, tally.codings_present
+        r.codings_removed, r.codings_updated = tally.codings_removed, tally.codings_updated
+        r.codings_widened = tally.codings_widened
+        r.memos_added, r.memos_updated = tally.memos_added, tally.memos_updated
+        r.memos_removed = tally.memos_removed
+        r.reviews_added, r.reviews_removed = tally.reviews_added, tally.reviews_removed
+        r.unplaced += tally.unplaced

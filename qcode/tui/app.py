@@ -9,6 +9,7 @@ from textual.app import App
 
 from qcode.core.errors import QcodeError
 from qcode.core.project import Project
+from qcode.core.shared_folder import first_warning
 from qcode.tui import prefs, terminal
 from qcode.tui.live import POLL_SECONDS, Refreshes, Watcher, describe
 from qcode.tui.screens.main import MainScreen
@@ -33,9 +34,13 @@ class QcodeApp(App[None]):
         self.importing = False
 
     def on_mount(self) -> None:
-        """Open the coding screen where this coder left off; watch for other writers."""
+        """Open the coding screen where this coder left off; watch for other writers;
+        the first time the project is opened from a synced folder, say why not to."""
         self.push_screen(MainScreen(self.session, paragraph_id=self._restore()))
         self.set_interval(POLL_SECONDS, self.check_for_changes)
+        warning = first_warning(self.session.project.path)
+        if warning is not None:
+            self.notify(warning, severity="warning", timeout=30)
 
     def check_for_changes(self, *, force: bool = False) -> str | None:
         """If another process committed (or ``force``), let every open screen re-read

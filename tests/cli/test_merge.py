@@ -121,3 +121,70 @@ def test_merge_refuses_itself_and_missing_files(study_cli: Cli, tmp_path: Path) 
     assert itself.exit_code == 2 and "into itself" in itself.stderr
     missing = study_cli("merge", str(tmp_path / "nope.db"))
     assert missing.exit_code == 2 and "nope.db" in missing.stderr
+
+
+def reviews(path: Path) -> set[tuple[str, str]]:
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT d.name, k.name FROM reviews r JOIN documents d "
+                        "ON d.id = r.document_id JOIN coders k ON k.id = r.coder_id").fetchall()
+    conn.close()
+    return {(r[0], r[1]) for r in rows}
+
+
+def code_names(path: Path) -> dict[str, str]:
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT guid, name FROM codes").fetchall()
+    conn.close()
+    return {r[0]: r[1] for r in rows}
+
+
+def test_merge_brings_review_marks_and_check_replays_them(study_cli: Cli,
+                                                          tmp_path: Path) -> None:
+    alice, bob = split_study(study_cli, tmp_path)
+    assert bob("reviewed", DOC, coder="bob").exit_code == 0
+    report = json.loads(alice("merge", str(bob.path), "--json").output)
+    assert report["reviews_added"] == 1
+    assert reviews(alice.path) == {(DOC, "bob")}
+    again = json.loads(alice("merge", str(bob.path), "--json").output)
+    assert again["reviews_added"] == 0 and again["event_id"] is None
+    checked = json.loads(alice("check", "--json").output)
+    assert checked["healthy"], checked["problems"]
+    assert checked["checked"]["reviews"] == 1
+    alice("undo", coder="alice")
+    assert reviews(alice.path) == set()
+
+
+def test_a_code_renamed_on_one_side_ends_as_one_code(study_cli: Cli, tmp_path: Path) -> None:
+    alice, bob = split_study(study_cli, tmp_path)
+    with Project.open(bob.path) as b:
+        b.update_code(b.code("foreign funding"), name="foreign money", coder="bob")
+        b.tag([b.paragraph(b.document(DOC), "§18").id], [b.code("foreign money").id],
+              coder="bob")
+    guid = next(g for g, n in code_names(bob.path).items() if n == "foreign money")
+    report = json.loads(alice("merge", str(bob.path), "--json").output)
+    assert report["codes_renamed"] == ["'foreign funding' to 'foreign money'"]
+    assert report["codes_added"] == [] and report["code_conflicts"] == []
+    assert code_names(alice.path)[guid] == "foreign money"
+    assert {("§17", "foreign money", "bob"), ("§18", "foreign money", "bob")} <= codings(
+        alice.path)
+    # Merged back the other way, alice's file (which took the rename) changes nothing.
+    back = json.loads(bob("merge", str(alice.path), "--json").output)
+    assert back["codes_renamed"] == [] and back["code_conflicts"] == []
+    assert code_names(bob.path)[guid] == "foreign money"
+    assert json.loads(alice("check", "--json").output)["healthy"]
+
+
+def test_conflicting_renames_are_reported_not_guessed(study_cli: Cli, tmp_path: Path) -> None:
+    alice, bob = split_study(study_cli, tmp_path)
+    with Project.open(alice.path) as a:
+        a.update_code(a.code("foreign funding"), name="funding from abroad", coder="alice")
+    with Project.open(bob.path) as b:
+        b.update_code(b.code("foreign funding"), name="foreign money", coder="bob")
+    report = json.loads(alice("merge", str(bob.path), "--json").output)
+    assert report["codes_renamed"] == []
+    assert report["code_conflicts"] == [
+        "'funding from abroad' is 'foreign money' in bob.db: renamed on both sides "
+        "(kept 'funding from abroad'; rename one of them to settle it)"]
+    assert "funding from abroad" in code_names(alice.path).values()
+    # Bob's coding on it is there, on the one code.
+    assert ("§17", "funding from abroad", "bob") in codings(alice.path)

@@ -105,3 +105,17 @@ def test_check_finds_two_codings_sharing_a_guid(tmp_path: Path) -> None:
         project.conn.execute("UPDATE codings SET guid = (SELECT MIN(guid) FROM codings)")
         problems = check(project.conn).problems
         assert any("share the GUID" in p for p in problems), problems
+
+
+def test_review_marks_are_replayed(study_cli: Cli) -> None:
+    assert study_cli("reviewed", DOC).exit_code == 0
+    assert json.loads(study_cli("check", "--json").output)["healthy"]
+    conn = sqlite3.connect(study_cli.path)
+    conn.execute("DELETE FROM reviews")
+    conn.execute("INSERT INTO reviews (document_id, coder_id, reviewed_at) "
+                 "SELECT d.id, k.id, 'now' FROM documents d, coders k")
+    conn.commit()
+    conn.close()
+    report = json.loads(study_cli("check", "--json").output)
+    assert any(p.startswith("reviews: 1 rows differ from the log") for p in report["problems"]), \
+        report["problems"]

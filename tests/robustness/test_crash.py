@@ -136,3 +136,94 @@ def test_kill_the_tui_while_it_tags(tmp_path: Path, round_: int) -> None:
             "SELECT p.label FROM codings c JOIN paragraphs p ON p.id = c.paragraph_id")}
         assert set(shown) <= tagged
         assert len(tagged) - len(shown) in (0, 1)
+
+
+def _kill_after(args: list[str], marker: str, delay: float) -> list[str]:
+    """Start a worker, SIGKILL it ``delay`` seconds after it printed a line starting
+    with ``marker``; every line it printed (before and after the kill)."""
+    worker = subprocess.Popen([sys.executable, "-m", "tests.robustness.worker", *args],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                              text=True)
+    assert worker.stdout is not None
+    seen: list[str] = []
+    while True:
+        line = worker.stdout.readline()
+        if not line:
+            break
+        seen.append(line.strip())
+        if line.startswith(marker):
+            break
+    time.sleep(delay)
+    if worker.poll() is None:
+        os.kill(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=60)
+    return seen + [line.strip() for line in worker.stdout.read().splitlines()]
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_kill_during_publishing_leaves_no_partial_file_under_its_name(
+        tmp_path: Path, round_: int) -> None:
+    from qcode.core.sync_files import SkipFile, header, private_copy, stamp
+
+    path = make_project(tmp_path, 30000)
+    folder = tmp_path / "Dropbox"
+    folder.mkdir()
+    rng = random.Random(400 + round_)
+    # The second publication is under way (its first copy step reported) when it is
+    # killed; the first one is in place.
+    seen = _kill_after(["publish", str(path), str(folder), "3"], "copying 1",
+                       rng.uniform(0, 0.01))
+    first = next(line for line in seen if line.startswith("done 0 "))
+    assert "copying 1" in seen and not any(line.startswith("done 1") for line in seen), \
+        "the kill must land while the second publication is being written"
+    published = [p for p in folder.iterdir() if p.name.endswith(".qcode")]
+    assert len(published) == 1
+    # Under its name: the first publication, whole; the second exists only as a partial.
+    assert stamp(header(published[0])) == int(first.split()[2])
+    private = tmp_path / "private"
+    private.mkdir()
+    with Project.open(private_copy(published[0], private)) as copy:
+        assert check(copy.conn).healthy
+        assert copy.paragraph_count(copy.documents()[0].document.id) == 30000
+    partials = [p for p in folder.iterdir() if ".backup-partial" in p.name]
+    assert partials, "the copy in progress was killed, so its partial file is there"
+    with pytest.raises(SkipFile):
+        private_copy(partials[0], private)  # nowhere near whole: never a project to merge
+    # The next publication removes what the killed one left.
+    done = _kill_after(["publish", str(path), str(folder), "1"], "done 0", 5.0)
+    assert any(line.startswith("done 0") for line in done)
+    assert sorted(p.name for p in folder.iterdir()) == [published[0].name]
+
+
+def test_kill_during_a_syncs_merge_leaves_the_project_before_or_after(
+        tmp_path: Path) -> None:
+    from qcode.core.sync_files import publish, published_name
+
+    lead = make_project(tmp_path, 30000)
+    folder = tmp_path / "Dropbox"
+    folder.mkdir()
+    bob = tmp_path / "bob.db"
+    shutil.copy(lead, bob)
+    with Project.open(bob) as theirs:
+        doc = theirs.documents()[0].document
+        theirs.tag([p.id for p in theirs.paragraphs(doc.id)], [theirs.codes()[0].id],
+                   coder="bob")
+        publish(theirs.conn, folder / published_name(theirs.meta("guid") or "", "bob"),
+                {"coder": "bob"})
+    counts = []
+    for round_ in range(3):
+        carol = tmp_path / f"carol{round_}.db"
+        shutil.copy(lead, carol)
+        # Killed once it reported placing codings: inside the merge's transaction.
+        seen = _kill_after(["sync", str(carol), str(folder)], "placing",
+                           random.Random(500 + round_).uniform(0, 0.05))
+        assert any(line.startswith("placing") for line in seen)
+        with Project.open(carol) as project:
+            report = check(project.conn)
+            assert report.healthy, report.problems
+            count = project.conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0]
+        assert count in (0, 30000), "a merge lands whole or not at all"
+        if "done sync" in seen:
+            assert count == 30000
+        counts.append(count)
+    assert 0 in counts, "at least one kill must land mid-merge (and roll it back)"

@@ -8,6 +8,7 @@ knows exactly which changes were acknowledged.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from qcode import Project
 
@@ -39,6 +40,40 @@ def cli(*args: str) -> None:
     print("done command", flush=True)
 
 
+def publish_again(project_path: str, folder: str, count: str) -> None:
+    """Publish the project into a sync folder ``count`` times over, saying "copying N"
+    as each copy step of publication N is made and "done N STAMP" once it is in place.
+    Each step waits 5 ms, as a slow network share would: the copy takes long enough
+    for a kill to land inside it."""
+    import time
+
+    from qcode.core.sync_files import publish, published_name
+
+    def copying(n: int) -> None:
+        print(f"copying {n}", flush=True)
+        time.sleep(0.005)
+
+    with Project.open(project_path) as project:
+        target = Path(folder) / published_name(project.meta("guid") or "", "alice")
+        for n in range(int(count)):
+            stamp = publish(project.conn, target, {"coder": "alice"},
+                            step=lambda _left, _pages, n=n: copying(n))
+            print(f"done {n} {stamp}", flush=True)
+
+
+def sync(project_path: str, folder: str) -> None:
+    """Sync through a folder as carol, saying "placing N" as codings are placed (inside
+    the merge's transaction) and "done" when the sync is over."""
+    from qcode.core.sync import sync as run_sync
+
+    with Project.open(project_path) as project:
+        run_sync(project, Path(folder), coder="carol",
+                 progress=lambda what, done, _total: print(
+                     f"placing {done}" if what.startswith("placing") else f"reading {done}",
+                     flush=True))
+        print("done sync", flush=True)
+
+
 if __name__ == "__main__":
     kind, *args = sys.argv[1:]
-    {"tags": tag_burst, "cli": cli}[kind](*args)
+    {"tags": tag_burst, "cli": cli, "publish": publish_again, "sync": sync}[kind](*args)

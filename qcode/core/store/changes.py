@@ -295,6 +295,8 @@ def _insert_document(conn: sqlite3.Connection, change: Change) -> Change:
         "attributes": snapshot.get("attributes", {}),
         "codings": brought["codings"],
         "memos": brought["memos"],
+        # Review marks it brought back (an undone removal), for the log's replay.
+        "reviews": brought["reviews"],
     }
 
 

@@ -4,7 +4,7 @@ Invariants: every coding points at an existing paragraph, code and coder (foreig
 each paragraph's offsets cut its text out of the document; text hashes match; a
 coding's exact spans lie in its document and touch its paragraph; the
 full-text index matches the paragraphs; and the event log replays to exactly the codings,
-codes, attributes, memos and documents the project holds.
+codes, attributes, memos, review marks and documents the project holds.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from qcode.core.store.rows import unpack
 from qcode.core.store.texts import join_text, offsets
 
 # Tables whose every row the event log accounts for.
-REPLAYED = ("codes", "codings", "document_attributes", "memos")
+REPLAYED = ("codes", "codings", "document_attributes", "memos", "reviews")
 
 
 @dataclass
@@ -232,6 +232,9 @@ def replay(conn: sqlite3.Connection) -> tuple[dict[str, dict[tuple[Any, ...], di
     state: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {t: {} for t in REPLAYED}
     state["meta"] = {}
     documents: set[int] = set()
+    # The review marks each document's latest removal took with it: logs written before
+    # a re-inserted document listed the marks it brought back have them only there.
+    removed_reviews: dict[int, list[dict[str, Any]]] = {}
 
     def put(table: str, rows: list[dict[str, Any]]) -> None:
         for row in rows:
@@ -257,11 +260,16 @@ def replay(conn: sqlite3.Connection) -> tuple[dict[str, dict[tuple[Any, ...], di
                     for k, v in attributes.items()])
                 put("codings", unpack(source.get("codings") or []))
                 put("memos", unpack(source.get("memos") or []))
+                brought = source.get("reviews")
+                put("reviews", unpack(brought) if brought is not None
+                    else removed_reviews.get(change["id"], []))
             elif op == "delete_document":
                 documents.discard(change["id"])
                 snapshot = change["snapshot"]
+                removed_reviews[change["id"]] = unpack(snapshot.get("reviews") or [])
                 for table_name, rows in (("codings", snapshot["codings"]),
-                                         ("memos", snapshot["memos"])):
+                                         ("memos", snapshot["memos"]),
+                                         ("reviews", snapshot.get("reviews") or [])):
                     for row in unpack(rows):
                         state[table_name].pop(_key(table_name, row), None)
                 for key in snapshot["attributes"]:

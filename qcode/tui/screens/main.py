@@ -64,6 +64,9 @@ class MainScreen(Screen[None]):
         Binding("I", "import_documents", "Import documents", show=False,
                 tooltip="Import documents (files, a folder, or a pattern like "
                         "interviews/*.txt) with a progress bar; Esc stops cleanly"),
+        Binding("S", "sync", "Sync through the shared folder", show=False,
+                tooltip="Merge the team's copies from the shared folder (Dropbox, "
+                        "Syncthing…) and publish yours: `qcode sync`"),
         Binding("ctrl+l", "refresh", "Re-read the project", show=False,
                 tooltip="Re-read the project now (other coders' changes also appear by "
                         "themselves within 2 seconds)"),
@@ -394,6 +397,12 @@ class MainScreen(Screen[None]):
         from qcode.tui.screens import tools  # the bigger jobs load when opened
 
         tools.import_documents(self)
+
+    def action_sync(self) -> None:
+        """Sync through the team's shared folder."""
+        from qcode.tui.screens import tools  # the bigger jobs load when opened
+
+        tools.sync_through_folder(self)
 
     def action_help(self) -> None:
         """Every key."""

@@ -1,13 +1,18 @@
 """The coding screen's way into the bigger jobs: consensus review, merging a shared
-codebook, importing documents. Each opens its screen and, when it closes, shows
-what it changed."""
+codebook, importing documents, syncing through the team's shared folder. Each opens
+its screen (or prompt) and, when it is done, shows what it changed."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qcode.core import settings
 from qcode.core.codebook.merge_apply import MergeOutcome
+from qcode.core.errors import QcodeError
+from qcode.core.project import Project
+from qcode.core.sync import SyncReport, sync
 from qcode.tui.importing import ImportResult, expand
 from qcode.tui.live import Watching
 from qcode.tui.merging import MergeReview
@@ -105,3 +110,57 @@ def import_documents(screen: CodingScreen) -> None:
         "Import documents", placeholder="interviews/*.txt   or   a.docx b.md   or a folder",
         hint=f"Text, Markdown, Word (.docx) or HTML, relative to {here()}; files already "
              "in the project are skipped.   Enter: import   Esc: cancel"), answered)
+
+
+def sync_through_folder(screen: CodingScreen) -> None:
+    """Ask for the shared folder (this machine's, filled in), then sync as ``qcode
+    sync`` does, on a connection of its own off the screen's thread; the screens show
+    what came in, and a notification says it file by file."""
+    app = screen.app
+    session = screen.session
+    folder = settings.sync_folder(session.project.meta("guid") or "")
+
+    def finished(report: SyncReport | None, error: str | None) -> None:
+        if isinstance(app, Watching):
+            app.importing_ends()
+        if report is None:
+            screen.say(f"sync refused: {error}")
+            screen.notify(error or "sync failed", severity="error", timeout=10)
+            return
+        lines = [f.line() for f in report.files if f.status != "yours"]
+        lines += [c for f in report.files if f.merge for c in f.merge.code_conflicts]
+        came = "something came in" if report.changed else "nothing new came in"
+        done = f"synced: {came}; your copy {report.publish}"
+        if report.stopped:
+            done = f"sync stopped: {report.stopped}"
+        screen.outside_changes(done)
+        screen.notify("\n".join([*lines, done]), markup=False, timeout=15,
+                      severity="warning" if report.stopped or any(
+                          f.status == "skipped" for f in report.files) else "information")
+
+    def answered(value: str | None) -> None:
+        if not value or not value.strip():
+            return
+        chosen = Path(value.strip()).expanduser()
+        if isinstance(app, Watching):
+            app.importing_starts()
+        screen.say(f"syncing through {chosen}…")
+
+        def work() -> None:
+            try:
+                with Project.open(session.project.path) as project:
+                    report = sync(project, chosen, coder=session.coder)
+            except (QcodeError, sqlite3.Error, OSError) as exc:
+                # (A failure must reach the screen: an exception would end the app.)
+                app.call_from_thread(finished, None, str(exc))
+                return
+            app.call_from_thread(finished, report, None)
+
+        app.run_worker(work, thread=True, exclusive=True, group="sync")
+
+    screen.app.push_screen(Prompt(
+        "Sync through the team's shared folder", value=str(folder or ""),
+        placeholder="the shared folder: Dropbox, OneDrive, Syncthing, a network drive",
+        hint=f"Relative to {here()}. Your copy is published there and the others' copies "
+             "merged in, each one change (u undoes the last).   Enter: sync   Esc: cancel"),
+        answered)
