@@ -23,14 +23,6 @@ from qcode.exchange.refi_plan import ImportReport
 from qcode.exchange.refi_qdpx import import_qdpx
 from qcode.exchange.refi_qdpx_export import export_qdpx
 
-PROJECT_SUFFIXES = (".qdpx", ".qde", ".qda")
-
-
-def is_project_file(path: Path) -> bool:
-    """Whether ``qcode import`` should read ``path`` as another tool's project: REFI-QDA
-    (.qdpx, .qde) or QualCoder (a .qda folder, or its data.qda)."""
-    return path.suffix.lower() in PROJECT_SUFFIXES
-
 
 @click.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
@@ -71,7 +63,9 @@ def export(ctx: click.Context, file: Path, force: bool, positions: str,
 
 def import_projects(project: Project, files: tuple[Path, ...], *, coder: str,
                     as_json: bool = False) -> None:
-    """Import REFI-QDA projects one after another and print what each did."""
+    """Import other tools' projects one after another and print what each did (with
+    ``as_json``, one report, or a list of them for several files)."""
+    reports = []
     for path in files:
         try:
             with counted_progress(f"importing {path.name}") as update:
@@ -84,9 +78,11 @@ def import_projects(project: Project, files: tuple[Path, ...], *, coder: str,
                           "every document imported so far is whole")
             raise SystemExit(130) from None
         if as_json:
-            emit_json(report_data(report))
+            reports.append(report_data(report))
         else:
             print_report(report)
+    if as_json:
+        emit_json(reports[0] if len(reports) == 1 else reports)
 
 
 def report_data(report: ImportReport) -> dict[str, Any]:
@@ -122,8 +118,8 @@ def print_report(report: ImportReport) -> None:
     console.print(f"imported [bold]{escape(report.path)}[/]{origin}")
     console.print(
         f"  {len(report.documents_added)} documents added, "
-        f"{len(report.documents_matched)} already here; {report.codes_added} codes added, "
-        f"{report.codes_updated} updated; {report.codings_added} codings added"
+        f"{len(report.documents_matched)} already here; {len(report.codes_added)} codes added, "
+        f"{len(report.codes_updated)} updated; {report.codings_added} codings added"
         + (f" ({report.codings_present} were already coded)" if report.codings_present else "")
         + f"; {report.memos_added} memos"
     )

@@ -40,7 +40,7 @@ class MergeReport:
 
     source: str
     documents_added: list[str] = field(default_factory=list)
-    documents_matched: int = 0
+    documents_matched: list[str] = field(default_factory=list)
     codes_added: list[str] = field(default_factory=list)
     codes_matched: int = 0
     coders_added: list[str] = field(default_factory=list)
@@ -202,7 +202,7 @@ class _Merger:
                 our_id = self._add_document(doc)
                 self.report.documents_added.append(doc["name"])
             else:
-                self.report.documents_matched += 1
+                self.report.documents_matched.append(doc["name"])
                 self._merge_attributes(doc, our_id)
             self.documents[doc["id"]] = our_id
             ours_paragraphs = {

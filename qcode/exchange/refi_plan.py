@@ -32,8 +32,9 @@ class ImportReport:
     skipped_selections: int = 0
     notes: list[str] = field(default_factory=list)
     coders_added: list[str] = field(default_factory=list)
-    codes_added: int = 0
-    codes_updated: int = 0
+    # Fields named as in MergeReport have its types: one --json shape for both.
+    codes_added: list[str] = field(default_factory=list)
+    codes_updated: list[str] = field(default_factory=list)
     codings_added: int = 0
     codings_present: int = 0
     memos_added: int = 0

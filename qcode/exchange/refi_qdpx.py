@@ -208,7 +208,8 @@ def write_plan(project: Project, plan: ImportPlan, path: Path, *, coder: str,
         source=path.name)
     if plan.codebook is not None and plan.codebook.codes:
         loaded = project.load_codebook(plan.codebook, coder=coder)
-        report.codes_added, report.codes_updated = loaded.added, loaded.updated
+        report.codes_added = list(loaded.added_paths)
+        report.codes_updated = list(loaded.updated_paths)
     if plan.project_memos:
         added, present = project.import_memos(
             plan.project_memos, coder=coder, summary=f"memos from {path.name}")

@@ -43,7 +43,8 @@ def test_merge_brings_codings_with_their_coder(study_cli: Cli, tmp_path: Path) -
     report = json.loads(result.output)
     assert report["codings_added"] == 2
     assert report["coders_added"] == ["bob"]
-    assert report["documents_added"] == [] and report["documents_matched"] == 1
+    assert report["documents_added"] == []
+    assert report["documents_matched"] == [DOC]
     assert report["unplaced"] == []
     assert codings(alice.path) == {
         ("§10", "generational shift", "alice"), ("§12", "regional variation", "alice"),
@@ -188,3 +189,27 @@ def test_conflicting_renames_are_reported_not_guessed(study_cli: Cli, tmp_path: 
     assert "funding from abroad" in code_names(alice.path).values()
     # Bob's coding on it is there, on the one code.
     assert ("§17", "funding from abroad", "bob") in codings(alice.path)
+
+
+def test_merge_and_import_reports_give_a_field_one_type(study_cli: Cli, tmp_path: Path) -> None:
+    """`qcode merge --json` and `qcode import PROJECT.qdpx --json` describe what came in;
+    a field both name (documents_matched, codes_added, codings_added…) has one JSON type
+    in both, so a script reads either the same way (issue 12)."""
+    alice, bob = split_study(study_cli, tmp_path)
+    merged = json.loads(alice("merge", str(bob.path), "--json").output)
+    exported = tmp_path / "bob.qdpx"
+    assert bob("export", str(exported)).exit_code == 0
+    fresh = Cli(tmp_path / "fresh.db")
+    assert fresh("init").exit_code == 0
+    result = fresh("import", str(exported), "--json")
+    assert result.exit_code == 0, result.output
+    imported = json.loads(result.output)
+    shared = set(merged) & set(imported)
+    assert {"documents_added", "documents_matched", "codes_added", "codes_updated",
+            "codings_added", "coders_added"} <= shared
+    for key in sorted(shared):
+        if merged[key] is None or imported[key] is None:
+            continue
+        assert type(merged[key]) is type(imported[key]), key
+    assert imported["documents_added"] == [DOC] and merged["documents_matched"] == [DOC]
+    assert "foreign funding" in {p.rsplit("/", 1)[-1] for p in imported["codes_added"]}

@@ -329,7 +329,7 @@ def test_codes_with_other_guids_but_the_same_name_are_the_same_code(
     relations = project.add_code("relations", coder="dana")  # folded: matches "Relations"
     project.add_code("Regional", coder="dana", parent=relations)
     report = import_qdpx(project, nvivo_like(tmp_path), coder="carol")
-    assert report.codes_added == 0
+    assert report.codes_added == []
     assert len(project.codes()) == 2
     assert "2 codes of the file matched codes here by name" in report.notes[0]
     regional = project.code("relations/regional")

@@ -34,6 +34,9 @@ class CodebookLoad:
     updated: int
     unchanged: int
     event_id: int | None
+    # The codes added and updated, by path ("foreign funding/grants"), for reports.
+    added_paths: tuple[str, ...] = ()
+    updated_paths: tuple[str, ...] = ()
 
 
 class CodebookEditing(ProjectFile):
@@ -46,12 +49,16 @@ class CodebookEditing(ProjectFile):
         """
         existing = {c.guid: c for c in self.codes()}
         added = updated = unchanged = 0
+        added_paths: list[str] = []
+        updated_paths: list[str] = []
+        paths: dict[str, str] = {}
         with self.writing():
             changes: list[Change] = []
             # Codes are inserted parents first so children can point at them.
             ids: dict[str, int] = {g: c.id for g, c in existing.items()}
             for spec, parent, _depth in codebook.walk():
                 parent_id = ids[parent.guid] if parent else None
+                paths[spec.guid] = f"{paths[parent.guid]}/{spec.name}" if parent else spec.name
                 position = (parent.children if parent else codebook.codes).index(spec)
                 values = _spec_values(spec) | {"parent_id": parent_id, "position": position}
                 current = existing.get(spec.guid)
@@ -63,6 +70,7 @@ class CodebookEditing(ProjectFile):
                     ids[spec.guid] = realised["rows"][0]["id"]
                     changes.append(realised)
                     added += 1
+                    added_paths.append(paths[spec.guid])
                     continue
                 before = {k: _db_value(getattr(current, k)) for k in values}
                 diff = {k: v for k, v in values.items() if before[k] != v}
@@ -75,6 +83,7 @@ class CodebookEditing(ProjectFile):
                     "op": "update", "table": "codes", "key": {"id": current.id},
                     "before": {k: before[k] for k in diff}, "after": diff}))
                 updated += 1
+                updated_paths.append(paths[spec.guid])
             # The project's codebook keeps its name and version when codes arrive from
             # another codebook (a .qdpx import, a colleague's file); loading a new
             # version of the same codebook, or a first one, updates them.
@@ -89,7 +98,8 @@ class CodebookEditing(ProjectFile):
                 return CodebookLoad(0, 0, unchanged, None)
             summary = f"load codebook {codebook.name!r} ({added} added, {updated} updated)"
             event = self.record_applied(coder, "codebook", summary, changes)
-        return CodebookLoad(added, updated, unchanged, event)
+        return CodebookLoad(added, updated, unchanged, event, tuple(added_paths),
+                            tuple(updated_paths))
 
     def _check_sibling_name(self, name: str, parent_id: int | None, own_id: int | None) -> None:
         for row in self.conn.execute(
