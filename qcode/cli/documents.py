@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.markup import escape
@@ -17,14 +16,13 @@ from qcode.cli.common import (
     open_project,
     shared,
 )
-from qcode.cli.exchange import import_projects, is_project_file
+from qcode.cli.exchange import import_projects
 from qcode.cli.progress import progress_bar
 from qcode.core.errors import QcodeError
 from qcode.core.model import Document, format_time
 from qcode.ingest import importer
-from qcode.ingest.catalog import Catalog, load_catalog
-
-CATALOG_KEY = "catalog"
+from qcode.ingest.catalog import CATALOG_KEY, load_catalog, stored_catalog
+from qcode.ingest.files import importable_files, is_project_file
 
 
 def _parse_attributes(values: tuple[str, ...]) -> dict[str, str]:
@@ -38,7 +36,8 @@ def _parse_attributes(values: tuple[str, ...]) -> dict[str, str]:
 
 
 @click.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("given", metavar="FILES...", nargs=-1, required=True,
+                type=click.Path(path_type=Path))
 @click.option("--name", help="Document name (one file only; default: the file name).")
 @click.option("--kind", help="Document kind: interview, article, notes… (default: interview).")
 @click.option("--as", "as_key", metavar="KEY",
@@ -50,9 +49,9 @@ def _parse_attributes(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--encoding", help="Text encoding of legacy files (e.g. cp1251, latin-1).")
 @click.option("--skip-existing", is_flag=True,
               help="Skip files whose text is already in the project instead of failing.")
-@shared(coder=True)
+@shared(coder=True, as_json=True)
 def import_(
-    ctx: click.Context, files: tuple[Path, ...], coder: str,
+    ctx: click.Context, given: tuple[Path, ...], coder: str, as_json: bool,
     name: str | None, kind: str | None, as_key: str | None, catalog_file: Path | None,
     attributes: tuple[str, ...], encoding: str | None, skip_existing: bool,
 ) -> None:
@@ -63,7 +62,8 @@ def import_(
     "resp-2:", "Name Surname:", any label that recurs) sets the speaker, a timestamp
     beside it the paragraph's time. WebVTT and SubRip cues join into turns. Every file
     is read and checked before anything is written: a bad file changes nothing. Files
-    whose name matches the metadata catalog (see --metadata) get its attributes.
+    whose name matches the metadata catalog (see --metadata) get its attributes. A
+    folder gives the files in it that qcode can import.
 
     A PDF gives its text layer, one paragraph per block of its layout, each knowing
     its page (a scan without text is refused: run OCR first).
@@ -73,64 +73,59 @@ def import_(
     coders, codings and notes; their selections are coded onto every paragraph they
     overlap, the exact selection kept, and a report says how each was mapped.
     """
-    if name and len(files) > 1:
+    paths = importable_files(str(f) for f in given)
+    if name and len(paths) > 1:
         raise QcodeError("--name applies to one file; import the files one by one")
-    if any(is_project_file(f) for f in files):
-        if not all(is_project_file(f) for f in files):
+    if any(is_project_file(f) for f in paths):
+        if not all(is_project_file(f) for f in paths):
             raise QcodeError("import projects of other tools (.qdpx, .qde, .qda) on their "
                              "own, not together with transcripts")
         if name or kind or as_key or catalog_file or attributes or encoding:
             raise QcodeError("--name, --kind, --as, --metadata, --attribute and --encoding "
                              "do not apply to projects of other tools (.qdpx, .qde, .qda)")
-        import_projects(open_project(ctx), files, coder=coder)
+        import_projects(open_project(ctx), tuple(paths), coder=coder, as_json=as_json)
         return
     opened = open_project(ctx)
-    catalog = load_catalog(catalog_file) if catalog_file else _stored_catalog(opened)
-    with progress_bar(len(files) > 1, "reading", len(files)) as advance_read:
+    catalog = load_catalog(catalog_file) if catalog_file else stored_catalog(opened)
+    with progress_bar(len(paths) > 1, "reading", len(paths)) as advance_read:
         prepared = importer.prepare(
-            opened, files, encoding=encoding, kind=kind, catalog=catalog, as_key=as_key,
+            opened, paths, encoding=encoding, kind=kind, catalog=catalog, as_key=as_key,
             attributes=_parse_attributes(attributes), skip_existing=skip_existing,
             progress=lambda _path: advance_read(1),
         )
     if catalog_file and catalog is not None:
         opened.set_meta({CATALOG_KEY: catalog.to_json()}, coder=coder,
                         summary=f"metadata catalog from {catalog_file.name}")
-    verbose = len(prepared) <= 20
-    totals = {"documents": 0, "paragraphs": 0, "skipped": 0}
+    verbose = len(prepared) <= 20 and not as_json
+    tally = importer.ImportTally(len(prepared))
     advance: Callable[[int], None] = lambda _n: None  # noqa: E731 - set by the bar below
 
     def report(item: importer.PreparedFile, added: Document | None) -> None:
         advance(1)
-        if added is None:
-            totals["skipped"] += 1
-            if verbose:
-                console.print(
-                    f"[yellow]skipped[/] {escape(str(item.path))}: already in the project")
+        tally.record(item, added)
+        if not verbose:
             return
-        totals["documents"] += 1
-        totals["paragraphs"] += item.paragraphs
-        if verbose:
-            shown = " ".join(f"{k}={v}" for k, v in sorted(item.attributes.items())[:3])
-            console.print(
-                f"imported [bold]{escape(added.name)}[/] ({item.paragraphs} "
-                "paragraphs)" + (f"  [dim]{escape(shown)}…[/]" if shown else ""))
+        if added is None:
+            console.print(f"[yellow]skipped[/] {escape(str(item.path))}: already in the project")
+            return
+        shown = " ".join(f"{k}={v}" for k, v in sorted(item.attributes.items())[:3])
+        console.print(f"imported [bold]{escape(added.name)}[/] ({item.paragraphs} "
+                      "paragraphs)" + (f"  [dim]{escape(shown)}…[/]" if shown else ""))
 
     try:
         with progress_bar(len(prepared) > 1, "importing", len(prepared)) as bar:
             advance = bar
             importer.write(opened, prepared, coder=coder, name=name, done=report)
     except KeyboardInterrupt:
-        console.print(f"cancelled: {totals['documents']} of {len(prepared)} documents imported, "
-                      "each whole; nothing half-written")
+        console.print(f"cancelled: {len(tally.documents_added)} of {len(prepared)} documents "
+                      "imported, each whole; nothing half-written")
         raise SystemExit(130) from None
-    if not verbose:
-        console.print(f"imported {totals['documents']} documents ({totals['paragraphs']:,} "
-                      f"paragraphs); {totals['skipped']} skipped as already in the project")
-
-
-def _stored_catalog(project: Any) -> Catalog | None:
-    text = project.meta(CATALOG_KEY)
-    return Catalog.from_json(text) if text else None
+    if as_json:
+        emit_json(tally.data())
+    elif not verbose:
+        console.print(f"imported {len(tally.documents_added)} documents "
+                      f"({tally.paragraphs:,} paragraphs); {len(tally.skipped)} skipped as "
+                      "already in the project")
 
 
 @click.command()

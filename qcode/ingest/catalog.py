@@ -7,14 +7,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qcode.core import yamlsafe
 from qcode.core.errors import ImportFailed
 from qcode.core.ids import fold
 from qcode.core.textfile import decode, read_bytes
 
+if TYPE_CHECKING:
+    from qcode.core.reading import ProjectReader
+
 FORMAT = "qcode-catalog"
+# Where `qcode import --metadata` keeps the catalog in the project (a meta key), so
+# later imports, from the command line or the app, match files against it too.
+CATALOG_KEY = "catalog"
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,12 @@ class Catalog:
             CatalogEntry(d["key"], tuple(d["match"]), dict(d["attributes"]))
             for d in json.loads(text)
         ))
+
+
+def stored_catalog(project: ProjectReader) -> Catalog | None:
+    """The catalog an earlier ``qcode import --metadata`` kept in the project, if any."""
+    text = project.meta(CATALOG_KEY)
+    return Catalog.from_json(text) if text else None
 
 
 def load_catalog(path: Path) -> Catalog:

@@ -39,6 +39,33 @@ PARSE_AHEAD = 2
 
 
 @dataclass
+class ImportTally:
+    """What an import of transcripts did, file by file (``qcode import`` and the app
+    report it; its fields are named and typed as the project import's report)."""
+
+    total: int
+    documents_added: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    paragraphs: int = 0
+    first_document: int | None = None
+
+    def record(self, item: PreparedFile, document: Document | None) -> None:
+        """Count one file: written as ``document``, or skipped (None: already here)."""
+        if document is None:
+            self.skipped.append(str(item.path))
+            return
+        self.documents_added.append(document.name)
+        self.paragraphs += item.paragraphs
+        if self.first_document is None:
+            self.first_document = document.id
+
+    def data(self) -> dict[str, object]:
+        """As plain data (``--json``)."""
+        return {"documents_added": self.documents_added, "skipped": self.skipped,
+                "paragraphs": self.paragraphs}
+
+
+@dataclass
 class PreparedFile:
     """A file read and checked, ready to write (or to skip: its text is already here).
 

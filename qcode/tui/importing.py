@@ -9,8 +9,6 @@ Files whose text is already in the project are skipped (the app has no flags to 
 
 from __future__ import annotations
 
-import glob
-import shlex
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,12 +18,9 @@ from qcode.core.errors import QcodeError
 from qcode.core.model import Document
 from qcode.core.project import Project
 from qcode.core.store.db import translate
-from qcode.ingest import READERS, importer
-from qcode.ingest.catalog import Catalog
-
-# Where `qcode import --metadata` keeps the catalog; files matching it get attributes.
-CATALOG_KEY = "catalog"
-PATTERN = "*?["
+from qcode.ingest import importer
+from qcode.ingest.catalog import stored_catalog
+from qcode.ingest.files import typed_files as expand
 
 
 class Stopped(Exception):
@@ -36,57 +31,28 @@ class Stopped(Exception):
 class ImportResult:
     """What an import did (or, stopped or failed, how far it got)."""
 
-    total: int
-    imported: int = 0
-    skipped: int = 0
-    paragraphs: int = 0
+    tally: importer.ImportTally
     cancelled: bool = False
     error: str = ""
-    first_document: int | None = None
+
+    @property
+    def imported(self) -> int:
+        """Documents written."""
+        return len(self.tally.documents_added)
 
     def message(self) -> str:
         """One line for the status bar."""
+        total, imported = self.tally.total, self.imported
         if self.error:
-            done = f"; {self.imported} of {self.total} imported before it" if self.imported else ""
+            done = f"; {imported} of {total} imported before it" if imported else ""
             return f"import stopped: {self.error}{done}"
         if self.cancelled:
-            whole = "each whole" if self.imported else "nothing written"
-            return f"cancelled: {self.imported} of {self.total} imported ({whole})"
-        skipped = f"; {self.skipped} already in the project, skipped" if self.skipped else ""
-        noun = "document" if self.imported == 1 else "documents"
-        return f"imported {self.imported} {noun} ({self.paragraphs:,} paragraphs){skipped}"
-
-
-def expand(text: str, base: Path | None = None) -> list[Path]:
-    """The files meant by what was typed: paths separated by spaces (quote a name with
-    spaces), patterns like ``interviews/*.txt``, or folders (their importable files)."""
-    try:
-        words = shlex.split(text)
-    except ValueError as exc:
-        raise QcodeError(f"{text!r}: {exc} (close the quote)") from exc
-    if not words:
-        raise QcodeError("give one or more files, a folder, or a pattern like interviews/*.txt")
-    root = base or Path.cwd()
-    found: list[Path] = []
-    for word in words:
-        path = Path(word).expanduser()
-        if not path.is_absolute():
-            path = root / path
-        if any(ch in word for ch in PATTERN):
-            matches = sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
-            if not matches:
-                raise QcodeError(f"{word}: no file matches")
-            found.extend(matches)
-        elif path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file()
-                           and p.suffix.lower() in READERS and not p.name.startswith("."))
-            if not files:
-                known = ", ".join(sorted(READERS))
-                raise QcodeError(f"{word}: no files qcode can import in this folder ({known})")
-            found.extend(files)
-        else:
-            found.append(path)  # a missing file is named by the reader
-    return list(dict.fromkeys(found))
+            whole = "each whole" if imported else "nothing written"
+            return f"cancelled: {imported} of {total} imported ({whole})"
+        skipped = len(self.tally.skipped)
+        also = f"; {skipped} already in the project, skipped" if skipped else ""
+        noun = "document" if imported == 1 else "documents"
+        return f"imported {imported} {noun} ({self.tally.paragraphs:,} paragraphs){also}"
 
 
 def run_import(
@@ -104,7 +70,7 @@ def run_import(
     so the import ends there: before anything is written while reading, between two
     whole documents while writing.
     """
-    result = ImportResult(total=len(files))
+    result = ImportResult(importer.ImportTally(len(files)))
 
     def read(file: Path) -> None:
         step("reading", file, len(files))
@@ -112,23 +78,15 @@ def run_import(
             raise Stopped
 
     def written(item: importer.PreparedFile, document: Document | None) -> None:
-        if document is None:
-            result.skipped += 1
-        else:
-            result.imported += 1
-            result.paragraphs += item.paragraphs
-            if result.first_document is None:
-                result.first_document = document.id
+        result.tally.record(item, document)
         step("importing", item.path, len(files))
         if stop():
             raise Stopped
 
     try:
         with Project.open(path) as project:
-            stored = project.meta(CATALOG_KEY)
-            catalog = Catalog.from_json(stored) if stored else None
-            prepared = importer.prepare(project, files, catalog=catalog, skip_existing=True,
-                                        progress=read)
+            prepared = importer.prepare(project, files, catalog=stored_catalog(project),
+                                        skip_existing=True, progress=read)
             importer.write(project, prepared, coder=coder, done=written)
     except Stopped:
         result.cancelled = True

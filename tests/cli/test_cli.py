@@ -151,7 +151,7 @@ def test_every_command_takes_the_shared_options_one_way() -> None:
     ("args", "message"),
     [
         (["import", "/nonexistent/file.txt"], "/nonexistent/file.txt: no such file"),
-        (["import", "{tmp}"], "is a directory"),
+        (["import", "{tmp}"], "binary.txt: looks like a binary file"),  # a folder: all or none
         (["import", "{tmp}/binary.txt"], "binary file"),
         (["import", "{tmp}/empty.txt"], "the file is empty"),
         (["import", "{tmp}/latin.txt"], "not UTF-8 text"),
@@ -230,3 +230,32 @@ def test_many_files_import_whole_or_not_at_all(cli: Cli, tmp_path: Path) -> None
     assert sorted(d["name"] for d in docs) == [f"i{n:02d}" for n in range(24)]
     again = cli("import", "--skip-existing", *paths[:-1])
     assert again.exit_code == 0 and "imported 0 documents" in again.output
+
+
+def test_a_folder_imports_the_transcripts_in_it(cli: Cli, tmp_path: Path) -> None:
+    """`qcode import interviews/` takes the files qcode can read in the folder (not the
+    hidden ones, not the others), as the app's import prompt does; --json lists them."""
+    assert cli("init").exit_code == 0
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    for name in ("b-olga.txt", "a-ivan.md"):
+        (folder / name).write_text(f"Q: Who?\n\nA: {name}.\n", encoding="utf-8")
+    (folder / ".a-draft.txt").write_text("Q: hidden\n", encoding="utf-8")
+    (folder / "notes.xyz").write_text("not a transcript", encoding="utf-8")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "c.txt").write_text("Q: deeper\n", encoding="utf-8")
+    result = cli("import", str(folder), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {
+        "documents_added": ["a-ivan", "b-olga"], "skipped": [], "paragraphs": 4}
+    again = cli("import", str(folder), "--skip-existing", "--json")
+    assert json.loads(again.output)["skipped"] == [
+        str(folder / "a-ivan.md"), str(folder / "b-olga.txt")]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.xyz").write_text("x", encoding="utf-8")
+    before = digest(cli.path)
+    refused = cli("import", str(empty))
+    assert refused.exit_code == 2
+    assert "no files qcode can import in this folder" in refused.stderr
+    assert digest(cli.path) == before

@@ -86,8 +86,8 @@ def import_documents(screen: CodingScreen) -> None:
             return
         had_document = session.view is not None
         screen.outside_changes(result.message())
-        if not had_document and result.first_document is not None:
-            screen.open_document(result.first_document)
+        if not had_document and result.tally.first_document is not None:
+            screen.open_document(result.tally.first_document)
             screen.say(result.message())
         if result.error:
             screen.notify(result.message(), severity="error", timeout=8)
