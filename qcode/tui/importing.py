@@ -22,6 +22,7 @@ from qcode.core.project import Project
 from qcode.core.store.db import translate
 from qcode.ingest import READERS, importer
 from qcode.ingest.catalog import Catalog
+from qcode.tui.wording import plural
 
 # Where `qcode import --metadata` keeps the catalog; files matching it get attributes.
 CATALOG_KEY = "catalog"
@@ -53,8 +54,8 @@ class ImportResult:
             whole = "each whole" if self.imported else "nothing written"
             return f"cancelled: {self.imported} of {self.total} imported ({whole})"
         skipped = f"; {self.skipped} already in the project, skipped" if self.skipped else ""
-        noun = "document" if self.imported == 1 else "documents"
-        return f"imported {self.imported} {noun} ({self.paragraphs:,} paragraphs){skipped}"
+        return (f"imported {plural(self.imported, 'document')} "
+                f"({plural(self.paragraphs, 'paragraph')}){skipped}")
 
 
 def expand(text: str, base: Path | None = None) -> list[Path]:
