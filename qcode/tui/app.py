@@ -70,8 +70,7 @@ class QcodeApp(App[None]):
     def _restore(self) -> int | None:
         session = self.session
         place = prefs.load(self._guid, session.coder) if self.remember else prefs.Place()
-        by_guid = {code.guid: code.id for code in session.codes.values()}
-        session.pins = [by_guid[g] for g in place.pins if g in by_guid]
+        self.restore_keys(place)
         documents = {d.document.guid: d.document for d in session.documents}
         document = documents.get(place.document or "")
         if document is None and session.documents:
@@ -83,12 +82,31 @@ class QcodeApp(App[None]):
             return view.paragraphs.ids[view.paragraphs.ordinals.index(place.paragraph)]
         return None
 
+    def restore_keys(self, place: prefs.Place | None = None) -> None:
+        """Put the coder's own codes back on their number keys (the first nine codable
+        codes for a coder who has none saved)."""
+        session = self.session
+        if place is None:
+            place = prefs.load(self._guid, session.coder) if self.remember else prefs.Place()
+        by_guid = {code.guid: code.id for code in session.codes.values()}
+        if place.keys is not None:
+            session.keys.load(place.keys, by_guid)
+        elif place.pins:
+            # Saved by an earlier version: pinned codes first, then the first codable
+            # ones — the keys that coder saw, kept where they were.
+            pinned = [session.codes[by_guid[g]] for g in place.pins if g in by_guid]
+            rest = [c for c in session.codable() if c not in pinned]
+            session.keys.set_default([*pinned, *rest])
+        else:
+            session.keys.set_default(session.codable())
+        session.keys.fit(session.codes, session.codable())
+
     @property
     def _guid(self) -> str:
         return self.session.project.meta("guid") or str(self.session.project.path.resolve())
 
     def save_place(self) -> None:
-        """Remember the document, paragraph and pins for next time."""
+        """Remember the document, paragraph and number keys for next time."""
         if not self.remember:
             return
         session = self.session
@@ -97,7 +115,7 @@ class QcodeApp(App[None]):
         place = prefs.Place(
             document=session.view.document.guid if session.view else None,
             paragraph=current.ordinal if current else None,
-            pins=[session.codes[p].guid for p in session.pins if p in session.codes],
+            keys=session.keys.saved(session.codes),
         )
         prefs.save(self._guid, session.coder, place)
 
