@@ -17,7 +17,8 @@ from rich.segment import Segment
 from textual.strip import Strip
 from textual.widget import Widget
 
-from qcode.core.model import Code, Paragraph
+from qcode.core.model import Paragraph
+from qcode.tui.filters import Filter
 from qcode.tui.session import Session
 from qcode.tui.widgets import blocks
 from qcode.tui.widgets.blocks import Chip, Look
@@ -49,7 +50,7 @@ class PagedView(Widget):
         self._top = 0  # the first paragraph on screen, as a place in _visible
         self._offset = 0  # how many of its lines are scrolled off the top
         self._anchor: int | None = None  # the other end of a range selection
-        self.filter_code: Code | None = None
+        self.filter: Filter | None = None
         self._matches: dict[int, tuple[tuple[int, int], ...]] = {}
         self._bodies: OrderedDict[tuple[object, ...], list[Strip]] = OrderedDict()
         self._page: tuple[tuple[object, ...], list[_Line]] | None = None
@@ -164,9 +165,12 @@ class PagedView(Widget):
                     "  Import interviews with  qcode import FILE…",
                     "  then choose one in the documents list (d)."]
         else:
-            code = self.filter_code.name if self.filter_code else "?"
-            text = ["", f"  No paragraph carries {code!r}.", "",
-                    "  Press F to show every paragraph again."]
+            wanted = self.filter
+            if wanted is not None and wanted.speaker is not None:
+                said = f"  {wanted.speaker!r} has no turn here."
+            else:
+                said = f"  No paragraph carries {wanted.label if wanted else '?'}."
+            text = ["", said, "", "  Press F to show every paragraph again."]
         return [_Line(Strip([Segment(t, muted)]), None) for t in text]
 
     def _height(self, position: int) -> int:
