@@ -1,10 +1,18 @@
-"""Searching every document: hits with their context, Enter jumps to one."""
+"""Searching every document: hits with their context, Enter jumps to one.
+
+The list uses the height it has: each hit is its place and one line of context
+centred on the match (two lines when the terminal is tall), so an 80×24 terminal
+shows seven or eight hits, not two; the dialog grows with a bigger terminal.
+"""
 
 from __future__ import annotations
 
+import io
+import re
 import sqlite3
 from typing import ClassVar
 
+from rich.console import Console
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -24,6 +32,42 @@ from qcode.tui.session import Session
 # Wait for a pause in typing before searching (a search per keystroke is wasted work).
 DEBOUNCE_SECONDS = 0.2
 LIMIT = 100
+# Wraps snippets to a width (nothing is printed with it).
+_CONSOLE = Console(width=200, color_system=None, file=io.StringIO())
+# From this many rows of list on, each hit shows two lines of context.
+TALL_LIST = 24
+# A query with none of these (letters, digits) has nothing to search for.
+_WORD = re.compile(r"[^\W_]")
+
+
+def context(hit: Hit, width: int, lines: int) -> Text:
+    """The hit's snippet cut to ``lines`` lines of ``width`` cells, centred on its
+    first match (matches highlighted; "…" where it was cut)."""
+    snippet = hit.snippet
+    spans = list(hit.highlights)
+    room = max(width * lines - 2 * lines, 8)
+    start = 0
+    if spans and len(snippet) > room:
+        first, last = spans[0]
+        # A third of the room before the match: enough to read into it.
+        start = max(0, min(first - (room - (last - first)) // 3, len(snippet) - room))
+    end = min(len(snippet), start + room)
+    body = Text(("…" if start else "") + snippet[start:end] + ("…" if end < len(snippet)
+                                                               else ""))
+    shift = 1 if start else 0
+    for low, high in spans:
+        if high > start and low < end:
+            body.stylize("bold reverse", max(low, start) - start + shift,
+                         min(high, end) - start + shift)
+    if lines == 1:
+        body.truncate(width, overflow="ellipsis")
+        return body
+    wrapped = list(body.wrap(_CONSOLE, width))
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1].truncate(max(width - 1, 1))
+        wrapped[-1].append("…")
+    return Text("\n").join(wrapped)
 
 
 class SearchModal(ModalScreen[Hit | None]):
@@ -40,6 +84,7 @@ class SearchModal(ModalScreen[Hit | None]):
         self.session = session
         self.initial = query
         self.hits: list[Hit] = []
+        self.query_text = query
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -47,10 +92,15 @@ class SearchModal(ModalScreen[Hit | None]):
         with Vertical(classes="dialog search"):
             yield Label("Search all documents", classes="dialog-title")
             yield Input(self.initial, placeholder="words to find (typos are forgiven)…",
-                        id="search-input")
+                        id="search-input", compact=True)
             yield OptionList(id="search-hits")
             yield Label("Type to search.   Enter: go to hit   ↑↓: move   Esc: close",
                         id="search-summary", classes="hint")
+
+    def on_resize(self) -> None:
+        """Lay the hits out again for the new size."""
+        if self.hits:
+            self._show(self.query_text, self.hits)
 
     def on_mount(self) -> None:
         """Search for a preset query straight away."""
@@ -86,13 +136,20 @@ class SearchModal(ModalScreen[Hit | None]):
 
     def _show(self, query: str, hits: list[Hit]) -> None:
         self.hits = hits
+        self.query_text = query
         options = self.query_one("#search-hits", OptionList)
-        options.set_options(Option(self._prompt(hit), id=str(i)) for i, hit in enumerate(hits))
+        keep = options.highlighted if hits and options.option_count == len(hits) else 0
+        width = max(options.scrollable_content_region.width - 2, 20)
+        lines = 2 if options.size.height >= TALL_LIST else 1
+        options.set_options(Option(self._prompt(hit, width, lines), id=str(i))
+                            for i, hit in enumerate(hits))
         if hits:
-            options.highlighted = 0
+            options.highlighted = keep
         summary = self.query_one("#search-summary", Label)
         if not query.strip():
             summary.update("Type to search.   Esc: close")
+        elif not _WORD.search(query):
+            summary.update(f"Nothing to search for in {query!r}: type a word.   Esc: close")
         elif not hits:
             summary.update(f"Nothing found for {query!r}.   Esc: close")
         else:
@@ -102,14 +159,15 @@ class SearchModal(ModalScreen[Hit | None]):
                            "Esc: close")
 
     @staticmethod
-    def _prompt(hit: Hit) -> Text:
-        head = Text(f"{hit.document} {hit.paragraph.ref}", style="bold")
+    def _prompt(hit: Hit, width: int, lines: int) -> Text:
+        head = Text(no_wrap=True, overflow="ellipsis")
+        head.append(f"{hit.document} {hit.paragraph.ref}", style="bold")
+        if hit.paragraph.speaker:
+            head.append(f"  {hit.paragraph.speaker}", style="italic")
         if hit.paragraph.section:
             head.append(f"  {hit.paragraph.section}", style="dim")
-        body = Text(hit.snippet)
-        for start, end in hit.highlights:
-            body.stylize("bold reverse", start, end)
-        return Text.assemble(head, "\n", body)
+        head.truncate(width, overflow="ellipsis")
+        return Text.assemble(head, "\n", context(hit, width, lines))
 
     def action_move(self, delta: int) -> None:
         """Move between hits while typing."""
@@ -119,11 +177,14 @@ class SearchModal(ModalScreen[Hit | None]):
             options.highlighted = max(0, min(current + delta, options.option_count - 1))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter jumps to the highlighted hit."""
+        """Enter jumps to the highlighted hit; with nothing typed, says so."""
         event.stop()
         options = self.query_one("#search-hits", OptionList)
         if options.highlighted is not None and self.hits:
             self.dismiss(self.hits[options.highlighted])
+        elif not _WORD.search(event.value):
+            self.query_one("#search-summary", Label).update(
+                "Nothing to search for: type a word (typos are forgiven).   Esc: close")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """A click on a hit jumps to it."""
