@@ -31,7 +31,7 @@ from qcode.tui.session import Session
 
 # Wait for a pause in typing before searching (a search per keystroke is wasted work).
 DEBOUNCE_SECONDS = 0.2
-LIMIT = 100
+LIMIT = 50
 # Wraps snippets to a width (nothing is printed with it).
 _CONSOLE = Console(width=200, color_system=None, file=io.StringIO())
 # From this many rows of list on, each hit shows two lines of context.
@@ -86,6 +86,7 @@ class SearchModal(ModalScreen[Hit | None]):
         self.hits: list[Hit] = []
         self.query_text = query
         self._timer: Timer | None = None
+        self._shown = 0  # counts the hit lists shown, so a late rest can tell it is stale
 
     def compose(self) -> ComposeResult:
         """Query box, hit list, summary line."""
@@ -138,13 +139,19 @@ class SearchModal(ModalScreen[Hit | None]):
         self.hits = hits
         self.query_text = query
         options = self.query_one("#search-hits", OptionList)
-        keep = options.highlighted if hits and options.option_count == len(hits) else 0
+        keep = (options.highlighted or 0) if options.option_count == len(hits) else 0
         width = max(options.scrollable_content_region.width - 2, 20)
         lines = 2 if options.size.height >= TALL_LIST else 1
+        # The list lays out every option it is given: the hits that fit go in now, the
+        # rest once they are on screen (a search's first screen in half the time).
+        first = max(options.size.height // (lines + 1) + 4, 8)
+        self._shown += 1
         options.set_options(Option(self._prompt(hit, width, lines), id=str(i))
-                            for i, hit in enumerate(hits))
+                            for i, hit in enumerate(hits[:first]))
         if hits:
-            options.highlighted = keep
+            options.highlighted = min(keep, first - 1)
+        if len(hits) > first:
+            self.call_after_refresh(self._show_rest, self._shown, first, width, lines, keep)
         summary = self.query_one("#search-summary", Label)
         if not query.strip():
             summary.update("Type to search.   Esc: close")
@@ -157,6 +164,15 @@ class SearchModal(ModalScreen[Hit | None]):
             noun = "hit" if len(hits) == 1 else "hits"
             summary.update(f"{len(hits)}{more} {noun}.   Enter: go to hit   ↑↓: move   "
                            "Esc: close")
+
+    def _show_rest(self, shown: int, first: int, width: int, lines: int, keep: int) -> None:
+        if shown != self._shown:
+            return  # a newer search replaced these hits
+        options = self.query_one("#search-hits", OptionList)
+        options.add_options(Option(self._prompt(hit, width, lines), id=str(i))
+                            for i, hit in enumerate(self.hits[first:], start=first))
+        if keep >= first:
+            options.highlighted = keep
 
     @staticmethod
     def _prompt(hit: Hit, width: int, lines: int) -> Text:

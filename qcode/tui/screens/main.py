@@ -118,7 +118,7 @@ class MainScreen(Screen[None]):
         """Open where the coder left off (or the first document), reader focused."""
         self.reader.show_document(self.start_at)
         self.reader.focus()
-        self.say("j/k move · 1-9 or c: code · u undo · ? all keys")
+        self.say("j/k move · space read on · 1-9 or c: code · u undo · ? all keys")
 
     # -- doing things safely -----------------------------------------------------------
 
@@ -146,12 +146,14 @@ class MainScreen(Screen[None]):
         current = self.reader.current
         self.codebook.show_here(self.session.codes_here(current.id) if current else {})
 
-    def after_write(self, message: str, *, codebook: bool = False) -> None:
-        """Show a committed change everywhere it is visible."""
+    def after_write(self, message: str, *, codebook: bool = False,
+                    codes: set[int] | None = None) -> None:
+        """Show a committed change everywhere it is visible (``codes``: only these
+        codes' counts can have changed)."""
         if codebook:
             self.codebook.rebuild()
         else:
-            self.codebook.refresh_labels()
+            self.codebook.refresh_labels(codes)
         self.show_here()
         self.documents.refresh_list()
         self.reader.changed()
@@ -238,7 +240,7 @@ class MainScreen(Screen[None]):
         message = self.attempt(lambda: self.session.toggle(targets, code))
         if message is not None:
             self.reader.clear_selection()
-            self.after_write(message)
+            self.after_write(message, codes={code.id})
 
     def action_slot(self, number: int) -> None:
         """Keys 1–9 toggle the code on that key."""

@@ -3,7 +3,7 @@ on the codes the current paragraph carries."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import ClassVar, TypeVar
 
 from rich.text import Text
@@ -142,12 +142,15 @@ class CodebookPane(Vertical):
         if node is not None:
             self.code_tree.move_cursor(node)
 
-    def refresh_labels(self) -> None:
-        """Update counts, key numbers and marks in place (cheap; after every tag)."""
+    def refresh_labels(self, only: Iterable[int] | None = None) -> None:
+        """Update counts, key numbers and marks in place: of every code, or of
+        ``only`` these (a tag changes one code's count)."""
         self._room = self._width()
-        for code_id, node in self._code_nodes.items():
+        wanted = self._code_nodes.keys() if only is None else only
+        for code_id in wanted:
+            node = self._code_nodes.get(code_id)
             code = self.session.codes.get(code_id)
-            if code is not None:
+            if node is not None and code is not None:
                 node.set_label(self._label(code))
 
     def show_here(self, here: dict[int, bool]) -> None:

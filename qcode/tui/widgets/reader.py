@@ -59,6 +59,7 @@ class Reader(PagedView, can_focus=True):
         self.filter = None
         self._matches = {}
         self._bodies.clear()
+        self._forget_blocks()
         view = self.session.view
         count = len(view.paragraphs) if view else 0
         self._visible = list(range(count))
@@ -87,6 +88,7 @@ class Reader(PagedView, can_focus=True):
         view = self.session.view
         self.filter = wanted
         self._anchor = None
+        self._forget_blocks()
         if view is None:
             self._visible = []
         elif wanted is None:
@@ -391,6 +393,7 @@ class Reader(PagedView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         """Rewrap for the new width and keep the current paragraph in view."""
         self._bodies.clear()
+        self._forget_blocks()
         self._settle()
 
 

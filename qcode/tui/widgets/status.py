@@ -67,6 +67,7 @@ class StatusBar(Static):
     last_message: str = ""
     plain: str = ""
     _shown: Status | None = None
+    _lines = 0
 
     def show(self, status: Status) -> None:
         """Redraw from its parts."""
@@ -95,7 +96,10 @@ class StatusBar(Static):
             # start) and to what (a file name, "u undoes it": the end) stay readable.
             said = Text(" " + middle(shown.message, max(width - 1, 1)), style="italic")
             lines = [line, said]
-        self.update(Text("\n").join(lines))
+        # A relayout of the screen only when the line count changes (it costs more
+        # than the rest of a key press).
+        self.update(Text("\n").join(lines), layout=len(lines) != self._lines)
+        self._lines = len(lines)
         self.last_message = shown.message
         self.plain = "\n".join(text.plain for text in lines)
 
