@@ -4,7 +4,10 @@ happened, and the dialogs fit (and grow with a bigger terminal)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import Button, OptionList, Static
+from textual.widgets._footer import FooterKey
 from tui_helpers import (
     CODER,
     SIZE,
@@ -20,6 +23,8 @@ from tui_helpers import (
 )
 
 from qcode import Project
+from qcode.core.codebook.yaml_format import read_yaml
+from qcode.ingest import read_document
 from qcode.tui import QcodeApp
 from qcode.tui.modals.code_editor import CodeEditor
 from qcode.tui.modals.info import CodeInfo, ParagraphCodes
@@ -28,6 +33,7 @@ from qcode.tui.modals.search import DEBOUNCE_SECONDS, SearchModal
 from qcode.tui.screens.main import MainScreen
 from qcode.tui.widgets.codebook import CodebookPane
 from qcode.tui.widgets.reader import Reader
+from tests.conftest import ARTICLE, CODEBOOK
 
 SMALL, LARGE = (80, 24), (160, 45)
 MINE, BOBS = "regional variation", "foreign funding"
@@ -249,3 +255,39 @@ async def test_the_new_code_dialog_chooses_its_parent_inside_its_border(
         assert added.parent_id == study.code("state pressure on NGOs").id
         assert "added code 'state capture'" in status(app)
         assert reader(app).current is not None
+
+
+@pilot_test
+async def test_the_footer_fits_80_columns_in_every_pane(study: Project) -> None:
+    app = QcodeApp(study, CODER)
+    async with app.run_test(size=SMALL) as pilot:
+        for keys in ((), ("t",), ("d",)):
+            await press(pilot, "escape", *keys)
+            shown = [key for key in app.screen.query(FooterKey) if key.display]
+            assert shown and all(key.region.right <= 80 for key in shown), keys
+            labels = " ".join(str(key.description) for key in shown)
+            assert "Quit" in labels
+            if keys == ("t",):
+                assert "Key" in labels and "Delete" in labels
+
+
+@pilot_test
+async def test_number_keys_are_kept_per_project(study: Project, tmp_path: Path) -> None:
+    other = Project.create(tmp_path / "other.db")
+    other.add_document(read_document(ARTICLE), coder=CODER)
+    other.load_codebook(read_yaml(CODEBOOK), coder=CODER)
+    app = QcodeApp(study, CODER)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "t")
+        main_screen(app).query_one(CodebookPane).select(study.code(BOBS).id)
+        await press(pilot, "P", "1", "q")
+    again = QcodeApp(other, CODER)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        first = next(code for code in other.codes() if code.codable)
+        assert again.session.on_key(1).name == first.name  # type: ignore[union-attr]
+    back = QcodeApp(study, CODER)
+    async with back.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert back.session.on_key(1).name == BOBS  # type: ignore[union-attr]
+    other.close()

@@ -24,7 +24,8 @@ class FilterPicker(CodePicker):
     """Codes (a parent stands for its whole theme), then the open document's speakers."""
 
     def __init__(self, session: Session, *, speakers: Sequence[tuple[str, int]]) -> None:
-        super().__init__(session, title="Show only…", codable_only=False)
+        super().__init__(session, title="Show only a theme or a speaker",
+                         codable_only=False)
         self.speakers = list(speakers)
 
     def compose(self) -> ComposeResult:
@@ -34,8 +35,8 @@ class FilterPicker(CodePicker):
             yield Input(placeholder="type part of a code or a speaker…", id="picker-input")
             yield OptionList(id="picker-list")
             yield Label("", id="picker-error", classes="error")
-            yield Label("Enter: show only that (a code with its sub-codes)   ↑↓: move   "
-                        "Esc: cancel", classes="hint")
+            yield Label("Enter: show only that (a code: with its sub-codes)   Esc: cancel",
+                        classes="hint")
 
     def _options(self, query: str) -> list[Option]:
         options = [o for o in super()._options(query)]
