@@ -71,9 +71,9 @@ class KeyMap:
         self._keys[key] = code.id
         said = f"key {key}: {code.name!r}"
         if replaced is not None and replaced in names:
-            said += f" (instead of {names[replaced].name!r})"
+            said += f" (was {names[replaced].name!r})"
         if before is not None:
-            said += f"; key {before} is free"
+            said += f"; key {before} free"
         return said
 
     def take_off(self, code: Code) -> str:

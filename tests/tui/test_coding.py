@@ -191,7 +191,7 @@ async def test_enter_in_the_codebook_toggles_and_p_puts_a_code_on_a_chosen_key(
         assert isinstance(app.screen, KeyPrompt)
         await press(pilot, "3")
         assert keys(app) == {**dict(enumerate(first, start=1)), 3: "foreign funding"}
-        assert f"key 3: 'foreign funding' (instead of {first[2]!r})" in status(app)
+        assert f"key 3: 'foreign funding' (was {first[2]!r})" in status(app)
         assert any(label.startswith("3✓■ foreign funding") for label in code_labels(app))
         await press(pilot, "escape", "j", "3")
         assert ("§2", "foreign funding") in codings(study)

@@ -45,8 +45,8 @@ class KeyPrompt(ModalScreen[int | None]):
                 rows.append(f" {key}  {name if name is not None else '(free)'}")
             yield Static("\n".join(rows), id="key-map")
             offer = (f"Enter: key {self.offered}   " if self.offered else "")
-            off = "0: take it off its key   " if self.now else ""
-            yield Label(f"1–9: that key (only that key changes)   {offer}{off}Esc: cancel",
+            off = "0: off its key   " if self.now else ""
+            yield Label(f"1–9: that key (no other moves)   {offer}{off}Esc: cancel",
                         classes="hint")
 
     def action_answer(self, number: int) -> None:

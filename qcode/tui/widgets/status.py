@@ -20,7 +20,8 @@ from qcode.tui.session import Session
 from qcode.tui.widgets.reader import Reader
 from qcode.tui.wording import middle
 
-# The project name is cut to this many cells at most.
+# The project name is cut to twice this many cells at most, then to this many when
+# the line is short of room.
 PROJECT_WIDTH = 24
 # From this width on the message shares the first line when it fits.
 WIDE = 120
@@ -109,8 +110,8 @@ class StatusBar(Static):
         room_document = cell_len(shown.document or "")
         room_mode = cell_len(shown.mode)
         # (project width, document width): each try gives up a little more.
-        tries = [(PROJECT_WIDTH, room_document), (12, room_document), (12, 24), (0, 24),
-                 (0, 16), (0, 10)]
+        tries = [(2 * PROJECT_WIDTH, room_document), (PROJECT_WIDTH, room_document),
+                 (12, room_document), (12, 24), (0, 24), (0, 16), (0, 10)]
         line = Text()
         for project_width, document_width in tries:
             line = StatusBar._line(shown, project_width, document_width, room_mode)
