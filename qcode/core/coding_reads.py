@@ -1,11 +1,15 @@
-"""Reads of what coders made: codings, memos and review marks (mixed into
-:class:`qcode.core.reading.ProjectReader`; never writes)."""
+"""Reads of what coders made: codings, memos and review marks, and the paragraph sets
+the coding screen filters by (mixed into :class:`qcode.core.reading.ProjectReader`;
+never writes)."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
+
+from qcode.core.errors import NotFoundError
+from qcode.core.suggest import did_you_mean
 
 
 class CodingReads:
@@ -114,18 +118,85 @@ class CodingReads:
                 "AND coder_id = ? AND memo IS NOT NULL", [*chunk, coder_id]))
         return found
 
-    def paragraphs_with_code(
-        self, document_id: int, code_id: int, coder: str | None = None
+    def paragraphs_with_codes(
+        self, document_id: int, code_ids: Sequence[int], coder: str | None = None
     ) -> set[int]:
-        """Ids of a document's paragraphs carrying a code (of ``coder``, or of anyone)."""
+        """Ids of a document's paragraphs carrying any of ``code_ids`` (of ``coder``, or
+        of anyone). A theme's paragraphs are those of its subtree
+        (:meth:`qcode.core.codebook.tree.CodeTree.subtree`), as reports count them.
+
+        Each code is one range of the (code, paragraph) index, narrowed to the ids of
+        the document's paragraphs, so a document of a big project costs what its own
+        codings cost.
+        """
+        codes = list(dict.fromkeys(code_ids))
+        if not codes:
+            return set()
+        bounds = self.conn.execute(
+            "SELECT MIN(id), MAX(id) FROM paragraphs WHERE document_id = ?",
+            (document_id,)).fetchone()
+        if bounds[0] is None:
+            return set()
         sql = ("SELECT DISTINCT c.paragraph_id FROM codings c "
                "JOIN paragraphs p ON p.id = c.paragraph_id "
-               "WHERE c.code_id = ? AND p.document_id = ?")
-        params: list[Any] = [code_id, document_id]
+               f"WHERE c.code_id IN ({', '.join('?' * len(codes))}) "
+               "AND c.paragraph_id BETWEEN ? AND ? AND p.document_id = ?")
+        params: list[Any] = [*codes, bounds[0], bounds[1], document_id]
         if coder is not None:
             sql += " AND c.coder_id = ?"
             params.append(self.coder_id(coder) or -1)
         return {r[0] for r in self.conn.execute(sql, params)}
+
+    def speakers(self, document_id: int) -> list[tuple[str, int]]:
+        """(speaker, turns) of a document, in the order each first speaks."""
+        rows = self.conn.execute(
+            "SELECT speaker, COUNT(*), MIN(ordinal) AS first FROM paragraphs "
+            "WHERE document_id = ? AND speaker IS NOT NULL AND speaker != '' "
+            "GROUP BY speaker ORDER BY first", (document_id,))
+        return [(r[0], r[1]) for r in rows]
+
+    def speaker(self, document_id: int, name: str) -> str:
+        """A speaker of the document as it is written there, found whatever the case
+        of ``name``; an unknown one is refused in one line with "did you mean"."""
+        known = [s for s, _turns in self.speakers(document_id)]
+        wanted = " ".join(name.split())
+        found = next((s for s in known if s.casefold() == wanted.casefold()), None)
+        if found is not None:
+            return found
+        where = self.conn.execute("SELECT name FROM documents WHERE id = ?",
+                                  (document_id,)).fetchone()
+        document = repr(where[0]) if where else f"document #{document_id}"
+        if not known:
+            raise NotFoundError(f"no speaker {wanted!r}: {document} has no speaker turns")
+        raise NotFoundError(f"no speaker {wanted!r} in {document}"
+                            f"{did_you_mean(wanted, known)}")
+
+    def paragraphs_by_speaker(self, document_id: int, speaker: str) -> set[int]:
+        """Ids of a document's paragraphs spoken by ``speaker`` (as :meth:`speaker`
+        spells it)."""
+        return {r[0] for r in self.conn.execute(
+            "SELECT id FROM paragraphs WHERE document_id = ? AND speaker = ?",
+            (document_id, speaker))}
+
+    def describe_target(self, target: str, target_id: int | None) -> str:
+        """What a memo is on, as the log and undo name it: "§17 (interview-3)",
+        "document 'interview-3'", "code 'denunciation'" or "the project"."""
+        if target == "paragraph" and target_id is not None:
+            row = self.conn.execute(
+                "SELECT p.label, p.ordinal, d.name FROM paragraphs p "
+                "JOIN documents d ON d.id = p.document_id WHERE p.id = ?",
+                (target_id,)).fetchone()
+            if row is not None:
+                return f"{row[0] or f'¶{row[1]}'} ({row[2]})"
+        elif target in ("document", "code") and target_id is not None:
+            table = "documents" if target == "document" else "codes"
+            row = self.conn.execute(f"SELECT name FROM {table} WHERE id = ?",
+                                    (target_id,)).fetchone()
+            if row is not None:
+                return f"{target} {row[0]!r}"
+        elif target == "project":
+            return "the project"
+        return target + (f" #{target_id}" if target_id is not None else "")
 
     def codings_of(self, paragraph_ids: list[int], coder_id: int,
                    code_ids: list[int] | None = None) -> dict[tuple[int, int], int]:

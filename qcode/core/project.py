@@ -167,7 +167,9 @@ class Project(CodebookEditing):
         if row["memo"] == value:
             return
         with self.writing():
-            self.record(coder, "memo", f"memo on coding #{row['id']}", [
+            where = self.describe_target("paragraph", paragraph_id)
+            name = self.code_by_id(code_id).name
+            self.record(coder, "memo", f"memo on {name!r} at {where}", [
                 {"op": "update", "table": "codings", "key": {"id": row["id"]},
                  "before": {"memo": row["memo"]}, "after": {"memo": value}}])
 
@@ -178,8 +180,8 @@ class Project(CodebookEditing):
             change = memo_change(self.conn, target, target_id, self.ensure_coder(coder), text)
             if change is None:
                 return
-            summary = f"memo on {target}" + (f" #{target_id}" if target_id is not None else "")
-            self.record(coder, "memo", summary, [change])
+            self.record(coder, "memo", f"memo on {self.describe_target(target, target_id)}",
+                        [change])
 
     # -- consensus ------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 from pathlib import Path
 
@@ -14,6 +15,9 @@ from qcode.tui import prefs, terminal
 from qcode.tui.live import POLL_SECONDS, Refreshes, Watcher, describe
 from qcode.tui.screens.main import MainScreen
 from qcode.tui.session import Session
+
+# The cycle collector's thresholds while the app runs (Python's defaults: 700, 10, 10).
+GC_THRESHOLDS = (10_000, 20, 100)
 
 
 class QcodeApp(App[None]):
@@ -32,6 +36,7 @@ class QcodeApp(App[None]):
         self.watcher = Watcher(project)
         # Set while an import writes on a connection of its own: its commits are ours.
         self.importing = False
+        self._thresholds: tuple[int, int, int] | None = None
 
     def on_mount(self) -> None:
         """Open the coding screen where this coder left off; watch for other writers;
@@ -41,6 +46,18 @@ class QcodeApp(App[None]):
         warning = first_warning(self.session.project.path)
         if warning is not None:
             self.notify(warning, severity="warning", timeout=30)
+        self.call_after_refresh(self._settle_memory)
+
+    def _settle_memory(self) -> None:
+        # Python's cycle collector walks every object the app holds (Textual's styles,
+        # widgets, the reader's wrapped lines); with its defaults that put pauses of
+        # 50-100 ms into one key press in twenty. What is built by the first screen
+        # lives as long as the app, so it is frozen out of the walk, and collections
+        # run less often (still every few hundred key presses for old cycles).
+        gc.collect()
+        gc.freeze()
+        self._thresholds = gc.get_threshold()
+        gc.set_threshold(*GC_THRESHOLDS)
 
     def check_for_changes(self, *, force: bool = False) -> str | None:
         """If another process committed (or ``force``), let every open screen re-read
@@ -75,8 +92,7 @@ class QcodeApp(App[None]):
     def _restore(self) -> int | None:
         session = self.session
         place = prefs.load(self._guid, session.coder) if self.remember else prefs.Place()
-        by_guid = {code.guid: code.id for code in session.codes.values()}
-        session.pins = [by_guid[g] for g in place.pins if g in by_guid]
+        self.restore_keys(place)
         documents = {d.document.guid: d.document for d in session.documents}
         document = documents.get(place.document or "")
         if document is None and session.documents:
@@ -88,12 +104,31 @@ class QcodeApp(App[None]):
             return view.paragraphs.ids[view.paragraphs.ordinals.index(place.paragraph)]
         return None
 
+    def restore_keys(self, place: prefs.Place | None = None) -> None:
+        """Put the coder's own codes back on their number keys (the first nine codable
+        codes for a coder who has none saved)."""
+        session = self.session
+        if place is None:
+            place = prefs.load(self._guid, session.coder) if self.remember else prefs.Place()
+        by_guid = {code.guid: code.id for code in session.codes.values()}
+        if place.keys is not None:
+            session.keys.load(place.keys, by_guid)
+        elif place.pins:
+            # Saved by an earlier version: pinned codes first, then the first codable
+            # ones — the keys that coder saw, kept where they were.
+            pinned = [session.codes[by_guid[g]] for g in place.pins if g in by_guid]
+            rest = [c for c in session.codable() if c not in pinned]
+            session.keys.set_default([*pinned, *rest])
+        else:
+            session.keys.set_default(session.codable())
+        session.keys.fit(session.codes, session.codable())
+
     @property
     def _guid(self) -> str:
         return self.session.project.meta("guid") or str(self.session.project.path.resolve())
 
     def save_place(self) -> None:
-        """Remember the document, paragraph and pins for next time."""
+        """Remember the document, paragraph and number keys for next time."""
         if not self.remember:
             return
         session = self.session
@@ -102,7 +137,7 @@ class QcodeApp(App[None]):
         place = prefs.Place(
             document=session.view.document.guid if session.view else None,
             paragraph=current.ordinal if current else None,
-            pins=[session.codes[p].guid for p in session.pins if p in session.codes],
+            keys=session.keys.saved(session.codes),
         )
         prefs.save(self._guid, session.coder, place)
 
@@ -112,8 +147,11 @@ class QcodeApp(App[None]):
         self.exit()
 
     def on_unmount(self) -> None:
-        """Close the worker connection."""
+        """Close the worker connection; let the collector free the app's objects."""
         self.session.close()
+        gc.unfreeze()
+        if self._thresholds is not None:
+            gc.set_threshold(*self._thresholds)
 
 
 def run(path: Path, coder: str, *, blind: bool = False) -> None:

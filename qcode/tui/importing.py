@@ -21,6 +21,7 @@ from qcode.core.store.db import translate
 from qcode.ingest import importer
 from qcode.ingest.catalog import stored_catalog
 from qcode.ingest.files import typed_files as expand
+from qcode.tui.wording import plural
 
 
 class Stopped(Exception):
@@ -51,8 +52,8 @@ class ImportResult:
             return f"cancelled: {imported} of {total} imported ({whole})"
         skipped = len(self.tally.skipped)
         also = f"; {skipped} already in the project, skipped" if skipped else ""
-        noun = "document" if imported == 1 else "documents"
-        return f"imported {imported} {noun} ({self.tally.paragraphs:,} paragraphs){also}"
+        return (f"imported {plural(imported, 'document')} "
+                f"({plural(self.tally.paragraphs, 'paragraph')}){also}")
 
 
 def run_import(

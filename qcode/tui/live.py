@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 
 from qcode.core.model import Event
 from qcode.core.project import Project
+from qcode.tui.wording import plural
 
 POLL_SECONDS = 2.0
 # Enough to name who changed what; a burst bigger than this is summed up by count.
@@ -88,7 +89,7 @@ def describe(events: list[Event], coder: str) -> str:
         names = ", ".join(dict.fromkeys(e.coder for e in others))
         return f"updated: another coder's changes ({len(others)} by {names})"
     if events:
-        what = events[-1].summary if len(events) == 1 else f"{len(events)} changes"
+        what = events[-1].summary if len(events) == 1 else plural(len(events), "change")
         return f"updated: your changes from another window ({what})"
     return "updated: changes made elsewhere"
 

@@ -1,7 +1,7 @@
-"""Where each coder left off, and their pinned codes, kept outside the project.
+"""Where each coder left off, and their number keys, kept outside the project.
 
 These are preferences, not research data: keeping them out of the project file keeps
-them out of the event log, so undo never "undoes" a scroll position or a pin. The file
+them out of the event log, so undo never "undoes" a scroll position or a key. The file
 is ``tui.json`` in qcode's state folder (:func:`qcode.core.settings.state_folder`;
 ``~/.local/state/qcode/tui.json`` on Linux), keyed by the project's GUID and the coder.
 Losing it loses nothing but a place.
@@ -14,18 +14,32 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from qcode.core import settings
 
 
 @dataclass
 class Place:
-    """A coder's place in a project: document GUID, paragraph ordinal, pinned code GUIDs."""
+    """A coder's place in a project: document GUID, paragraph ordinal, and which code
+    GUID each number key toggles (``keys``; None when never saved). ``pins`` is how
+    earlier versions kept the keys (pinned codes first), read to carry them over."""
 
     document: str | None = None
     paragraph: int | None = None
+    keys: dict[int, str] | None = None
     pins: list[str] = field(default_factory=list)
+
+
+@runtime_checkable
+class Remembers(Protocol):
+    """The app: keeps each coder's place and number keys."""
+
+    def save_place(self) -> None:
+        """Remember the current coder's place and keys."""
+
+    def restore_keys(self) -> None:
+        """Put the current coder's saved keys back."""
 
 
 def state_file() -> Path:
@@ -48,9 +62,13 @@ def load(project_guid: str, coder: str) -> Place:
         return Place()
     paragraph = entry.get("paragraph")
     pins = entry.get("pins")
+    keys = entry.get("keys")
     return Place(
         document=entry.get("document") if isinstance(entry.get("document"), str) else None,
         paragraph=paragraph if isinstance(paragraph, int) else None,
+        keys=({int(k): g for k, g in keys.items()
+               if isinstance(k, str) and k.isdigit() and isinstance(g, str)}
+              if isinstance(keys, dict) else None),
         pins=[p for p in pins if isinstance(p, str)] if isinstance(pins, list) else [],
     )
 
@@ -58,8 +76,10 @@ def load(project_guid: str, coder: str) -> Place:
 def save(project_guid: str, coder: str, place: Place) -> bool:
     """Remember the place (atomically); False if the file could not be written."""
     data = _read()
-    data[f"{project_guid}:{coder}"] = {"document": place.document,
-                                       "paragraph": place.paragraph, "pins": place.pins}
+    entry: dict[str, Any] = {"document": place.document, "paragraph": place.paragraph}
+    if place.keys is not None:
+        entry["keys"] = {str(k): g for k, g in sorted(place.keys.items())}
+    data[f"{project_guid}:{coder}"] = entry
     path = state_file()
     partial = path.with_name(path.name + ".partial")
     try:

@@ -18,9 +18,11 @@ from qcode.core.errors import QcodeError
 from qcode.core.model import Code, Document, DocumentSummary, Paragraph
 from qcode.core.project import Project
 from qcode.core.spans import marks
+from qcode.tui import filters
+from qcode.tui.filters import Filter
+from qcode.tui.keymap import KeyMap
 from qcode.tui.paragraphs import CodingMap, ParagraphList
-
-SLOTS = 9
+from qcode.tui.wording import plural
 
 
 @dataclass
@@ -44,7 +46,7 @@ class Session:
         self.project = project
         self.coder = coder.strip()
         self.blind = blind
-        self.pins: list[int] = []
+        self.keys = KeyMap()
         self.codes: dict[int, Code] = {}
         self.tree: list[tuple[Code, int]] = []
         self.counts: dict[int, int] = {}
@@ -107,7 +109,7 @@ class Session:
         """Re-read codes and the coder's counts."""
         self.tree = self.project.code_tree()
         self.codes = {code.id: code for code, _depth in self.tree}
-        self.pins = [p for p in self.pins if p in self.codes and self.codes[p].codable]
+        self.keys.fit(self.codes, self.codable())
         self.counts = self.project.code_counts(self.coder)
 
     def open_document(self, document_id: int) -> DocumentView:
@@ -156,12 +158,45 @@ class Session:
         """Whether the coder has coded the paragraph (what "uncoded" jumps look for)."""
         return bool(self.own_codes(paragraph_id))
 
-    def with_code(self, code_id: int) -> set[int]:
-        """Ids of the open document's paragraphs showing ``code`` (for the filter)."""
+    def codes_here(self, paragraph_id: int) -> dict[int, bool]:
+        """Code id -> whether it is the coder's own, for the codes shown on a paragraph
+        (the coder's, and others' unless blind)."""
+        here: dict[int, bool] = {}
+        own = self.coder_id
+        for code_id, coder_id in self.shown_codings(paragraph_id):
+            here[code_id] = here.get(code_id, False) or coder_id == own
+        return here
+
+    def theme(self, code: Code) -> Filter:
+        """The filter for a code with every code below it (the reports' roll-up)."""
+        return filters.theme(self.project, code)
+
+    def speaker_filter(self, name: str) -> Filter:
+        """The filter for a speaker of the open document ("did you mean" if unknown)."""
+        if self.view is None:
+            raise QcodeError("open a document first")
+        return filters.speaker(self.project, self.view.document.id, name)
+
+    def speakers(self) -> list[tuple[str, int]]:
+        """(speaker, turns) of the open document, in the order they first speak."""
+        return self.project.speakers(self.view.document.id) if self.view else []
+
+    def who_coded(self, paragraph_id: int) -> list[tuple[Code, list[str]]]:
+        """The codes shown on a paragraph, each with who applied it ("you" first)."""
+        names: dict[int, list[str]] = {}
+        own = self.coder_id
+        for code_id, coder_id in self.shown_codings(paragraph_id):
+            who = "you" if coder_id == own else self.coder_names.get(coder_id, "?")
+            names.setdefault(code_id, []).append(who)
+        return [(self.codes[c], who) for c, who in names.items() if c in self.codes]
+
+    def matching(self, wanted: Filter) -> set[int]:
+        """Ids of the open document's paragraphs a filter keeps: a theme's codings by
+        anyone (the coder's own in blind mode), or a speaker's turns."""
         if self.view is None:
             return set()
-        return self.project.paragraphs_with_code(self.view.document.id, code_id,
-                                                 self.coder if self.blind else None)
+        return filters.paragraphs(self.project, self.view.document.id, wanted,
+                                  self.coder if self.blind else None)
 
     # -- the codebook ----------------------------------------------------------------
 
@@ -169,30 +204,22 @@ class Session:
         """Codable codes in codebook order."""
         return [code for code, _depth in self.tree if code.codable]
 
-    def slots(self) -> list[Code]:
-        """The codes on keys 1–9: pinned codes first, then the first codable ones."""
-        pinned = [self.codes[p] for p in self.pins if p in self.codes]
-        rest = [c for c in self.codable() if c.id not in self.pins]
-        return (pinned + rest)[:SLOTS]
+    def on_key(self, number: int) -> Code | None:
+        """The code a number key toggles, if it has one."""
+        code_id = self.keys.code_on(number)
+        return self.codes.get(code_id) if code_id is not None else None
 
     def slot_of(self, code_id: int) -> int | None:
         """The key (1–9) a code sits on, if any."""
-        for number, code in enumerate(self.slots(), start=1):
-            if code.id == code_id:
-                return number
-        return None
+        return self.keys.key_of(code_id)
 
-    def toggle_pin(self, code: Code) -> str:
-        """Pin a code to the next free key, or unpin it."""
-        if code.id in self.pins:
-            self.pins.remove(code.id)
-            return f"unpinned {code.name!r}"
-        if not code.codable:
-            raise QcodeError(f"{code.name!r} is a folder (not codable); pin one of its codes")
-        if len(self.pins) >= SLOTS:
-            raise QcodeError(f"all {SLOTS} keys are pinned; unpin one first (P on it)")
-        self.pins.append(code.id)
-        return f"pinned {code.name!r} to key {self.slot_of(code.id)}"
+    def put_on_key(self, code: Code, number: int) -> str:
+        """Put a code on a key (its code loses the key; no other key moves)."""
+        return self.keys.put(number, code, self.codes)
+
+    def take_off_key(self, code: Code) -> str:
+        """Free the key a code sits on."""
+        return self.keys.take_off(code)
 
     # -- writes ----------------------------------------------------------------------
 
@@ -263,7 +290,7 @@ class Session:
                 if p in view.index_of]
         if len(refs) == 1:
             return refs[0]
-        return f"{len(refs)} paragraphs ({refs[0]}–{refs[-1]})"
+        return f"{plural(len(refs), 'paragraph')} ({refs[0]}–{refs[-1]})"
 
     def write_paragraph_memo(self, paragraph_id: int, text: str) -> str:
         """Write (or, empty, delete) the coder's memo on a paragraph."""
@@ -285,6 +312,7 @@ class Session:
         """Create a code under ``parent`` (or at the top level)."""
         code = self.project.add_code(name, coder=self.coder, parent=parent, **fields)
         self.load_codebook()
+        self.keys.give_free_key(code)
         return code
 
     def update_code(self, code: Code, **fields: str | None) -> Code:

@@ -159,7 +159,7 @@ async def test_i_shows_the_codebook_entry(study: Project) -> None:
     code = study.code("regional variation")
     async with app.run_test(size=SIZE) as pilot:
         await focus_code(pilot, "regional variation")
-        await press(pilot, "tab", "i")
+        await press(pilot, "i")  # in the codebook pane: the code under its cursor
         assert isinstance(app.screen, CodeInfo)
         text = " ".join(plain(app.screen.query_one("#info-text", Static).content, 200).split())
         for field in (code.definition, code.when_to_use, code.when_not_to_use):

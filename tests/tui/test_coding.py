@@ -8,8 +8,10 @@ import sqlite3
 from tui_helpers import (
     CODER,
     SIZE,
+    code_labels,
     codings,
     main_screen,
+    notifications,
     options,
     pilot_test,
     press,
@@ -21,6 +23,7 @@ from tui_helpers import (
 from qcode import Project
 from qcode.tui import QcodeApp
 from qcode.tui.modals.code_editor import CodeEditor
+from qcode.tui.modals.key_prompt import KeyPrompt
 from qcode.tui.modals.picker import CodePicker
 from qcode.tui.widgets.codebook import CodebookPane
 
@@ -67,7 +70,8 @@ async def test_the_codebook_shows_keys_and_live_counts(study: Project) -> None:
         pane = main_screen(app).query_one(CodebookPane)
         label = next(str(node.label) for node in pane._code_nodes.values()
                      if names[4] in str(node.label))
-        assert label.startswith("5 ") and label.endswith(" 2")
+        # Key 5, a ✓ (the current paragraph, §2, carries it), its count: 2 paragraphs.
+        assert label.startswith("5✓") and label.split()[-1] == "2"
         assert "1/56" not in " ".join(options(app, "#document-list"))
         assert "2/56" in " ".join(options(app, "#document-list"))
 
@@ -164,22 +168,51 @@ async def test_a_range_is_tagged_at_once(study: Project) -> None:
         assert ("§6", "generational shift") not in codings(study)
 
 
+def keys(app: QcodeApp) -> dict[int, str]:
+    """Number key -> the name of the code it toggles."""
+    return {n: code.name for n in range(1, 10) if (code := app.session.on_key(n))}
+
+
 @pilot_test
-async def test_enter_in_the_codebook_toggles_and_p_pins(study: Project) -> None:
+async def test_enter_in_the_codebook_toggles_and_p_puts_a_code_on_a_chosen_key(
+    study: Project,
+) -> None:
+    first = first_codable(study)
     app = QcodeApp(study, CODER)
     async with app.run_test(size=SIZE) as pilot:
+        assert keys(app) == dict(enumerate(first, start=1))
         pane = main_screen(app).query_one(CodebookPane)
         await press(pilot, "t")
         pane.select(study.code("foreign funding").id)
         await press(pilot, "enter")
         assert codings(study) == {("§1", "foreign funding")}
+        # P asks for the key; 3 puts it there. Only key 3 changes.
         await press(pilot, "P")
-        assert app.session.slots()[0].name == "foreign funding"
-        assert "pinned 'foreign funding' to key 1" in status(app)
-        await press(pilot, "tab", "j", "1")
+        assert isinstance(app.screen, KeyPrompt)
+        await press(pilot, "3")
+        assert keys(app) == {**dict(enumerate(first, start=1)), 3: "foreign funding"}
+        assert f"key 3: 'foreign funding' (was {first[2]!r})" in status(app)
+        assert any(label.startswith("3✓■ foreign funding") for label in code_labels(app))
+        await press(pilot, "escape", "j", "3")
         assert ("§2", "foreign funding") in codings(study)
-        await press(pilot, "t", "P")
-        assert app.session.slots()[0].name == "relations with the power ministries"
+        # 0 takes it off its key, which stays free: nothing else moves up.
+        await press(pilot, "t", "P", "0")
+        assert keys(app) == {n: name for n, name in enumerate(first, start=1) if n != 3}
+        assert "key 3 is free" in status(app)
+        await press(pilot, "escape", "3")
+        assert "no code on key 3" in notifications(app)[-1]
+        # Enter takes the lowest free key; Escape changes nothing and says so.
+        await press(pilot, "t")
+        pane.select(study.code("loyalty to power").id)
+        await press(pilot, "P", "enter")
+        assert keys(app) == {**dict(enumerate(first, start=1)), 3: "loyalty to power"}
+        # On a code that has a key, Enter offers that key: nothing changes.
+        pane.select(study.code("denunciation").id)
+        await press(pilot, "P", "enter")
+        assert "'denunciation' is already on key 8" in status(app)
+        assert first[7] == "denunciation"
+        await press(pilot, "P", "escape")
+        assert "keys unchanged" in status(app)
 
 
 @pilot_test

@@ -119,7 +119,7 @@ async def test_a_new_user_codes_quits_and_finds_it_all_again(study_cli: Any) -> 
             paragraph = project.paragraph(document, "§12").id
             await press(pilot, "u")
             assert project.memo("paragraph", paragraph, CODER) is None
-            assert "undone: memo on paragraph" in status(app)
+            assert "undone: memo on §12 (sieca-kozlowski-2009)" in status(app)
             await press(pilot, "U")
             assert project.memo("paragraph", paragraph, CODER) == MEMO
             assert codings(project) == EXPECTED

@@ -64,7 +64,7 @@ async def test_the_same_coder_tagging_from_a_terminal_updates_counts_and_progres
 ) -> None:
     app = QcodeApp(study, CODER)
     async with app.run_test(size=SIZE) as pilot:
-        assert code_label(app, "regional variation").endswith("regional variation")
+        assert code_label(app, "regional variation").rstrip().endswith("regional variation")
         assert options(app, "#document-list")[0].rstrip().endswith("0/56")
         with Project.open(study.path) as other:
             document = other.document("sieca-kozlowski-2009")
@@ -72,12 +72,12 @@ async def test_the_same_coder_tagging_from_a_terminal_updates_counts_and_progres
             other.tag(ids, [other.code("regional variation").id], coder=CODER)
         app.check_for_changes()
         await pilot.pause()
-        assert code_label(app, "regional variation").endswith("regional variation 2")
+        assert code_label(app, "regional variation").split()[-2:] == ["variation", "2"]
         assert options(app, "#document-list")[0].rstrip().endswith("2/56")
         assert "updated: your changes from another window" in status(app)
         # The app's own coder can undo that tag here: it is theirs.
         await press(pilot, "u")
-        assert code_label(app, "regional variation").endswith("regional variation")
+        assert code_label(app, "regional variation").rstrip().endswith("regional variation")
         await press(pilot, "ctrl+l")
         assert "refreshed: nothing changed elsewhere" in status(app)
 

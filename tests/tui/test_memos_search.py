@@ -176,7 +176,7 @@ async def test_filter_the_reader_to_one_code(study: Project) -> None:
         assert "(2/2)" in status(app)
         await press(pilot, "g", *"2", "enter")
         assert reader(app).current.ref == "§2"  # type: ignore[union-attr]
-        assert reader(app).filter_code is None
+        assert reader(app).filter is None
         await press(pilot, "f", *"regional", "enter", "F")
-        assert reader(app).filter_code is None
+        assert reader(app).filter is None
         assert "(2/56)" in status(app) or "/56)" in status(app)

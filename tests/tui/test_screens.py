@@ -23,6 +23,7 @@ from tui_helpers import (
 from qcode import Project
 from qcode.ingest import read_document
 from qcode.tui import QcodeApp
+from qcode.tui.modals.attributes import AttributesDialog
 from qcode.tui.modals.help import HelpModal
 from qcode.tui.modals.prompt import Prompt
 from qcode.tui.screens.main import MainScreen
@@ -70,20 +71,27 @@ async def test_documents_show_progress_and_switch(study: Project, tmp_path: Path
 
 
 @pilot_test
-async def test_attributes_on_demand(study: Project, tmp_path: Path) -> None:
+async def test_attributes_in_a_dialog_with_room_for_long_values(
+    study: Project, tmp_path: Path
+) -> None:
     second_document(study, tmp_path)
+    title = study.document("sieca-kozlowski-2009").title
+    assert title and len(title.split()) > 5
     app = QcodeApp(study, CODER)
-    async with app.run_test(size=SIZE) as pilot:
-        panel = main_screen(app).query_one("#attributes", Static)
-        assert not panel.display
+    async with app.run_test(size=(80, 24)) as pilot:
         await press(pilot, "d", "a")
-        assert panel.display
-        shown = plain(panel.content)
+        assert isinstance(app.screen, AttributesDialog)
+        shown = plain(app.screen.query_one("#attributes-table", Static).content, 70)
         assert "organisation" in shown and "Committee of Soldiers' Mothers" in shown
-        await press(pilot, "down")
-        assert "Sieca-Kozlowski" in plain(panel.content)
-        await press(pilot, "a")
-        assert not panel.display
+        await press(pilot, "escape", "down", "a")
+        table = app.screen.query_one("#attributes-table", Static)
+        lines = plain(table.content, table.content_region.width).splitlines()
+        # The title wraps at words over a line or two, not one word per line.
+        title_lines = [line for line in lines if line.split() and line.split()[0] == "title"]
+        assert title_lines and len(title_lines[0].split()) >= 5
+        assert " ".join(" ".join(lines).split()).count(title.split()[0]) >= 1
+        await press(pilot, "escape")
+        assert isinstance(app.screen, MainScreen)
 
 
 @pilot_test
@@ -172,22 +180,30 @@ async def test_help_lists_every_binding(study: Project) -> None:
 
 
 @pilot_test
-async def test_quit_remembers_the_place_and_pins(study: Project) -> None:
+async def test_quit_remembers_the_place_and_the_keys_per_coder(study: Project) -> None:
+    first = [code.name for code in study.codes() if code.codable][:9]
     app = QcodeApp(study, CODER)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "t")
         main_screen(app).query_one(CodebookPane).select(study.code("foreign funding").id)
-        await press(pilot, "P", "tab", "g", *"13", "enter", "q")
+        await press(pilot, "P", "2", "escape", "g", *"13", "enter", "q")
     assert app.return_code == 0 or app.return_code is None
     again = QcodeApp(study, CODER)
     async with again.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert reader(again).current.ref == "§13"  # type: ignore[union-attr]
-        assert again.session.slots()[0].name == "foreign funding"
-    other = QcodeApp(study, "bob")
+        shown = {n: code.name for n in range(1, 10) if (code := again.session.on_key(n))}
+        assert shown == {**dict(enumerate(first, start=1)), 2: "foreign funding"}
+        # Switching coder inside the app brings that coder's own keys.
+        await press(pilot, "C", "ctrl+u", *"bob", "enter")
+        assert again.session.on_key(2).name == first[1]  # type: ignore[union-attr]
+        await press(pilot, "C", "ctrl+u", *CODER, "enter")
+        assert again.session.on_key(2).name == "foreign funding"  # type: ignore[union-attr]
+    other = QcodeApp(study, "carol")
     async with other.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert reader(other).current.ref == "§1"  # type: ignore[union-attr]
+        assert other.session.on_key(2).name == first[1]  # type: ignore[union-attr]
 
 
 @pilot_test

@@ -12,12 +12,15 @@ from typing import Any
 
 import pytest
 from test_consensus import code_both
+from test_long_answers import interview
+from test_themes_and_speakers import code_theme
 from textual.pilot import Pilot
-from tui_helpers import answer
+from tui_helpers import answer, reader, settle
 
 from qcode import Project
 from qcode.core.codebook.yaml_format import dump_yaml
 from qcode.tui import QcodeApp
+from qcode.tui.modals.search import DEBOUNCE_SECONDS
 from tests.exchange.test_merge import Scene, scene
 
 # Minutes, not seconds: `pytest -m "not slow"` is the quick loop.
@@ -88,3 +91,65 @@ def test_merge_review(scene: Scene, snap_compare: Any, tmp_path: Path) -> None:
 
     assert snap_compare(QcodeApp(scene.project, CODER), press=["down", "down", "space"],
                         terminal_size=MIDDLE, run_before=merge_open)
+
+
+# -- the coding loop at both sizes (issue 13) ---------------------------------------
+
+BOTH = pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "160x45"])
+
+
+@BOTH
+def test_long_answer_read_to_its_end(tmp_path: Path, snap_compare: Any,
+                                     size: tuple[int, int]) -> None:
+    """A 900-word answer after space… up to its last screen: the end and its chip."""
+    project = interview(tmp_path / "long.db")
+
+    async def to_the_end(pilot: Pilot[Any]) -> None:
+        await pilot.press("j")
+        await pilot.pause()
+        while (part := reader(pilot.app).part) is not None and part[0] < part[1]:
+            await pilot.press("space")
+            await pilot.pause()
+
+    assert snap_compare(QcodeApp(project, CODER), run_before=to_the_end, terminal_size=size)
+
+
+@BOTH
+def test_codebook_marks_the_current_paragraph(study: Project, snap_compare: Any,
+                                              size: tuple[int, int]) -> None:
+    """§12 carries two of alice's codes and one of bob's: marked ✓ and ○."""
+    document = study.documents()[0].document
+    paragraph = study.paragraph(document, "§12").id
+    study.tag([paragraph], [study.code("regional variation").id,
+                            study.code("personal relations with officials").id], coder=CODER)
+    study.tag([paragraph], [study.code("access to the hierarchy").id], coder="bob")
+    assert snap_compare(QcodeApp(study, CODER), press=["g", "1", "2", "enter", "t"],
+                        terminal_size=size)
+
+
+@BOTH
+def test_search_results(study: Project, snap_compare: Any, size: tuple[int, int]) -> None:
+    async def searched(pilot: Pilot[Any]) -> None:
+        await pilot.press("slash", *"NGO law")
+        await pilot.pause(DEBOUNCE_SECONDS + 0.2)
+        await settle(pilot)
+
+    assert snap_compare(QcodeApp(study, CODER), run_before=searched, terminal_size=size)
+
+
+@BOTH
+def test_theme_filter(study: Project, snap_compare: Any, size: tuple[int, int]) -> None:
+    code_theme(study)
+    assert snap_compare(QcodeApp(study, CODER),
+                        press=["f", *"state pressure", "enter"], terminal_size=size)
+
+
+@BOTH
+def test_attributes_dialog(study: Project, snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(QcodeApp(study, CODER), press=["d", "a"], terminal_size=size)
+
+
+@BOTH
+def test_new_code_dialog(study: Project, snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(QcodeApp(study, CODER), press=["t", "a", *"state capture"],
+                        terminal_size=size)

@@ -10,13 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Select, TextArea
+from textual.widgets import Button, Input, Label, TextArea
 
 from qcode.core.model import Code
+from qcode.tui.modals.picker import CodePicker, Pick
 from qcode.tui.session import Session
 
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-TOP = -1
 AREAS = (
     ("short", "Short definition"),
     ("definition", "Full definition"),
@@ -36,8 +36,9 @@ class CodeForm:
 
 
 class CodeEditor(ModalScreen[CodeForm | None]):
-    """Ctrl+S saves, Escape cancels. A new code chooses its parent; an existing one is
-    moved with ``>`` in the codebook pane instead."""
+    """Ctrl+S saves, Escape cancels. A new code chooses its parent (Enter on the Parent
+    line opens the code picker, a list in a dialog of its own, so it never spills over
+    this one's border); an existing one is moved with ``>`` in the codebook pane."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True),
@@ -51,6 +52,7 @@ class CodeEditor(ModalScreen[CodeForm | None]):
         self.code = code
         self.initial_name = code.name if code else name
         self.parent_code = parent
+        self.parent_id: int | None = parent.id if parent else None
 
     def compose(self) -> ComposeResult:
         """One field per line; the long ones are text areas."""
@@ -61,12 +63,8 @@ class CodeEditor(ModalScreen[CodeForm | None]):
                 yield Label("Name")
                 yield Input(self.initial_name, id="code-name", compact=True)
                 if self.code is None:
-                    yield Label("Parent")
-                    choices = [("(top level)", TOP)] + [
-                        ("  " * depth + code.name, code.id) for code, depth in self.session.tree
-                    ]
-                    yield Select(choices, value=self.parent_code.id if self.parent_code else TOP,
-                                 allow_blank=False, id="code-parent", compact=True)
+                    yield Label("Parent (Enter: choose another)")
+                    yield Button(self._parent_name(), id="code-parent", compact=True)
                 yield Label("Colour (#RRGGBB, empty for automatic)")
                 yield Input(self.code.colour or "" if self.code else "", id="code-colour",
                             placeholder="#4E9FE6", compact=True)
@@ -81,6 +79,23 @@ class CodeEditor(ModalScreen[CodeForm | None]):
     def on_mount(self) -> None:
         """Start in the name field."""
         self.query_one("#code-name", Input).focus()
+
+    def _parent_name(self) -> str:
+        parent = self.session.codes.get(self.parent_id) if self.parent_id else None
+        return parent.name if parent else "(top level)"
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Choose the parent in the code picker (typing filters it)."""
+        event.stop()
+
+        def chosen(pick: Pick | None) -> None:
+            if pick is None:
+                return
+            self.parent_id = pick.code.id if pick.code else None
+            self.query_one("#code-parent", Button).label = self._parent_name()
+
+        self.app.push_screen(CodePicker(self.session, title="Parent of the new code",
+                                        codable_only=False, allow_top=True), chosen)
 
     def action_save(self) -> None:
         """Check the form and close with it."""
@@ -98,10 +113,7 @@ class CodeEditor(ModalScreen[CodeForm | None]):
         fields: dict[str, str | None] = {"colour": colour.upper() or None}
         for field, _label in AREAS:
             fields[field] = self.query_one(f"#code-{field}", TextArea).text.strip() or None
-        parent_id: int | None = self.code.parent_id if self.code else None
-        if self.code is None:
-            value = self.query_one("#code-parent", Select).value
-            parent_id = value if isinstance(value, int) and value != TOP else None
+        parent_id = self.code.parent_id if self.code else self.parent_id
         self.dismiss(CodeForm(name, parent_id, fields))
 
     def action_cancel(self) -> None:

@@ -1,4 +1,5 @@
-"""A code's codebook entry: definition, when to use, when not to, example."""
+"""A code's codebook entry (definition, when to use, when not to, example), and the
+codes on one paragraph with who applied them."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from qcode.core.model import Code
+from qcode.core.model import Code, Paragraph
 from qcode.tui.widgets.blocks import code_colour
+from qcode.tui.wording import plural
 
 FIELDS = (
     ("short", "Short"),
@@ -27,7 +29,7 @@ FIELDS = (
 def code_entry(code: Code, path: str, count: int) -> Group:
     """The entry as rich text: one heading and paragraph per field that is filled in."""
     parts: list[Text] = [Text.assemble(("■ ", code_colour(code)), (path, "bold")),
-                         Text(f"{count} paragraphs coded by you" if code.codable
+                         Text(f"{plural(count, 'paragraph')} coded by you" if code.codable
                               else "a folder: not codable itself", style="dim")]
     for field, title in FIELDS:
         value = getattr(code, field)
@@ -40,6 +42,52 @@ def code_entry(code: Code, path: str, count: int) -> Group:
         parts.extend([Text(""), Text("No definition yet: e in the codebook pane adds one.",
                                      style="italic")])
     return Group(*parts)
+
+
+def paragraph_entry(paragraph: Paragraph, coded: list[tuple[Code, list[str]]]) -> Group:
+    """The codes on a paragraph: each with who applied it and its short definition (or
+    the start of its definition)."""
+    parts: list[Text] = [Text(f"{paragraph.ref}: {plural(len(coded), 'code')}"
+                              if coded else f"{paragraph.ref} carries no codes yet.",
+                              style="bold")]
+    if not coded:
+        parts.append(Text("1–9 or c codes it.", style="dim"))
+    for code, who in coded:
+        parts.append(Text(""))
+        parts.append(Text.assemble(("■ ", code_colour(code)), (code.name, "bold"),
+                                   ("  by " + ", ".join(who), "dim")))
+        said = code.short or code.definition
+        if said:
+            parts.append(Text(said))
+        elif not code.when_to_use:
+            parts.append(Text("No definition yet.", style="italic dim"))
+        if code.when_to_use:
+            parts.append(Text.assemble(("When to use: ", "bold"), code.when_to_use))
+    return Group(*parts)
+
+
+class ParagraphCodes(ModalScreen[None]):
+    """``i`` in the reader: the codes on the current paragraph; Escape or ``i`` closes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,i,q", "close", "Close")]
+
+    def __init__(self, paragraph: Paragraph, coded: list[tuple[Code, list[str]]]) -> None:
+        super().__init__()
+        self.paragraph = paragraph
+        self.coded = coded
+
+    def compose(self) -> ComposeResult:
+        """The codes in a scrollable box."""
+        with Vertical(classes="dialog info"):
+            yield Label(f"Codes on {self.paragraph.ref}", classes="dialog-title")
+            with VerticalScroll():
+                yield Static(paragraph_entry(self.paragraph, self.coded), id="info-text")
+            yield Label("↑↓ PgUp PgDn: scroll   Esc: close   (t, then i: a code's whole "
+                        "entry)", classes="hint")
+
+    def action_close(self) -> None:
+        """Back to work."""
+        self.dismiss(None)
 
 
 class CodeInfo(ModalScreen[None]):

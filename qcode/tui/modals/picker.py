@@ -39,6 +39,7 @@ class Pick:
     code: Code | None = None
     create: str | None = None
     top_level: bool = False
+    speaker: str | None = None
 
 
 class CodePicker(ModalScreen[Pick | None]):
@@ -109,7 +110,13 @@ class CodePicker(ModalScreen[Pick | None]):
         self._fill(event.value)
 
     def _fill(self, query: str) -> None:
-        query = query.strip()
+        options = self._options(query.strip())
+        self.options.set_options(options)
+        if options:
+            self.options.highlighted = 0
+
+    def _options(self, query: str) -> list[Option]:
+        """The entries for what was typed, best first."""
         best = 0.0
         if query:
             names = [code.name for code, _depth in self.entries]
@@ -128,9 +135,7 @@ class CodePicker(ModalScreen[Pick | None]):
             new = Option(Text(f"+ New code “{query}”…", style="bold"), id=NEW)
             # When nothing is a close match, what was typed is most likely a new code.
             options.insert(0 if best < STRONG_MATCH else len(options), new)
-        self.options.set_options(options)
-        if options:
-            self.options.highlighted = 0
+        return options
 
     def _prompt(self, code: Code, depth: int, flat: bool) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")

@@ -21,6 +21,7 @@ from textual.widgets import Button, Label, ProgressBar
 from textual.worker import Worker, get_current_worker
 
 from qcode.tui.importing import ImportResult, run_import
+from qcode.tui.wording import plural
 
 
 class ImportProgress(ModalScreen[ImportResult]):
@@ -79,7 +80,8 @@ class ImportProgress(ModalScreen[ImportResult]):
             verb = "cancelling"
         else:
             verb = "reading and checking" if phase == "reading" else phase
-        self.query_one("#progress-counts", Label).update(f"{verb}: {self.done} of {total} files")
+        self.query_one("#progress-counts", Label).update(
+            f"{verb}: {self.done} of {plural(total, 'file')}")
         self.query_one("#progress-file", Label).update(file.name)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

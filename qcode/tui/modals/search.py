@@ -1,10 +1,18 @@
-"""Searching every document: hits with their context, Enter jumps to one."""
+"""Searching every document: hits with their context, Enter jumps to one.
+
+The list uses the height it has: each hit is its place and one line of context
+centred on the match (two lines when the terminal is tall), so an 80×24 terminal
+shows seven or eight hits, not two; the dialog grows with a bigger terminal.
+"""
 
 from __future__ import annotations
 
+import io
+import re
 import sqlite3
 from typing import ClassVar
 
+from rich.console import Console
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -23,7 +31,43 @@ from qcode.tui.session import Session
 
 # Wait for a pause in typing before searching (a search per keystroke is wasted work).
 DEBOUNCE_SECONDS = 0.2
-LIMIT = 100
+LIMIT = 50
+# Wraps snippets to a width (nothing is printed with it).
+_CONSOLE = Console(width=200, color_system=None, file=io.StringIO())
+# From this many rows of list on, each hit shows two lines of context.
+TALL_LIST = 24
+# A query with none of these (letters, digits) has nothing to search for.
+_WORD = re.compile(r"[^\W_]")
+
+
+def context(hit: Hit, width: int, lines: int) -> Text:
+    """The hit's snippet cut to ``lines`` lines of ``width`` cells, centred on its
+    first match (matches highlighted; "…" where it was cut)."""
+    snippet = hit.snippet
+    spans = list(hit.highlights)
+    room = max(width * lines - 2 * lines, 8)
+    start = 0
+    if spans and len(snippet) > room:
+        first, last = spans[0]
+        # A third of the room before the match: enough to read into it.
+        start = max(0, min(first - (room - (last - first)) // 3, len(snippet) - room))
+    end = min(len(snippet), start + room)
+    body = Text(("…" if start else "") + snippet[start:end] + ("…" if end < len(snippet)
+                                                               else ""))
+    shift = 1 if start else 0
+    for low, high in spans:
+        if high > start and low < end:
+            body.stylize("bold reverse", max(low, start) - start + shift,
+                         min(high, end) - start + shift)
+    if lines == 1:
+        body.truncate(width, overflow="ellipsis")
+        return body
+    wrapped = list(body.wrap(_CONSOLE, width))
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1].truncate(max(width - 1, 1))
+        wrapped[-1].append("…")
+    return Text("\n").join(wrapped)
 
 
 class SearchModal(ModalScreen[Hit | None]):
@@ -40,17 +84,24 @@ class SearchModal(ModalScreen[Hit | None]):
         self.session = session
         self.initial = query
         self.hits: list[Hit] = []
+        self.query_text = query
         self._timer: Timer | None = None
+        self._shown = 0  # counts the hit lists shown, so a late rest can tell it is stale
 
     def compose(self) -> ComposeResult:
         """Query box, hit list, summary line."""
         with Vertical(classes="dialog search"):
             yield Label("Search all documents", classes="dialog-title")
             yield Input(self.initial, placeholder="words to find (typos are forgiven)…",
-                        id="search-input")
+                        id="search-input", compact=True)
             yield OptionList(id="search-hits")
             yield Label("Type to search.   Enter: go to hit   ↑↓: move   Esc: close",
                         id="search-summary", classes="hint")
+
+    def on_resize(self) -> None:
+        """Lay the hits out again for the new size."""
+        if self.hits:
+            self._show(self.query_text, self.hits)
 
     def on_mount(self) -> None:
         """Search for a preset query straight away."""
@@ -86,13 +137,26 @@ class SearchModal(ModalScreen[Hit | None]):
 
     def _show(self, query: str, hits: list[Hit]) -> None:
         self.hits = hits
+        self.query_text = query
         options = self.query_one("#search-hits", OptionList)
-        options.set_options(Option(self._prompt(hit), id=str(i)) for i, hit in enumerate(hits))
+        keep = (options.highlighted or 0) if options.option_count == len(hits) else 0
+        width = max(options.scrollable_content_region.width - 2, 20)
+        lines = 2 if options.size.height >= TALL_LIST else 1
+        # The list lays out every option it is given: the hits that fit go in now, the
+        # rest once they are on screen (a search's first screen in half the time).
+        first = max(options.size.height // (lines + 1) + 4, 8)
+        self._shown += 1
+        options.set_options(Option(self._prompt(hit, width, lines), id=str(i))
+                            for i, hit in enumerate(hits[:first]))
         if hits:
-            options.highlighted = 0
+            options.highlighted = min(keep, first - 1)
+        if len(hits) > first:
+            self.call_after_refresh(self._show_rest, self._shown, first, width, lines, keep)
         summary = self.query_one("#search-summary", Label)
         if not query.strip():
             summary.update("Type to search.   Esc: close")
+        elif not _WORD.search(query):
+            summary.update(f"Nothing to search for in {query!r}: type a word.   Esc: close")
         elif not hits:
             summary.update(f"Nothing found for {query!r}.   Esc: close")
         else:
@@ -101,15 +165,25 @@ class SearchModal(ModalScreen[Hit | None]):
             summary.update(f"{len(hits)}{more} {noun}.   Enter: go to hit   ↑↓: move   "
                            "Esc: close")
 
+    def _show_rest(self, shown: int, first: int, width: int, lines: int, keep: int) -> None:
+        if shown != self._shown:
+            return  # a newer search replaced these hits
+        options = self.query_one("#search-hits", OptionList)
+        options.add_options(Option(self._prompt(hit, width, lines), id=str(i))
+                            for i, hit in enumerate(self.hits[first:], start=first))
+        if keep >= first:
+            options.highlighted = keep
+
     @staticmethod
-    def _prompt(hit: Hit) -> Text:
-        head = Text(f"{hit.document} {hit.paragraph.ref}", style="bold")
+    def _prompt(hit: Hit, width: int, lines: int) -> Text:
+        head = Text(no_wrap=True, overflow="ellipsis")
+        head.append(f"{hit.document} {hit.paragraph.ref}", style="bold")
+        if hit.paragraph.speaker:
+            head.append(f"  {hit.paragraph.speaker}", style="italic")
         if hit.paragraph.section:
             head.append(f"  {hit.paragraph.section}", style="dim")
-        body = Text(hit.snippet)
-        for start, end in hit.highlights:
-            body.stylize("bold reverse", start, end)
-        return Text.assemble(head, "\n", body)
+        head.truncate(width, overflow="ellipsis")
+        return Text.assemble(head, "\n", context(hit, width, lines))
 
     def action_move(self, delta: int) -> None:
         """Move between hits while typing."""
@@ -119,11 +193,14 @@ class SearchModal(ModalScreen[Hit | None]):
             options.highlighted = max(0, min(current + delta, options.option_count - 1))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter jumps to the highlighted hit."""
+        """Enter jumps to the highlighted hit; with nothing typed, says so."""
         event.stop()
         options = self.query_one("#search-hits", OptionList)
         if options.highlighted is not None and self.hits:
             self.dismiss(self.hits[options.highlighted])
+        elif not _WORD.search(event.value):
+            self.query_one("#search-summary", Label).update(
+                "Nothing to search for: type a word (typos are forgiven).   Esc: close")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """A click on a hit jumps to it."""

@@ -256,7 +256,8 @@ class ConsensusScreen(Screen[None]):
                 self.message = ""
                 self.show()
                 return
-        self.notify(f"all {count} disputed paragraphs are resolved")
+        self.notify("the disputed paragraph is resolved" if count == 1
+                    else f"all {count} disputed paragraphs are resolved")
 
     def action_code(self, number: int) -> None:
         """Add the N-th disputed code to the consensus, or take it off."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qcode.core.search import Hit
-from qcode.tui.modals.picker import CodePicker, Pick
+from qcode.tui.modals.filter_picker import FilterPicker
+from qcode.tui.modals.picker import Pick
 from qcode.tui.modals.prompt import Prompt
 from qcode.tui.modals.search import SearchModal
 
@@ -57,12 +58,26 @@ def search(screen: CodingScreen) -> None:
 
 
 def filter_by_code(screen: CodingScreen) -> None:
-    """Pick a code; the reader then shows only the paragraphs carrying it."""
+    """Pick a theme (a code and every code below it, as the reports roll it up) or a
+    speaker; the reader then shows only their paragraphs."""
+    session = screen.session
+    if session.view is None:
+        screen.notify("open a document first (d, then Enter)", severity="warning")
+        return
 
     def chosen(pick: Pick | None) -> None:
-        if pick is not None and pick.code is not None:
-            count = screen.reader.set_filter(pick.code)
-            screen.say(f"{count} paragraphs carry {pick.code.name!r} (F shows all)")
+        if pick is None:
+            return
+        if pick.code is not None:
+            code = pick.code
+            wanted = screen.attempt(lambda: session.theme(code))
+        elif pick.speaker is not None:
+            name = pick.speaker
+            wanted = screen.attempt(lambda: session.speaker_filter(name))
+        else:
+            return
+        if wanted is not None:
+            count = screen.reader.set_filter(wanted)
+            screen.say(wanted.matched(count))
 
-    screen.app.push_screen(CodePicker(screen.session, title="Show only paragraphs with…",
-                                      codable_only=False), chosen)
+    screen.app.push_screen(FilterPicker(session, speakers=session.speakers()), chosen)

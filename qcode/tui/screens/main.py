@@ -14,17 +14,17 @@ from textual.widgets import Footer
 
 from qcode.core.model import Code
 from qcode.tui.guard import attempt
+from qcode.tui.keymap import SLOTS
 from qcode.tui.live import Watching
 from qcode.tui.modals.help import HelpModal, coding_screen_help
-from qcode.tui.modals.info import CodeInfo
+from qcode.tui.modals.info import CodeInfo, ParagraphCodes
 from qcode.tui.modals.picker import CodePicker, Pick
-from qcode.tui.modals.prompt import Prompt
-from qcode.tui.screens import finding, memos
-from qcode.tui.session import SLOTS, Session
+from qcode.tui.screens import coders, finding, memos
+from qcode.tui.session import Session
 from qcode.tui.widgets.codebook import CodebookPane
 from qcode.tui.widgets.documents import DocumentsPane
 from qcode.tui.widgets.reader import Reader
-from qcode.tui.widgets.status import StatusBar
+from qcode.tui.widgets.status import StatusBar, describe
 
 T = TypeVar("T")
 
@@ -45,11 +45,18 @@ class MainScreen(Screen[None]):
         Binding("g,section_sign", "go_to", "Go to a label (§12) or number", show=False),
         Binding("m", "memo", "Memo on the paragraph", show=False),
         Binding("M", "coding_memo", "Memo on one of its codings", show=False),
-        Binding("f", "filter", "Show only paragraphs with a code", show=False),
+        Binding("f", "filter", "Show only a theme or a speaker", show=False,
+                tooltip="Show only the paragraphs of a theme — a code with its sub-codes, "
+                        "as reports count it — or the turns of one speaker"),
         Binding("F", "clear_filter", "Show all paragraphs again", show=False),
         Binding("u", "undo", "Undo", tooltip="Undo your latest change (as `qcode undo`)"),
         Binding("U,ctrl+r", "redo", "Redo", show=False),
-        Binding("i", "info", "Definition of the code under the cursor", show=False),
+        Binding("i", "info", "The codes on the paragraph", show=False,
+                tooltip="The codes on the current paragraph, with who applied them and "
+                        "their definitions (in the codebook pane: the code under the "
+                        "cursor)"),
+        Binding("escape", "to_reader", "Back to the reader", show=False,
+                tooltip="From the documents or codebook pane, back to the reader"),
         Binding("d", "focus_pane('documents-pane')", "Documents pane", show=False),
         Binding("t", "focus_pane('codebook-pane')", "Codebook pane", show=False),
         Binding("C", "coder", "Choose the coder", show=False),
@@ -79,6 +86,9 @@ class MainScreen(Screen[None]):
         self.session = session
         self.start_at = paragraph_id
         self.message = ""
+        # The paragraph the message is about: moving elsewhere clears it, so the
+        # status never says "tagged §2" while §12 is shown.
+        self.message_at: int | None = None
         self.positions: dict[int, int] = {}
         self.last_codebook: list[str] = []
 
@@ -111,7 +121,7 @@ class MainScreen(Screen[None]):
         """Open where the coder left off (or the first document), reader focused."""
         self.reader.show_document(self.start_at)
         self.reader.focus()
-        self.say("j/k move · 1-9 or c: code · u undo · ? all keys")
+        self.say("j/k move · space read on · 1-9 or c: code · u undo · ? all keys")
 
     # -- doing things safely -----------------------------------------------------------
 
@@ -123,37 +133,31 @@ class MainScreen(Screen[None]):
         return result
 
     def say(self, message: str) -> None:
-        """Put what the last action did on the status line."""
+        """Put what the last action did on the status line (until the reader moves to
+        another paragraph)."""
         self.message = message
+        current = self.reader.current
+        self.message_at = current.id if current is not None else None
         self.update_status()
 
     def update_status(self) -> None:
         """Redraw the status line."""
-        session, reader = self.session, self.reader
-        view = session.view
-        place = ""
-        current = reader.current
-        if view is not None and current is not None:
-            number, shown = reader.position
-            place = f"{current.ref} ({number}/{shown})"
-        modes = []
-        if reader.filter_code is not None:
-            modes.append(f"only {reader.filter_code.name!r}")
-        if reader.selecting:
-            modes.append(f"{len(reader.selected_ids())} selected")
-        self.query_one(StatusBar).show(
-            project=session.project.name, coder=session.coder, blind=session.blind,
-            readonly=session.project.readonly,
-            document=view.document.name if view else None, place=place,
-            mode=", ".join(modes), message=self.message,
-        )
+        self.query_one(StatusBar).show(describe(self.session, self.reader, self.message))
 
-    def after_write(self, message: str, *, codebook: bool = False) -> None:
-        """Show a committed change everywhere it is visible."""
+    def show_here(self) -> None:
+        """Mark, in the codebook pane, the codes on the current paragraph."""
+        current = self.reader.current
+        self.codebook.show_here(self.session.codes_here(current.id) if current else {})
+
+    def after_write(self, message: str, *, codebook: bool = False,
+                    codes: set[int] | None = None) -> None:
+        """Show a committed change everywhere it is visible (``codes``: only these
+        codes' counts can have changed)."""
         if codebook:
             self.codebook.rebuild()
         else:
-            self.codebook.refresh_labels()
+            self.codebook.refresh_labels(codes)
+        self.show_here()
         self.documents.refresh_list()
         self.reader.changed()
         self.say(message)
@@ -165,10 +169,13 @@ class MainScreen(Screen[None]):
         self.after_write(message, codebook=True)
 
     def on_reader_moved(self, event: Reader.Moved) -> None:
-        """Keep the status line on the current paragraph."""
+        """Keep the status line and the codebook's marks on the current paragraph."""
         current = self.reader.current
         if current is not None and self.session.view is not None:
             self.positions[self.session.view.document.id] = current.id
+        if self.message and (current is None or current.id != self.message_at):
+            self.message = ""
+        self.show_here()
         self.update_status()
 
     # -- documents ---------------------------------------------------------------------
@@ -186,6 +193,7 @@ class MainScreen(Screen[None]):
             self.codebook.rebuild()
         else:
             self.codebook.refresh_labels()
+        self.show_here()
         self.documents.refresh_list()
         self.say(message)
 
@@ -214,6 +222,10 @@ class MainScreen(Screen[None]):
                   else self.codebook.code_tree)
         widget.focus()
 
+    def action_to_reader(self) -> None:
+        """Escape in a pane: back to the reader."""
+        self.reader.focus()
+
     # -- coding ------------------------------------------------------------------------
 
     def _targets(self) -> list[int] | None:
@@ -231,16 +243,16 @@ class MainScreen(Screen[None]):
         message = self.attempt(lambda: self.session.toggle(targets, code))
         if message is not None:
             self.reader.clear_selection()
-            self.after_write(message)
+            self.after_write(message, codes={code.id})
 
     def action_slot(self, number: int) -> None:
         """Keys 1–9 toggle the code on that key."""
-        slots = self.session.slots()
-        if number > len(slots):
-            self.notify(f"no code on key {number} (P in the codebook pins one)",
+        code = self.session.on_key(number)
+        if code is None:
+            self.notify(f"no code on key {number} (P in the codebook puts one there)",
                         severity="warning")
             return
-        self.toggle(slots[number - 1])
+        self.toggle(code)
 
     def on_codebook_pane_changed(self, event: CodebookPane.Changed) -> None:
         """A codebook edit was committed: redraw what shows codes."""
@@ -248,6 +260,10 @@ class MainScreen(Screen[None]):
             self.after_reload(event.message)
         else:
             self.after_write(event.message, codebook=True)
+
+    def on_codebook_pane_said(self, event: CodebookPane.Said) -> None:
+        """A codebook action has something to say (a cancelled delete, say)."""
+        self.say(event.message)
 
     def on_codebook_pane_apply(self, event: CodebookPane.Apply) -> None:
         """Enter on a code in the tree toggles it."""
@@ -323,33 +339,21 @@ class MainScreen(Screen[None]):
 
     def action_clear_filter(self) -> None:
         """Show every paragraph again."""
-        if self.reader.filter_code is not None:
+        if self.reader.filter is not None:
             self.reader.set_filter(None)
             self.say("showing all paragraphs")
+        else:
+            self.say("no filter on: every paragraph is shown")
 
     # -- who is coding -----------------------------------------------------------------
 
     def action_coder(self) -> None:
         """Switch coder (a new name starts a new coder on their first change)."""
-        others = ", ".join(c.name for c in self.session.project.coders()) or "none yet"
-
-        def answered(name: str | None) -> None:
-            if not name or not name.strip() or name.strip() == self.session.coder:
-                return
-            self.attempt(lambda: self.session.set_coder(name))
-            if self.session.coder == name.strip():
-                self.after_reload(f"coding as {self.session.coder}")
-
-        self.app.push_screen(Prompt("Coder", value=self.session.coder,
-                                    hint=f"coders so far: {others}   Enter: switch   "
-                                         "Esc: cancel"), answered)
+        coders.switch_coder(self)
 
     def action_blind(self) -> None:
         """Hide (or show again) other coders' codings."""
-        self.session.blind = not self.session.blind
-        self.reader.changed()
-        self.say("blind mode: other coders' codings hidden" if self.session.blind
-                 else "showing every coder's codings")
+        coders.toggle_blind(self)
 
     def action_undo(self) -> None:
         """Undo the coder's latest change (the same as `qcode undo`)."""
@@ -366,13 +370,20 @@ class MainScreen(Screen[None]):
     # -- other screens -----------------------------------------------------------------
 
     def action_info(self) -> None:
-        """The codebook entry of the code under the codebook cursor."""
-        code = self.codebook.highlighted
-        if code is None:
-            self.notify("no code under the codebook cursor (t moves there)")
+        """In the codebook pane, the entry of the code under its cursor; elsewhere the
+        codes on the current paragraph."""
+        if self.codebook.code_tree.has_focus:
+            code = self.codebook.highlighted
+            if code is not None:
+                path = self.session.project.code_path(code)
+                self.app.push_screen(CodeInfo(code, path,
+                                              self.session.counts.get(code.id, 0)))
             return
-        path = self.session.project.code_path(code)
-        self.app.push_screen(CodeInfo(code, path, self.session.counts.get(code.id, 0)))
+        current = self.reader.current
+        if current is None:
+            self.notify("open a document first (d, then Enter)", severity="warning")
+            return
+        self.app.push_screen(ParagraphCodes(current, self.session.who_coded(current.id)))
 
     def action_report(self) -> None:
         """Code frequencies with bars."""

@@ -22,6 +22,7 @@ from qcode.tui.merging import MergeReview, change, detail, mark
 from qcode.tui.modals.confirm import Confirm
 from qcode.tui.modals.help import HelpModal
 from qcode.tui.session import Session
+from qcode.tui.wording import plural
 
 T = TypeVar("T")
 
@@ -101,9 +102,9 @@ class MergeScreen(Screen[MergeOutcome | None]):
         applied = len(plan.accepted())
         guesses = sum(1 for p in plan.proposals if p.kind in {"merge", "duplicate"}
                       and not p.accepted)
-        summary = Text(f"{len(plan.proposals)} proposals, {applied} to apply · "
-                       f"{plan.unchanged} codes the same · {len(plan.only_ours)} only in the "
-                       "project (kept)", style="dim")
+        summary = Text(f"{plural(len(plan.proposals), 'proposal')}, {applied} to apply · "
+                       f"{plural(plan.unchanged, 'code')} the same · "
+                       f"{len(plan.only_ours)} only in the project (kept)", style="dim")
         if guesses:
             summary.append(f"\n[?] {guesses} guess{'es' if guesses != 1 else ''} from name "
                            "similarity, declined until you accept (Space)", style="yellow")

@@ -27,6 +27,7 @@ from qcode.reports.filters import ReportFilter
 from qcode.reports.frequencies import FrequencyRow, frequencies
 from qcode.tui.session import Session
 from qcode.tui.widgets.blocks import PALETTE
+from qcode.tui.wording import plural
 
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 
@@ -148,5 +149,6 @@ class ReportScreen(Screen[None]):
         width = self.query_one("#report-body").size.width - 2
         table.update(report_table(rows, width))
         used = sum(1 for r in rows if r.own_paragraphs)
-        title.update(f"Code frequencies — {self.who}: {used} of {len(rows)} codes used, "
-                     f"{rows[0].total_paragraphs} paragraphs in the project")
+        title.update(f"Code frequencies — {self.who}: {used} of "
+                     f"{plural(len(rows), 'code')} used, "
+                     f"{plural(rows[0].total_paragraphs, 'paragraph')} in the project")

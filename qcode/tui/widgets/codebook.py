@@ -1,8 +1,9 @@
-"""The codebook pane: the code tree with colours, key numbers and live counts."""
+"""The codebook pane: the code tree with colours, key numbers, live counts, and marks
+on the codes the current paragraph carries."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import ClassVar, TypeVar
 
 from rich.text import Text
@@ -17,10 +18,12 @@ from qcode.core.model import Code
 from qcode.tui.guard import attempt
 from qcode.tui.modals.code_editor import CodeEditor, CodeForm
 from qcode.tui.modals.confirm import Confirm
+from qcode.tui.modals.key_prompt import TAKE_OFF, KeyPrompt
 from qcode.tui.modals.picker import CodePicker, Pick
 from qcode.tui.modals.prompt import Prompt
 from qcode.tui.session import Session
-from qcode.tui.widgets.blocks import code_colour
+from qcode.tui.widgets.code_labels import code_label, indent
+from qcode.tui.wording import plural
 
 T = TypeVar("T")
 
@@ -29,13 +32,18 @@ class CodebookPane(Vertical):
     """The code tree. Enter toggles the highlighted code on the current paragraph."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # The footer shows the four a coder needs most; ? lists them all. (Every one
+        # shown did not fit 80 columns beside the screen's own keys.)
         Binding("a", "add_code", "Add"),
         Binding("e", "edit_code", "Edit"),
-        Binding("r", "rename_code", "Rename"),
-        Binding("greater_than_sign", "move_code", "Move"),
-        Binding("plus_sign", "merge_code", "Merge"),
+        Binding("r", "rename_code", "Rename", show=False),
+        Binding("greater_than_sign", "move_code", "Move", show=False,
+                tooltip="Move the code (with its sub-codes) under another code"),
+        Binding("plus_sign", "merge_code", "Merge", show=False,
+                tooltip="Merge the code into another: its codings move there"),
         Binding("x,delete", "delete_code", "Delete"),
-        Binding("P", "pin_code", "Pin to 1–9"),
+        Binding("P", "pin_code", "Key", tooltip="Put the code on a number key 1–9 of your "
+                "choice (Enter: the lowest free one); no other key moves"),
     ]
 
     class Apply(Message):
@@ -44,6 +52,13 @@ class CodebookPane(Vertical):
         def __init__(self, code_id: int) -> None:
             super().__init__()
             self.code_id = code_id
+
+    class Said(Message):
+        """Something to put on the status line (a cancelled edit, say)."""
+
+        def __init__(self, message: str) -> None:
+            super().__init__()
+            self.message = message
 
     class Changed(Message):
         """The codebook was edited (committed); ``reload`` when codings moved too."""
@@ -57,6 +72,10 @@ class CodebookPane(Vertical):
         super().__init__(id=id)
         self.session = session
         self._code_nodes: dict[int, TreeNode[int]] = {}
+        self._depth: dict[int, int] = {}
+        self._parents: set[int | None] = set()
+        self._here: dict[int, bool] = {}
+        self._room = 0
 
     def compose(self) -> ComposeResult:
         """Title and tree."""
@@ -99,8 +118,11 @@ class CodebookPane(Vertical):
         keep = self.highlighted.id if self.highlighted else None
         tree.clear()
         self._code_nodes = {}
+        self._room = self._width()
         parents: dict[int | None, TreeNode[int]] = {None: tree.root}
         children = {code.parent_id for code, _depth in self.session.tree}
+        self._parents = children
+        self._depth = {code.id: depth for code, depth in self.session.tree}
         for code, _depth in self.session.tree:
             parent = parents.get(code.parent_id, tree.root)
             if code.id in children:
@@ -120,12 +142,41 @@ class CodebookPane(Vertical):
         if node is not None:
             self.code_tree.move_cursor(node)
 
-    def refresh_labels(self) -> None:
-        """Update counts and key numbers in place (cheap; after every tag)."""
-        for code_id, node in self._code_nodes.items():
+    def refresh_labels(self, only: Iterable[int] | None = None) -> None:
+        """Update counts, key numbers and marks in place: of every code, or of
+        ``only`` these (a tag changes one code's count)."""
+        self._room = self._width()
+        wanted = self._code_nodes.keys() if only is None else only
+        for code_id in wanted:
+            node = self._code_nodes.get(code_id)
             code = self.session.codes.get(code_id)
-            if code is not None:
+            if node is not None and code is not None:
                 node.set_label(self._label(code))
+
+    def show_here(self, here: dict[int, bool]) -> None:
+        """Mark the codes on the current paragraph (code id -> the coder's own?);
+        only the lines whose mark changes are redrawn."""
+        changed = {c for c in here.keys() | self._here.keys()
+                   if here.get(c) != self._here.get(c)}
+        self._here = dict(here)
+        for code_id in changed:
+            node = self._code_nodes.get(code_id)
+            code = self.session.codes.get(code_id)
+            if node is not None and code is not None:
+                node.set_label(self._label(code))
+
+    @property
+    def here(self) -> dict[int, bool]:
+        """The codes marked as on the current paragraph (id -> the coder's own?)."""
+        return dict(self._here)
+
+    def _width(self) -> int:
+        return self.code_tree.scrollable_content_region.width
+
+    def on_resize(self) -> None:
+        """Fit the names to the new width."""
+        if self._width() != self._room:
+            self.refresh_labels()
 
     def select(self, code_id: int) -> None:
         """Move the cursor to a code."""
@@ -134,18 +185,12 @@ class CodebookPane(Vertical):
             self.code_tree.move_cursor(node)
 
     def _label(self, code: Code) -> Text:
-        slot = self.session.slot_of(code.id)
-        count = self.session.counts.get(code.id, 0)
-        label = Text(no_wrap=True, overflow="ellipsis")
-        label.append(f"{slot} " if slot else "  ", style="bold" if slot else "")
-        if code.codable:
-            label.append("■ ", style=code_colour(code))
-        else:
-            label.append("□ ", style=code_colour(code))
-        label.append(code.name, style="" if code.codable else "italic")
-        if count:
-            label.append(f" {count}", style="dim")
-        return label
+        room = None
+        if self._room > 0:
+            room = self._room - indent(self._depth.get(code.id, 0), code.id in self._parents)
+        return code_label(code, key=self.session.slot_of(code.id),
+                          count=self.session.counts.get(code.id, 0),
+                          here=self._here.get(code.id), room=room)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[int]) -> None:
         """Enter on a code applies it."""
@@ -256,18 +301,20 @@ class CodebookPane(Vertical):
                 return
             target = pick.code
             count = self.session.project.affected_codings(code)
-            message = (f"{count} coding{'s' if count != 1 else ''} of “{code.name}” (all "
+            message = (f"{plural(count, 'coding')} of “{code.name}” (all "
                        f"coders) will move to “{target.name}” (a paragraph that has both "
                        f"keeps one); its sub-codes move under “{target.name}”; "
                        f"“{code.name}” is removed. u undoes it.")
 
             def confirmed(yes: bool | None) -> None:
-                if yes:
-                    moved = self._attempt(lambda: self.session.merge_codes(code, target))
-                    if moved is not None:
-                        self.post_message(self.Changed(
-                            f"merged {code.name!r} into {target.name!r} "
-                            f"({moved} codings reassigned)", reload=True))
+                if not yes:
+                    self.post_message(self.Said(f"not merged: {code.name!r} is as it was"))
+                    return
+                moved = self._attempt(lambda: self.session.merge_codes(code, target))
+                if moved is not None:
+                    self.post_message(self.Changed(
+                        f"merged {code.name!r} into {target.name!r} "
+                        f"({plural(moved, 'coding')} reassigned)", reload=True))
 
             self.app.push_screen(Confirm(f"Merge “{code.name}” into “{target.name}”?",
                                          message, yes="merge"), confirmed)
@@ -283,29 +330,53 @@ class CodebookPane(Vertical):
             return
         count = self.session.project.affected_codings(code)
         children = sum(1 for c, _d in self.session.tree if c.parent_id == code.id)
-        message = (f"{count} coding{'s' if count != 1 else ''} of it (all coders) will be "
-                   f"removed" + (f"; its {children} sub-codes move up a level" if children
-                                 else "") + ". u undoes it.")
+        moving = ("" if not children else "; its sub-code moves up a level" if children == 1
+                  else f"; its {children} sub-codes move up a level")
+        message = (f"{plural(count, 'coding')} of it (all coders) will be removed{moving}. "
+                   "u undoes it.")
 
         def confirmed(yes: bool | None) -> None:
-            if yes:
-                removed = self._attempt(lambda: self.session.delete_code(code))
-                if removed is not None:
-                    self.post_message(self.Changed(
-                        f"deleted {code.name!r} ({removed} codings removed)", reload=True))
+            if not yes:
+                self.post_message(self.Said(f"not deleted: {code.name!r} and its codings "
+                                            "are as they were"))
+                return
+            removed = self._attempt(lambda: self.session.delete_code(code))
+            if removed is not None:
+                self.post_message(self.Changed(
+                    f"deleted {code.name!r} ({plural(removed, 'coding')} removed)",
+                    reload=True))
 
         self.app.push_screen(Confirm(f"Delete “{code.name}”?", message, yes="delete"),
                              confirmed)
 
     def action_pin_code(self) -> None:
-        """Pin the highlighted code to the next free key 1–9 (or unpin it)."""
+        """Put the highlighted code on the number key the coder presses (Enter: its
+        own key, or the lowest free one); 0 takes it off its key."""
         code = self._current()
         if code is None:
             return
-        message = self._attempt(lambda: self.session.toggle_pin(code))
-        if message is not None:
-            self.refresh_labels()
-            self.post_message(self.Changed(message))
+        if not code.codable:
+            self.notify(f"{code.name!r} is a folder (not codable); put one of its codes on "
+                        "a key", severity="warning")
+            return
+        keys = self.session.keys
+        now = keys.key_of(code.id)
+        taken = {k: self.session.codes[c].name for k, c in keys.items()
+                 if c in self.session.codes}
+
+        def answered(number: int | None) -> None:
+            if number is None:
+                self.post_message(self.Said("keys unchanged"))
+                return
+            message = self._attempt(
+                lambda: self.session.take_off_key(code) if number == TAKE_OFF
+                else self.session.put_on_key(code, number))
+            if message is not None:
+                self.refresh_labels()
+                self.post_message(self.Changed(message))
+
+        self.app.push_screen(KeyPrompt(code, now=now, offered=now or keys.lowest_free(),
+                                       taken=taken), answered)
 
     def _descendants(self, code_id: int) -> set[int]:
         found: set[int] = set()

@@ -1,18 +1,19 @@
-"""The documents pane: every document with the coder's progress, attributes on demand."""
+"""The documents pane: every document with the coder's progress, attributes on demand
+(``a`` opens them in a dialog)."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Label, Static
+from textual.widgets import Label
 
 from qcode.core.model import DocumentSummary
+from qcode.tui.modals.attributes import AttributesDialog
 from qcode.tui.session import Session
 from qcode.tui.widgets.entry_list import EntryList
 
@@ -58,14 +59,12 @@ class DocumentsPane(Vertical):
     def __init__(self, session: Session, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.session = session
-        self.show_attributes = False
         self._width = 0
 
     def compose(self) -> ComposeResult:
-        """Title, list, and the (hidden) attributes panel."""
+        """Title and list."""
         yield Label("Documents [dim](d)[/]", classes="pane-title")
         yield EntryList(id="document-list")
-        yield Static(id="attributes")
 
     def on_descendant_focus(self) -> None:
         """Light up the title while the pane has the keyboard."""
@@ -79,7 +78,6 @@ class DocumentsPane(Vertical):
         """Fill the list."""
         self.border_title = "Documents"
         self.refresh_list()
-        self.query_one("#attributes", Static).display = False
 
     @property
     def options(self) -> EntryList:
@@ -96,7 +94,6 @@ class DocumentsPane(Vertical):
         options.set_entries([(str(summary.document.id),
                               entry_line(summary, summary.document.id == open_id, width))
                              for summary in self.session.documents], highlight=keep)
-        self._show_attributes()
 
     def _line_width(self) -> int:
         width = self.options.scrollable_content_region.width
@@ -112,33 +109,11 @@ class DocumentsPane(Vertical):
         event.stop()
         self.post_message(self.Open(int(event.entry_id)))
 
-    def on_entry_list_highlighted(self, event: EntryList.Highlighted) -> None:
-        """Keep the attributes panel on the highlighted document."""
-        event.stop()
-        self._show_attributes()
-
     def action_attributes(self) -> None:
-        """Show or hide the highlighted document's attributes."""
-        self.show_attributes = not self.show_attributes
-        self._show_attributes()
-
-    def _show_attributes(self) -> None:
-        panel = self.query_one("#attributes", Static)
-        panel.display = self.show_attributes
+        """The highlighted document's attributes, in a dialog."""
         entry_id = self.options.highlighted_id
-        if not self.show_attributes or entry_id is None:
-            return
-        summary = self.session.summary(int(entry_id))
+        summary = self.session.summary(int(entry_id)) if entry_id is not None else None
         if summary is None:
+            self.notify("no document here yet", severity="warning")
             return
-        document = summary.document
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(style="bold", no_wrap=True)
-        grid.add_column(overflow="fold")
-        facts = {"title": document.title, "kind": document.kind, "author": document.author,
-                 "language": document.language, "paragraphs": str(summary.paragraphs),
-                 "coded by you": str(summary.coded), **summary.attributes}
-        for key, value in facts.items():
-            if value:
-                grid.add_row(key, value)
-        panel.update(grid)
+        self.app.push_screen(AttributesDialog(summary))

@@ -17,13 +17,16 @@ from rich.segment import Segment
 from textual.strip import Strip
 from textual.widget import Widget
 
-from qcode.core.model import Code, Paragraph
+from qcode.core.model import Paragraph
+from qcode.tui.filters import Filter
 from qcode.tui.session import Session
 from qcode.tui.widgets import blocks
 from qcode.tui.widgets.blocks import Chip, Look
 
 GUTTER_MAX = 10
 CACHE_SIZE = 2048
+# Whole blocks kept: a few screens either way of the current paragraph.
+BLOCKS = 128
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class PagedView(Widget):
         self._top = 0  # the first paragraph on screen, as a place in _visible
         self._offset = 0  # how many of its lines are scrolled off the top
         self._anchor: int | None = None  # the other end of a range selection
-        self.filter_code: Code | None = None
+        self.filter: Filter | None = None
         self._matches: dict[int, tuple[tuple[int, int], ...]] = {}
         self._bodies: OrderedDict[tuple[object, ...], list[Strip]] = OrderedDict()
         self._page: tuple[tuple[object, ...], list[_Line]] | None = None
@@ -57,11 +60,24 @@ class PagedView(Widget):
         self._styles: Look | None = None
         self._strips: list[Strip] = []
         self._label_width = 3
+        # Lines per paragraph, by (place, width, blind): moving and paging ask for the
+        # same few heights again and again, and a block is costly to build.
+        self._heights: dict[tuple[int, int, bool], int] = {}
+        # Whole blocks by (place, width, blind, current, selected): a move redraws
+        # the two paragraphs whose bar changed, not every one on screen.
+        self._blocks: OrderedDict[tuple[int, int, bool, bool, bool], list[Strip]] = (
+            OrderedDict())
 
     def changed(self) -> None:
         """Codings, codes or memos changed: redraw (the wrapped text is kept)."""
+        self._forget_blocks()
         self._version += 1
         self.refresh()
+
+    def _forget_blocks(self) -> None:
+        """What a paragraph looks like may have changed: build its lines again."""
+        self._heights.clear()
+        self._blocks.clear()
 
     @property
     def current(self) -> Paragraph | None:
@@ -123,6 +139,7 @@ class PagedView(Widget):
         super().notify_style_update()
         self._styles = None
         self._bodies.clear()
+        self._forget_blocks()
         self._version += 1
 
     @property
@@ -164,16 +181,38 @@ class PagedView(Widget):
                     "  Import interviews with  qcode import FILE…",
                     "  then choose one in the documents list (d)."]
         else:
-            code = self.filter_code.name if self.filter_code else "?"
-            text = ["", f"  No paragraph carries {code!r}.", "",
-                    "  Press F to show every paragraph again."]
+            wanted = self.filter
+            if wanted is not None and wanted.speaker is not None:
+                said = f"  {wanted.speaker!r} has no turn here."
+            else:
+                said = f"  No paragraph carries {wanted.label if wanted else '?'}."
+            text = ["", said, "", "  Press F to show every paragraph again."]
         return [_Line(Strip([Segment(t, muted)]), None) for t in text]
 
     def _height(self, position: int) -> int:
-        return len(self._block(position, self._look()))
+        key = (position, self.size.width, self.session.blind)
+        height = self._heights.get(key)
+        if height is None:
+            height = self._heights[key] = len(self._block(position, self._look()))
+        return height
 
     def _block(self, position: int, look: Look) -> list[Strip]:
         """Every line of one paragraph: heading, text, chips, and a blank after."""
+        current = position == self._pos
+        selected = self._anchor is not None and (
+            min(self._anchor, self._pos) <= position <= max(self._anchor, self._pos))
+        key = (position, self.size.width, self.session.blind, current, selected)
+        cached = self._blocks.get(key)
+        if cached is None:
+            cached = self._blocks[key] = self._build_block(position, look, current, selected)
+            if len(self._blocks) > BLOCKS:
+                self._blocks.popitem(last=False)
+        else:
+            self._blocks.move_to_end(key)
+        return cached
+
+    def _build_block(self, position: int, look: Look, current: bool, selected: bool
+                     ) -> list[Strip]:
         view = self.session.view
         assert view is not None
         paragraph = view.paragraphs[self._visible[position]]
@@ -185,9 +224,6 @@ class PagedView(Widget):
             heading = blocks.heading_lines(paragraph.section, width, look, self.app.console)
             lines.extend(Strip.join([pad, h]) for h in heading)
             lines.append(Strip.blank(1, look.base))
-        current = position == self._pos
-        selected = self._anchor is not None and (
-            min(self._anchor, self._pos) <= position <= max(self._anchor, self._pos))
         bar = "▌" if current or selected else " "
         bar_style = look.bar if current else look.bar_selected
         label_style = look.label_current if current else look.label

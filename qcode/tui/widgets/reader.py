@@ -1,5 +1,11 @@
 """The reader: the open document's paragraphs, one marked as current, moved through by
-keyboard and mouse; ranges selected, filtered by a code, search matches marked.
+keyboard and mouse; ranges selected, filtered by a theme or a speaker, search matches
+marked.
+
+Interview answers run to a thousand words, taller than an 80×24 terminal. ``space``
+and PgDn read on *within* the current paragraph, a screen at a time, and move to the
+next paragraph only once its last line and its code chips are on screen, so nothing
+is skipped by keyboard; ``j``/``k`` always move by paragraph.
 
 The drawing (Textual's line API, only what is on screen) is :class:`PagedView`'s.
 """
@@ -12,10 +18,12 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
-from qcode.core.model import Code
+from qcode.tui.filters import Filter
 from qcode.tui.widgets.page import PagedView
 
 WHEEL_LINES = 3
+# Lines of a long paragraph kept on screen when reading on by a screen (context).
+OVERLAP = 2
 
 
 class Reader(PagedView, can_focus=True):
@@ -26,8 +34,12 @@ class Reader(PagedView, can_focus=True):
         Binding("k,up", "cursor(-1)", "Previous paragraph", show=False),
         Binding("n", "uncoded(1)", "Next uncoded paragraph", show=False),
         Binding("N", "uncoded(-1)", "Previous uncoded paragraph", show=False),
-        Binding("pagedown,ctrl+d", "page(1)", "Page down", show=False),
-        Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False),
+        Binding("space", "read_on", "Read on: the rest of a long paragraph, then the next "
+                "one", show=False),
+        Binding("pagedown,ctrl+d", "page(1)", "Page down (within a long paragraph first)",
+                show=False),
+        Binding("pageup,ctrl+u", "page(-1)", "Page up (within a long paragraph first)",
+                show=False),
         Binding("home", "edge(0)", "First paragraph", show=False),
         Binding("end,G", "edge(1)", "Last paragraph", show=False),
         Binding("v", "select", "Select a range (then move)", show=False),
@@ -44,9 +56,10 @@ class Reader(PagedView, can_focus=True):
 
     def show_document(self, paragraph_id: int | None = None) -> None:
         """Show the session's open document (unfiltered) at a paragraph or the start."""
-        self.filter_code = None
+        self.filter = None
         self._matches = {}
         self._bodies.clear()
+        self._forget_blocks()
         view = self.session.view
         count = len(view.paragraphs) if view else 0
         self._visible = list(range(count))
@@ -59,25 +72,30 @@ class Reader(PagedView, can_focus=True):
         self._settle()
 
     def reload(self, paragraph_id: int | None) -> None:
-        """The session re-read its document: show it again, keeping place and filter."""
-        code = self.session.codes.get(self.filter_code.id) if self.filter_code else None
+        """The session re-read its document: show it again, keeping place and filter
+        (a theme whose code is gone is dropped; a renamed one keeps its new name)."""
+        wanted = self.filter
+        if wanted is not None and wanted.code is not None:
+            code = self.session.codes.get(wanted.code.id)
+            wanted = None if code is None else self.session.theme(code)
         self.show_document(paragraph_id)
-        if code is not None:
-            self.set_filter(code)
+        if wanted is not None:
+            self.set_filter(wanted)
 
-    def set_filter(self, code: Code | None) -> int:
-        """Show only paragraphs carrying ``code`` (None: all); returns how many."""
+    def set_filter(self, wanted: Filter | None) -> int:
+        """Show only the paragraphs a filter keeps (None: all); returns how many."""
         keep = self.current
         view = self.session.view
-        self.filter_code = code
+        self.filter = wanted
         self._anchor = None
+        self._forget_blocks()
         if view is None:
             self._visible = []
-        elif code is None:
+        elif wanted is None:
             self._visible = list(range(len(view.paragraphs)))
         else:
-            carrying = self.session.with_code(code.id)
-            self._visible = [i for i, pid in enumerate(view.paragraphs.ids) if pid in carrying]
+            kept = self.session.matching(wanted)
+            self._visible = [i for i, pid in enumerate(view.paragraphs.ids) if pid in kept]
         self._pos = self._position_near(view.index_of[keep.id] if view and keep else 0)
         self._top = self._offset = 0
         self._settle()
@@ -110,6 +128,24 @@ class Reader(PagedView, can_focus=True):
     def position(self) -> tuple[int, int]:
         """(1-based place of the current paragraph, paragraphs shown)."""
         return (self._pos + 1 if self._visible else 0), len(self._visible)
+
+    @property
+    def part(self) -> tuple[int, int] | None:
+        """(screen, screens) of the current paragraph when it is taller than the
+        reader — (2, 3) while its second screenful is shown — else None."""
+        if not self._visible:
+            return None
+        height, length = max(self.size.height, 1), self._content_height(self._pos)
+        if length <= height:
+            return None
+        step = max(height - OVERLAP, 1)
+        pages = 1 + -(-(length - height) // step)
+        start = self._block_row()
+        if start is None:
+            return None
+        if start + length <= height:
+            return pages, pages
+        return min(1 + max(-start, 0) // step, pages - 1), pages
 
     def selected_ids(self) -> list[int]:
         """The paragraphs an action applies to: the selected range, or the current one."""
@@ -188,8 +224,17 @@ class Reader(PagedView, can_focus=True):
         where = "after" if direction > 0 else "before"
         self.notify(f"no uncoded paragraph {where} this one", severity="information")
 
+    def action_read_on(self) -> None:
+        """Space: the next screenful of a long paragraph; once its end and chips are
+        on screen, the next paragraph."""
+        if not self._scroll_within(1):
+            self._move_to(self._pos + 1)
+
     def action_page(self, direction: int) -> None:
-        """Page down/up: the paragraph after (before) this screenful becomes current."""
+        """Page down/up: first through the rest of a long current paragraph; then the
+        paragraph after (before) this screenful becomes current."""
+        if self._scroll_within(direction):
+            return
         page = self._layout()
         if direction > 0:
             shown = sorted({line.position for line in page if line.position is not None})
@@ -203,10 +248,58 @@ class Reader(PagedView, can_focus=True):
             self._offset = 0
             self._move_to(self._top, keep_top=True)
 
+    def _content_height(self, position: int) -> int:
+        """Lines of a paragraph's block up to its chips (without the blank after)."""
+        return max(self._height(position) - 1, 1)
+
+    def _block_row(self) -> int | None:
+        """The screen row where the current paragraph's block starts (negative when
+        scrolled into it), or None when it starts below the screen."""
+        height = max(self.size.height, 1)
+        if self._pos < self._top:
+            row = 0
+            for position in range(self._pos, self._top):
+                row -= self._height(position)
+            return row - self._offset
+        row = -self._offset
+        for position in range(self._top, self._pos):
+            row += self._height(position)
+            if row >= height:
+                return None
+        return row
+
+    def _scroll_within(self, direction: int) -> bool:
+        """Scroll a screenful through the current paragraph when there is more of it
+        that way (below: its end or chips are off screen; above: its start is);
+        False when there is not, and the caller moves on."""
+        if not self._visible:
+            return False
+        height = max(self.size.height, 1)
+        length = self._content_height(self._pos)
+        start = self._block_row()
+        if start is None or (length <= height and start >= 0):
+            return False
+        step = max(height - OVERLAP, 1)
+        skipped = -start
+        if direction > 0:
+            if start + length <= height:
+                return False
+            skipped = min(skipped + step, length - height)
+        else:
+            if start >= 0:
+                return False
+            skipped = max(skipped - step, 0)
+        self._top, self._offset = self._pos, max(skipped, 0)
+        self._changed_view()
+        return True
+
     def _move_to(self, position: int, *, keep_top: bool = False) -> None:
         if not self._visible:
             return
-        self._pos = max(0, min(position, len(self._visible) - 1))
+        before, self._pos = self._pos, max(0, min(position, len(self._visible) - 1))
+        if self._pos != before and self._pos == self._top:
+            # Arriving at a paragraph scrolled into (k onto a long answer): its start.
+            self._offset = 0
         if keep_top:
             self._top = max(0, min(self._top, len(self._visible) - 1))
             self._changed_view()
@@ -300,6 +393,7 @@ class Reader(PagedView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         """Rewrap for the new width and keep the current paragraph in view."""
         self._bodies.clear()
+        self._forget_blocks()
         self._settle()
 
 
