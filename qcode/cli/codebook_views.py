@@ -5,17 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 
 from qcode.core.codebook.match import CodeRef
-from qcode.core.codebook.merge import MergePlan, Proposal
+from qcode.core.codebook.merge import GUESSES, MergePlan, Proposal
 from qcode.core.codebook.merge_apply import MergeOutcome
+from qcode.core.codebook.model import FIELD_LABELS
 from qcode.exchange.codebook_diff import CodebookDiff, DiffEntry, word_diff
 
 # Long unchanged stretches of a definition are cut to their ends, so the change shows.
 _CONTEXT = 40
-_FIELD_NAMES = {
-    "short": "short", "definition": "definition", "when_to_use": "when to use",
-    "when_not_to_use": "when not to use", "example": "example",
-    "example_ref": "example source",
-}
 
 
 def words(runs: list[tuple[str, str]]) -> Text:
@@ -85,7 +81,7 @@ def _text_summary(entries: list[DiffEntry]) -> Text:
     parts = []
     for state, found in states.items():
         counts = [(label, sum(1 for e in found if e.field == key))
-                  for key, label in _FIELD_NAMES.items()]
+                  for key, label in FIELD_LABELS.items()]
         listed = ", ".join(f"{label} {n}" for label, n in counts if n)
         if listed:
             parts.append(f"{state}: {listed}")
@@ -117,7 +113,7 @@ def _diff_line(entry: DiffEntry) -> Text:
     if entry.kind == "codable":
         state = "codable again" if entry.after else "a folder (not codable)"
         return Text.assemble(("◇ folder   ", "magenta"), f"{name} is now {state}")
-    label = _FIELD_NAMES.get(entry.field or "", entry.field or "text")
+    label = FIELD_LABELS.get(entry.field or "", entry.field or "text")
     return Text.assemble(("✎ text     ", "blue"), f"{label} of {name}: ",
                          words(entry.words or []))
 
@@ -134,7 +130,7 @@ def plan_lines(plan: MergePlan, outcome: MergeOutcome | None, *, dry_run: bool) 
     if plan.unchanged or plan.only_ours:
         lines.append(Text(f"{plan.unchanged} codes the same in both; {len(plan.only_ours)} "
                           "only in the project (kept as they are)", style="dim"))
-    if any(p.kind in {"merge", "duplicate"} and not p.accepted for p in plan.proposals):
+    if any(p.kind in GUESSES and not p.accepted for p in plan.proposals):
         lines.append(Text("[?] name-similarity guesses are not applied: check them, then "
                           "merge again with --accept-fuzzy", style="yellow"))
     kept = [p for p in plan.proposals if not p.accepted
@@ -156,7 +152,7 @@ def plan_lines(plan: MergePlan, outcome: MergeOutcome | None, *, dry_run: bool) 
 def _proposal_line(plan: MergePlan, p: Proposal) -> Text:
     applied = plan.is_applied(p)
     mark = ("[✓] ", "green") if applied else (
-        ("[?] ", "yellow") if p.kind in {"merge", "duplicate"} else ("[ ] ", "dim"))
+        ("[?] ", "yellow") if p.kind in GUESSES else ("[ ] ", "dim"))
     ours = _q(p.ours.name) if p.ours else ""
     theirs = _q(p.theirs.name) if p.theirs else ""
     body: Text | str
@@ -182,7 +178,7 @@ def _proposal_line(plan: MergePlan, p: Proposal) -> Text:
     elif p.kind == "codable":
         body = f"folder    {ours} becomes {'codable' if p.after else 'a folder'}"
     else:
-        label = _FIELD_NAMES.get(p.field or "", p.field or "text")
+        label = FIELD_LABELS.get(p.field or "", p.field or "text")
         offered = p.offered if p.offered is not None else p.after
         how = " (both kept, theirs marked)" if p.after != offered else ""
         if p.requires is not None and not applied:

@@ -51,6 +51,8 @@ from qcode.core.codebook.model import TEXT_FIELDS, Codebook
 from qcode.core.errors import QcodeError
 
 Rule = Literal["ours", "theirs", "both"]
+# Proposals made from name similarity alone: they start declined and are shown as guesses.
+GUESSES = frozenset({"merge", "duplicate"})
 RULES: tuple[Rule, ...] = ("ours", "theirs", "both")
 KINDS = ("add", "merge", "duplicate", "rename", "move", "recolour", "codable", "text")
 

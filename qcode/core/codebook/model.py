@@ -16,6 +16,10 @@ from qcode.core.errors import ImportFailed
 from qcode.core.ids import fold, new_guid
 
 TEXT_FIELDS = ("short", "definition", "when_to_use", "when_not_to_use", "example", "example_ref")
+# How each text field is named to a researcher (screens, diffs and merge plans alike).
+FIELD_LABELS = {"short": "short", "definition": "definition", "when_to_use": "when to use",
+                "when_not_to_use": "when not to use", "example": "example",
+                "example_ref": "example source"}
 
 
 @dataclass

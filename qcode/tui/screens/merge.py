@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
+from qcode.core.codebook.merge import GUESSES
 from qcode.core.codebook.merge_apply import MergeOutcome
 from qcode.tui.guard import attempt
 from qcode.tui.merging import MergeReview, change, detail, mark
@@ -100,7 +101,7 @@ class MergeScreen(Screen[MergeOutcome | None]):
         elif 0 <= index < len(plan.proposals):
             shown.update(detail(plan, plan.proposals[index]))
         applied = len(plan.accepted())
-        guesses = sum(1 for p in plan.proposals if p.kind in {"merge", "duplicate"}
+        guesses = sum(1 for p in plan.proposals if p.kind in GUESSES
                       and not p.accepted)
         summary = Text(f"{plural(len(plan.proposals), 'proposal')}, {applied} to apply · "
                        f"{plural(plan.unchanged, 'code')} the same · "
