@@ -58,6 +58,7 @@ nav.themes a { color: #1C4E80; text-decoration: none; }
 blockquote { margin: 10px 0 16px; padding: 6px 14px; border-left: 4px solid #9AA5B1;
              background: #FAFBFC; break-inside: avoid; }
 blockquote p { margin: 4px 0; }
+mark { background: #FFF3B0; padding: 0 1px; }
 .source { color: #52606D; font-size: 13px; }
 .memo { font-size: 13px; font-style: italic; color: #3E4C59; }
 dl.codebook dt { font-weight: 600; margin-top: 10px; }
@@ -269,6 +270,24 @@ def _opening(text: str, limit: int = 120) -> str:
     return (flat[:limit].rsplit(" ", 1)[0] or flat[:limit]).rstrip(" ,;:") + " …"
 
 
+def _marked(text: str, marks: Sequence[tuple[int, int]]) -> str:
+    """The paragraph, escaped, with its exact selections (from another tool) marked."""
+    pieces, at = [], 0
+    for low, high in marks:
+        pieces += [escape(text[at:low]), f"<mark>{escape(text[low:high])}</mark>"]
+        at = high
+    pieces.append(escape(text[at:]))
+    return "".join(pieces)
+
+
+def _again(text: str, marks: Sequence[tuple[int, int]]) -> str:
+    """A paragraph already quoted in full: its exact selections under this theme, or
+    its opening words when the whole paragraph is coded."""
+    if not marks:
+        return escape(_opening(text))
+    return " … ".join(f"<mark>{escape(text[low:high].strip())}</mark>" for low, high in marks)
+
+
 def segments_html(rows: Sequence[Segment]) -> str:
     """A list of themes, then each theme's paragraphs as quotes with their source."""
     groups = quote_groups(rows)
@@ -298,14 +317,14 @@ def segments_html(rows: Sequence[Segment]) -> str:
                 # Quoted in full once, under the first theme that has it.
                 out.append(
                     f'<blockquote class="again" style="border-left-color:{border}">'
-                    f"<p>{escape(_opening(q.segment.text))}</p>"
+                    f"<p>{_again(q.segment.text, q.highlights)}</p>"
                     f'<p class="source">{escape(source)} · quoted in full under '
                     f'<a href="#quote-{paragraph}">{escape(first[1])}</a></p>{memos}'
                     "</blockquote>")
                 continue
             out.append(
                 f'<blockquote id="quote-{paragraph}" style="border-left-color:{border}">'
-                f"<p>{escape(q.segment.text)}</p>"
+                f"<p>{_marked(q.segment.text, q.highlights)}</p>"
                 f'<p class="source">{escape(source)}</p>{memos}</blockquote>'
             )
     out.append("</section>")

@@ -209,3 +209,16 @@ def test_segments_give_the_exact_quote_within_its_paragraph(cli: Cli, tmp_path: 
     assert fourth["quote"] is None and fourth["text"] == paragraphs[3]
     markdown = cli("report", "segments", "Relations", "--format", "markdown").stdout
     assert "**Second** one 🙂🙂 **goes** on." in markdown
+
+
+def test_the_html_report_marks_the_exact_quote_in_its_paragraph(cli: Cli,
+                                                                 tmp_path: Path) -> None:
+    assert cli("init").exit_code == 0
+    assert cli("import", str(field_file(tmp_path))).exit_code == 0
+    page = tmp_path / "segments.html"
+    result = cli("report", "segments", "Relations", "--format", "html", "-o", str(page))
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    # "Second" and "goes" were selected in NVivo's file; the rest of ¶2 is context
+    assert "<mark>Second</mark> one 🙂🙂 <mark>goes</mark> on." in html
+    assert html.count("<mark>") == 2
