@@ -15,6 +15,7 @@ from qcode.reports.agreement_render import (
     FORMATS,
     disagreements_table,
     render,
+    render_bytes,
     render_disagreements,
     table,
 )
@@ -32,7 +33,9 @@ def _output_format(output: Path | None, fmt: str | None, force: bool) -> str:
     chosen = format_for(output, fmt)
     if chosen not in FORMATS:
         raise QcodeError(f"{output}: agree writes {', '.join(FORMATS)}; not {chosen} "
-                         "(pass --format or use .csv .json .md .txt)")
+                         "(pass --format or use .csv .json .md .txt .xlsx)")
+    if chosen == "xlsx" and output is None:
+        raise QcodeError("--format xlsx writes a file: add -o FILE.xlsx")
     if output is not None:
         if output.exists() and not force and not output.is_dir():
             raise QcodeError(f"{output}: already exists; pass --force to overwrite it")
@@ -60,7 +63,7 @@ def _output_format(output: Path | None, fmt: str | None, force: bool) -> str:
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
               help="Output format (default: table, or what -o's suffix names).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Write to this file (.csv .json .md .txt) instead of printing.")
+              help="Write to this file (.csv .json .md .txt .xlsx) instead of printing.")
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 @shared()
 def agree(ctx: click.Context, coder_names: tuple[str, ...],
@@ -99,20 +102,23 @@ def agree(ctx: click.Context, coder_names: tuple[str, ...],
         found = disagreements(opened, coders=names, codes=codes, documents=documents,
                               attributes=pairs)
         if output is None and chosen == "table":
-            console.print(disagreements_table(found))
+            console.print(disagreements_table(found.found))
             return
-        text = render_disagreements(found, chosen)
+        if output is None:
+            echo(render_disagreements(found.found, chosen), nl=False)
+            return
+        data = render_bytes(found, chosen)
     else:
         report = agreement(opened, coders=names, codes=codes, documents=documents,
                            attributes=pairs, bootstrap=bootstrap, seed=seed)
         if output is None and chosen == "table":
             console.print(table(report))
             return
-        text = render(report, chosen)
-    if output is None:
-        echo(text, nl=False)
-        return
-    write_report(text, output, force=force)
+        if output is None:
+            echo(render(report, chosen), nl=False)
+            return
+        data = render_bytes(report, chosen)
+    write_report(data, output, force=force)
     console.print(f"wrote {escape(str(output))} ({chosen})")
 
 

@@ -161,11 +161,21 @@ def agreement(project: Project, *, coders: Sequence[str] = (), codes: Sequence[s
                            overall, bootstrap, seed)
 
 
+@dataclass(frozen=True)
+class DisagreementReport:
+    """The disagreements, and what a file of them says about itself (project, filters,
+    date), as every report does."""
+
+    context: ReportContext
+    found: Disagreements
+
+
 def disagreements(project: Project, *, coders: Sequence[str] = (), codes: Sequence[str] = (),
                   documents: Sequence[str] = (), attributes: Sequence[tuple[str, str]] = ()
-                  ) -> Disagreements:
+                  ) -> DisagreementReport:
     """Every (paragraph, code) among the units where the reviewing coders differ: some
     applied the code, some did not (coders who did not review the document are not
     listed). Arguments as for :func:`agreement`."""
-    found, _flt = _scope(project, coders, codes, documents, attributes)
-    return find_disagreements(project, found)
+    found, flt = _scope(project, coders, codes, documents, attributes)
+    return DisagreementReport(report_context(project, flt, "Disagreements"),
+                              find_disagreements(project, found))

@@ -20,10 +20,11 @@ from rich.text import Text
 
 from qcode.core.agreement.coefficients import AgreementResult
 from qcode.core.agreement.disagreements import Disagreements
-from qcode.reports.agreement import AgreementReport, CodeAgreement
+from qcode.reports.agreement import AgreementReport, CodeAgreement, DisagreementReport
 from qcode.reports.render import to_csv
+from qcode.reports.xlsx import workbook
 
-FORMATS = ("table", "csv", "json", "markdown")
+FORMATS = ("table", "csv", "json", "markdown", "xlsx")
 HEADERS = {"percent_agreement": "agreement", "cohen_kappa": "Cohen κ",
            "fleiss_kappa": "Fleiss κ", "krippendorff_alpha": "Krippendorff α"}
 SHORT_HEADERS = {**HEADERS, "krippendorff_alpha": "Kripp. α"}
@@ -261,6 +262,19 @@ def markdown(report: AgreementReport) -> str:
     parts += [f"- {_md(n)}" for n in notes(report)]
     parts.append(f"---\n\n<small>{_md(report.context.footer())}</small>")
     return "\n\n".join(parts) + "\n"
+
+
+def render_bytes(report: AgreementReport | DisagreementReport, fmt: str) -> bytes:
+    """The report as a file's bytes: an xlsx workbook (the rows of its CSV, and a sheet
+    saying what it is), or the UTF-8 of the text in ``fmt``."""
+    if isinstance(report, DisagreementReport):
+        if fmt == "xlsx":
+            return workbook(report.context, [("disagreements",
+                                              [d.record() for d in report.found.rows])])
+        return render_disagreements(report.found, fmt).encode("utf-8")
+    if fmt == "xlsx":
+        return workbook(report.context, [("agreement", records(report))])
+    return render(report, fmt).encode("utf-8")
 
 
 def render(report: AgreementReport, fmt: str, *, width: int = 120) -> str:

@@ -79,7 +79,7 @@ def render_bytes(report: Report, fmt: str, *, width: int = 100) -> bytes:
     """The report as the bytes of a file in ``fmt``: an xlsx workbook (one sheet per
     section, and one saying what it is), or the UTF-8 of :func:`render`."""
     if fmt == "xlsx":
-        return workbook(report, [(section, records(report, section))
+        return workbook(report.context, [(section, records(report, section))
                                  for section in report.sections()])
     return render(report, fmt, width=width).encode("utf-8")
 

@@ -19,15 +19,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from qcode.core.controls import printable
-from qcode.reports.report import Report
+from qcode.reports.filters import ReportContext
 
 # What a sheet name may not contain, and how long it may be (Excel's rules).
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 _SHEET_LENGTH = 31
 
 
-def workbook(report: Report, tables: Sequence[tuple[str, list[dict[str, Any]]]]) -> bytes:
-    """The workbook for ``report`` holding ``tables`` ((sheet name, rows) pairs).
+def workbook(context: ReportContext, tables: Sequence[tuple[str, list[dict[str, Any]]]]
+             ) -> bytes:
+    """The workbook of a report made in ``context`` holding ``tables`` ((sheet name,
+    rows) pairs).
 
     Written in openpyxl's write-only mode: cell by cell in memory took over a minute
     for a matrix of 30,000 paragraphs and 150 codes; streamed, a few seconds."""
@@ -59,7 +61,7 @@ def workbook(report: Report, tables: Sequence[tuple[str, list[dict[str, Any]]]])
         sheet.append([text(sheet, str(h), strong=True) for h in header])
         for row in rows:
             sheet.append([value(sheet, row.get(key)) for key in header])
-    ctx = report.context
+    ctx = context
     about = book.create_sheet(_sheet_name("about", used))
     for key, found in (("report", ctx.title), ("project", ctx.project), ("file", ctx.path),
                        ("codebook", ctx.codebook), ("codebook version", ctx.codebook_version),

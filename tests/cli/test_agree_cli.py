@@ -206,3 +206,35 @@ def test_help_states_the_definitions(cli: Cli) -> None:
     assert "except the coder named 'consensus'" in text
     assert "pooled over (paragraph, code) units" in text
     assert "reviewed" in " ".join(cli("reviewed", "--help").output.split())
+
+
+def test_agreement_and_disagreements_as_workbooks(coded: Cli, tmp_path: Path) -> None:
+    import csv
+    import io
+
+    import openpyxl
+
+    out = tmp_path / "agree.xlsx"
+    assert coded("agree", "--code", GEN, "-o", str(out)).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["agreement", "about"]
+    rows = list(book["agreement"].iter_rows(values_only=True))
+    expected = list(csv.DictReader(io.StringIO(coded("agree", "--code", GEN, "-f", "csv").output)))
+    assert list(rows[0]) == list(expected[0])
+    by_code = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    # hand computation in the fixture's docstring: 55 of 56 units agree
+    assert by_code[GEN]["units"] == 56
+    assert round(by_code[GEN]["percent_agreement"], 4) == round(55 / 56, 4)
+    about = {row[0]: row[1] for row in book["about"].iter_rows(values_only=True)}
+    assert about["report"] == "Inter-coder agreement"
+
+    listed = tmp_path / "disagreements.xlsx"
+    assert coded("agree", "--disagreements", "-o", str(listed)).exit_code == 0
+    sheet = openpyxl.load_workbook(listed)["disagreements"]
+    header = [c.value for c in sheet[1]]
+    found = {(row[header.index("paragraph")], row[header.index("code")])
+             for row in list(sheet.iter_rows(values_only=True))[1:]}
+    # alice alone: §11 generational shift; bob alone: §13 regional variation
+    assert found == {("§11", GEN), ("§13", REG)}
+    refused = coded("agree", "--format", "xlsx")
+    assert refused.exit_code == 2 and "-o FILE.xlsx" in refused.output

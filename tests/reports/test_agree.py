@@ -228,7 +228,7 @@ def test_bootstrap_interval_is_seeded(two_coders: Project) -> None:
 
 def listing(project: Project, **kwargs: object) -> list[tuple[str, str, str, tuple[str, ...],
                                                               tuple[str, ...]]]:
-    found = disagreements(project, **kwargs)  # type: ignore[arg-type]
+    found = disagreements(project, **kwargs).found  # type: ignore[arg-type]
     return [(d.document, d.ref, d.code, d.with_code, d.without_code) for d in found.rows]
 
 
@@ -240,7 +240,7 @@ def test_disagreements_list_who_applied_what(two_coders: Project) -> None:
         ("d1", "p7", "B", (BOB,), (ALICE,)),
         ("d1", "p8", "B", (BOB,), (ALICE,)),
     ]
-    first = disagreements(two_coders).rows[0]
+    first = disagreements(two_coders).found.rows[0]
     assert first.section == "d1 section"
     assert first.excerpt == "d1: paragraph p4, with enough words to quote."
     assert listing(two_coders, codes=["B"])[0][1] == "p6"
@@ -321,7 +321,7 @@ def test_sql_tallies_match_the_reference(project: Project, seed: int) -> None:
     expected = reference(project, picked)
     for result in report.codes:
         assert dict(result.columns) == {k: v for k, v in expected[result.code].items()}
-    listed = {(d.paragraph_id, d.code) for d in disagreements(project, coders=picked).rows}
+    listed = {(d.paragraph_id, d.code) for d in disagreements(project, coders=picked).found.rows}
     tallies_disagree = sum(
         count for tally in expected.values() for pattern, count in tally.items()
         if len({v for v in pattern if v is not None}) == 2)
