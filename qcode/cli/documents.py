@@ -185,7 +185,7 @@ def show(ctx: click.Context, document: str, coder: str | None,
             "memos": [{"coder": who, "text": text} for who, text in on_document],
             "paragraphs": [
                 {"ordinal": p.ordinal, "label": p.label, "section": p.section,
-                 "speaker": p.speaker, "time": format_time(p.time_ms),
+                 "speaker": p.speaker, "time": format_time(p.time_ms), "page": p.page,
                  "text": p.text, "start": p.start, "end": p.end,
                  "codes": [{"code": codes[c].name, "coder": coders[k],
                             "memo": coding_memos.get((p.id, c, k))}
@@ -201,11 +201,14 @@ def show(ctx: click.Context, document: str, coder: str | None,
         console.print(f"[dim]{escape(doc.author)}[/]")
     for who, text in on_document:
         console.print(f"[italic]memo ({escape(who)}):[/] {escape(text)}", soft_wrap=True)
-    section = None
+    section, page = None, None
     for p in paragraphs:
         if p.section != section and p.section:
             console.print(f"\n[bold underline]{escape(p.section)}[/]")
         section = p.section
+        if p.page is not None and p.page != page:
+            console.print(f"[dim]{'p. ' + str(p.page):>9}[/]")  # where a printed page starts
+        page = p.page
         line = Text()
         line.append(f"{p.ref:>9} ", style="bold cyan")
         if p.time_ms is not None:

@@ -54,6 +54,14 @@ def test_pdf_pages_reach_the_project_and_the_matrix(cli: Cli, tmp_path: Path) ->
     shown = cli("report", "matrix", "--format", "csv").stdout.splitlines()
     assert shown[0].startswith("document,paragraph,label,section,speaker,page")
     assert [line.split(",")[5] for line in shown[1:]] == ["1", "1", "1", "2"]
+    import json
+
+    listed = json.loads(cli("show", "interview", "--json").stdout)["paragraphs"]
+    assert [p["page"] for p in listed] == [1, 1, 1, 2]
+    text = cli("show", "interview").stdout
+    # each page named once, where it starts: before the first paragraph and before LAST
+    assert text.count("p. 1") == 1 and text.count("p. 2") == 1
+    assert text.index("p. 2") > text.index("carries on here")
     assert cli("check").exit_code == 0
 
 
