@@ -21,7 +21,8 @@ CODEBOOK = ROOT / "codebooks" / "ngos-power-ministries.yaml"
 # Loaded by `qcode tag`, it would mean the command pays for something it never uses.
 NOT_FOR_TAG = ("qcode.reports", "qcode.exchange", "qcode.tui", "qcode.ingest",
                "qcode.core.search", "qcode.core.agreement", "qcode.core.merge",
-               "qcode.core.coded_import", "textual", "rich", "yaml", "rapidfuzz", "docx")
+               "qcode.core.coded_import", "textual", "rich", "yaml", "rapidfuzz", "docx",
+               "sqlite_utils", "pandas", "numpy")
 
 
 def loaded_after(args: list[str]) -> tuple[list[str], str]:

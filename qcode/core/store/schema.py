@@ -8,7 +8,7 @@ first) and opening a project written by a newer qcode is refused.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -25,6 +25,8 @@ class Migration:
     name: str
     sql: str
     then: Callable[[sqlite3.Connection], None] | None = None
+    # Views created (or replaced) after the SQL and the Python step: name -> SELECT.
+    views: Mapping[str, str] | None = None
     # Rewrites so much that the file is worth compacting afterwards.
     compacts: bool = False
 
@@ -319,14 +321,22 @@ SELECT d.name AS document, p.label, p.ordinal, p.speaker, p.section, p.text,
 }
 
 
-def _create_analysis_views(conn: sqlite3.Connection) -> None:
-    # Imported here: loading sqlite-utils costs more than `qcode tag` takes, and a
-    # project is created or upgraded far more rarely than it is opened.
+def _create_views(conn: sqlite3.Connection, views: Mapping[str, str], *, plain: bool) -> None:
+    """Create (or replace) ``views`` in a project: through sqlite-utils, or as the plain
+    ``CREATE VIEW`` it issues when only the schema's shape is wanted (``plain``)."""
+    if plain:
+        for name, select in views.items():
+            conn.execute(f'DROP VIEW IF EXISTS "{name}"')
+            conn.execute(f'CREATE VIEW "{name}" AS {select.strip()}')
+        return
+    # Imported here: loading sqlite-utils (which loads pandas where it is installed)
+    # costs ten times what `qcode tag` takes, and a project is created or upgraded
+    # far more rarely than it is opened.
     import sqlite_utils
 
     db = sqlite_utils.Database(conn)
-    for name, select in ANALYSIS_VIEWS.items():
-        db.create_view(name, select.strip())
+    for name, select in views.items():
+        db.create_view(name, select.strip(), replace=True)
 
 
 # Exact selections (qcode.core.spans): a coding may carry the span(s) of text it was
@@ -359,7 +369,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "search-terms", SEARCH_TERMS),
     Migration(8, "exact-selections", EXACT_SELECTIONS),
     Migration(9, "paragraph-time", PARAGRAPH_TIME),
-    Migration(10, "analysis-views", "", then=_create_analysis_views),
+    Migration(10, "analysis-views", "", views=ANALYSIS_VIEWS),
 )
 
 # max, not the last entry: versions are reserved ahead, so the tuple may have gaps and
@@ -399,11 +409,13 @@ def pending(conn: sqlite3.Connection) -> list[Migration]:
     return sorted((m for m in MIGRATIONS if m.version not in done), key=lambda m: m.version)
 
 
-def migrate(conn: sqlite3.Connection) -> list[Migration]:
+def migrate(conn: sqlite3.Connection, *, plain_views: bool = False) -> list[Migration]:
     """Apply every pending migration, each in its own transaction; return those applied.
 
     A project that existed before and was rewritten by a migration is compacted after
     it (VACUUM), so the space the old layout took is given back to the disk.
+    ``plain_views`` creates views without loading sqlite-utils: for the in-memory copy
+    of the schema that every open for writing compares the project with.
     """
     conn.execute(VERSION_TABLE)
     had_data = current_version(conn) > 0
@@ -416,6 +428,8 @@ def migrate(conn: sqlite3.Connection) -> list[Migration]:
                 conn.execute(statement)
             if migration.then is not None:
                 migration.then(conn)
+            if migration.views:
+                _create_views(conn, migration.views, plain=plain_views)
             conn.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                 (migration.version, migration.name, datetime.now(UTC).isoformat()),
