@@ -273,7 +273,7 @@ CREATE TABLE search_terms_source (
 # the sqlite3 shell can query a project without reading qcode's code. Plain SQL views:
 # they cost nothing until read, and every SQLite tool understands them. sqlite-utils
 # creates them (its create_view is what the views' users will reach for too).
-ANALYSIS_VIEWS: dict[str, str] = {
+_VIEWS_10: dict[str, str] = {
     "code_paths": """
 WITH RECURSIVE walk(id, path, depth) AS (
     SELECT id, name, 0 FROM codes WHERE parent_id IS NULL
@@ -319,14 +319,20 @@ SELECT d.name AS document, p.label, p.ordinal, p.speaker, p.section, p.text,
 }
 
 
-def _create_analysis_views(conn: sqlite3.Connection) -> None:
+def _create_views(conn: sqlite3.Connection, views: dict[str, str]) -> None:
+    """Create (or replace) views; each migration passes the definitions of its time, so
+    replaying migration 10 never names a column a later one adds."""
     # Imported here: loading sqlite-utils costs more than `qcode tag` takes, and a
     # project is created or upgraded far more rarely than it is opened.
     import sqlite_utils
 
     db = sqlite_utils.Database(conn)
-    for name, select in ANALYSIS_VIEWS.items():
-        db.create_view(name, select.strip())
+    for name, select in views.items():
+        db.create_view(name, select.strip(), replace=True)
+
+
+def _create_analysis_views(conn: sqlite3.Connection) -> None:
+    _create_views(conn, _VIEWS_10)
 
 
 # Exact selections (qcode.core.spans): a coding may carry the span(s) of text it was
@@ -350,6 +356,35 @@ PARAGRAPH_TIME = """
 ALTER TABLE paragraphs ADD COLUMN time_ms INTEGER;
 """
 
+# How a coding was made (qcode.core.autocode): NULL by hand (or brought from another
+# tool), else the auto-coding that made it, as the command that repeats it. On the
+# coding's own row, like its exact selections, so undo, redo, merge, sync and the log's
+# replay carry it without knowing about it. coded_segments shows it.
+CODING_ORIGIN = """
+ALTER TABLE codings ADD COLUMN origin TEXT;
+"""
+
+# The views as they are now: coded_segments says how each coding was made.
+ANALYSIS_VIEWS: dict[str, str] = {
+    **_VIEWS_10,
+    "coded_segments": """
+SELECT d.name AS document, p.label, p.ordinal, p.speaker, p.section,
+       cp.code, cp.path AS code_path, k.name AS coder, p.text, g.memo,
+       g.created_at AS coded_at, g.guid AS coding_guid,
+       COALESCE(g.origin, 'hand') AS origin
+  FROM codings g
+  JOIN paragraphs p ON p.id = g.paragraph_id
+  JOIN documents d ON d.id = p.document_id
+  JOIN code_paths cp ON cp.code_id = g.code_id
+  JOIN coders k ON k.id = g.coder_id
+""",
+}
+
+
+def _recreate_coded_segments(conn: sqlite3.Connection) -> None:
+    _create_views(conn, {"coded_segments": ANALYSIS_VIEWS["coded_segments"]})
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", INITIAL),
     Migration(2, "search", SEARCH),
@@ -360,6 +395,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "exact-selections", EXACT_SELECTIONS),
     Migration(9, "paragraph-time", PARAGRAPH_TIME),
     Migration(10, "analysis-views", "", then=_create_analysis_views),
+    Migration(11, "coding-origin", CODING_ORIGIN, then=_recreate_coded_segments),
 )
 
 # max, not the last entry: versions are reserved ahead, so the tuple may have gaps and
