@@ -1,8 +1,10 @@
-"""Searching every document: hits with their context, Enter jumps to one."""
+"""Searching every document: hits with their context, Enter jumps to one, ``a`` (on the
+list) codes every hit."""
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,20 +19,31 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from qcode.core.errors import QcodeError
-from qcode.core.search import Hit, search
+from qcode.core.search import Hit, is_blank, search
 from qcode.core.store.db import translate
 from qcode.tui.session import Session
 
 # Wait for a pause in typing before searching (a search per keystroke is wasted work).
 DEBOUNCE_SECONDS = 0.2
 LIMIT = 100
+HINT = "Enter: go to hit   Tab, a: code every hit   ↑↓: move   Esc: close"
 
 
-class SearchModal(ModalScreen[Hit | None]):
+@dataclass(frozen=True)
+class CodeEveryHit:
+    """What the search closes with when ``a`` asks to code every hit of ``query`` (all
+    of them, not only the ones shown)."""
+
+    query: str
+
+
+class SearchModal(ModalScreen[Hit | CodeEveryHit | None]):
     """Full-text search with typo tolerance; runs in a worker thread."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Close"),
+        # Not a priority binding: in the query box, "a" is a letter to type.
+        Binding("a", "code_every_hit", "Code every hit"),
         Binding("down", "move(1)", "Next hit", show=False, priority=True),
         Binding("up", "move(-1)", "Previous hit", show=False, priority=True),
     ]
@@ -40,6 +53,7 @@ class SearchModal(ModalScreen[Hit | None]):
         self.session = session
         self.initial = query
         self.hits: list[Hit] = []
+        self.shown_query = ""
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -86,6 +100,7 @@ class SearchModal(ModalScreen[Hit | None]):
 
     def _show(self, query: str, hits: list[Hit]) -> None:
         self.hits = hits
+        self.shown_query = query
         options = self.query_one("#search-hits", OptionList)
         options.set_options(Option(self._prompt(hit), id=str(i)) for i, hit in enumerate(hits))
         if hits:
@@ -98,8 +113,7 @@ class SearchModal(ModalScreen[Hit | None]):
         else:
             more = "+" if len(hits) == LIMIT else ""
             noun = "hit" if len(hits) == 1 else "hits"
-            summary.update(f"{len(hits)}{more} {noun}.   Enter: go to hit   ↑↓: move   "
-                           "Esc: close")
+            summary.update(f"{len(hits)}{more} {noun}.   {HINT}")
 
     @staticmethod
     def _prompt(hit: Hit) -> Text:
@@ -129,6 +143,14 @@ class SearchModal(ModalScreen[Hit | None]):
         """A click on a hit jumps to it."""
         event.stop()
         self.dismiss(self.hits[event.option_index])
+
+    def action_code_every_hit(self) -> None:
+        """``a`` on the hit list: code every hit of the search shown (the coding screen
+        asks for the code, then confirms with the count)."""
+        if not self.hits or is_blank(self.shown_query):
+            self.notify("nothing to code: search for something first", severity="warning")
+            return
+        self.dismiss(CodeEveryHit(self.shown_query))
 
     def action_cancel(self) -> None:
         """Close without jumping."""
