@@ -113,11 +113,13 @@ def plan(project: Project, request: Request, *, coder: str) -> Plan:
     """Find the paragraphs ``request`` matches and the codings it would add.
 
     Refused (:class:`QcodeError`, nothing written) for a blank query, a regular
-    expression that does not compile, an unknown code, document or speaker (with the
+    expression that does not compile (or asked to be --exact), an unknown code, document or speaker (with the
     closest known name) and a folder code.
     """
     if not request.codes:
         raise QcodeError("autocode needs at least one code to apply")
+    if request.regex and request.exact:
+        raise QcodeError("--exact is for search queries: a --regex matches as written")
     pattern = _compile(request.query) if request.regex else None
     if pattern is None and is_blank(request.query):
         raise QcodeError("nothing to search for: give a word or a \"phrase\" "

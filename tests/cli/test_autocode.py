@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -209,6 +210,7 @@ def test_every_hit_not_a_page(project_path: Path, tmp_path: Path, cli: Cli) -> N
     (["  \"\" ", CODE], "nothing to search for"),
     (["", CODE, "--regex"], "nothing to search for"),
     (["(unclosed", CODE, "--regex"], "--regex '(unclosed' does not compile: missing ),"),
+    (["Public", CODE, "--regex", "--exact"], "--exact is for search queries"),
     (["Public", "GONGOs and the Publik Chamber"],
      "no code 'GONGOs and the Publik Chamber' (did you mean 'GONGOs and the Public Chamber'?)"),
     (["Public", CODE, "--document", "sieca-kozlowski-2090"], "no document"),
@@ -240,6 +242,20 @@ def test_a_second_run_has_nothing_to_change(study_cli: Cli) -> None:
     assert again.exit_code == 0
     assert again.output == f"3 paragraphs match, 3 already carry {CODE!r}: nothing to change\n"
     assert digest(study_cli.path) == before
+
+
+def test_origin_is_the_command_that_repeats_the_run(study_cli: Cli) -> None:
+    query = "Taylor's \"article\""
+    done = run(study_cli, query, CODE, "--document", DOC, "--uncoded", "--coder", "o'brien")
+    words = shlex.split(done["origin"])
+    assert words == ["qcode", "autocode", query, CODE, "--document", DOC, "--uncoded",
+                     "--coder", "o'brien"]
+    with Project.open(study_cli.path, readonly=True) as project:
+        assert {r[0] for r in project.conn.execute("SELECT origin FROM codings")} == {
+            done["origin"]}
+        assert {r[0] for r in project.conn.execute(
+            "SELECT origin FROM coded_segments")} == {done["origin"]}
+    assert done["tagged"] > 0
 
 
 def test_origin_follows_undo_redo_export_and_merge(study_cli: Cli, tmp_path: Path) -> None:
