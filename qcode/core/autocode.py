@@ -113,8 +113,8 @@ def plan(project: Project, request: Request, *, coder: str) -> Plan:
     """Find the paragraphs ``request`` matches and the codings it would add.
 
     Refused (:class:`QcodeError`, nothing written) for a blank query, a regular
-    expression that does not compile (or asked to be --exact), an unknown code, document or speaker (with the
-    closest known name) and a folder code.
+    expression that does not compile (or asked to be --exact), an unknown code,
+    document or speaker (with the closest known name) and a folder code.
     """
     if not request.codes:
         raise QcodeError("autocode needs at least one code to apply")
