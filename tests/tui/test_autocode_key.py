@@ -43,6 +43,12 @@ async def test_a_codes_every_hit_after_confirming_the_count(study: Project) -> N
         await search_for(pilot, '"Public Chamber"')
         assert len(app.screen.hits) == 3  # type: ignore[attr-defined]
         # In the query box "a" is a letter; on the hit list it codes every hit.
+        box = app.screen.query_one("#search-input", Input)
+        await press(pilot, "a")
+        assert isinstance(app.screen, SearchModal) and box.value == '"Public Chamber"a'
+        box.value = '"Public Chamber"'
+        await pilot.pause(DEBOUNCE_SECONDS + 0.2)
+        await settle(pilot)
         await press(pilot, "tab", "a")
         assert isinstance(app.screen, CodePicker)
         before = events(study)
