@@ -15,7 +15,8 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = ("import", "codings", "tag", "documents", "tui", "frequencies",
-           "frequencies_by_document", "cooccurrence", "agreement", "search", "size")
+           "frequencies_by_document", "cooccurrence", "agreement", "search", "autocode",
+           "size")
 
 
 def test_small_benchmark_produces_correct_figures(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ COMMANDS = {
     "agree": "agree", "reviewed": "agree",
     "consensus": "consensus",
     "memo": "memo",
-    "search": "search",
+    "search": "search", "autocode": "autocode",
 }
 
 

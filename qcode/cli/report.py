@@ -116,9 +116,10 @@ def report_group() -> None:
 
 
 @report_group.command("frequencies", short_help="Paragraphs, documents and codings per code.")
-@click.option("--by", metavar="document|coder|speaker|ATTRIBUTE",
-              help="Break the counts down by document, coder, speaker or a document "
-                   "attribute (e.g. generation, organisation).")
+@click.option("--by", metavar="document|coder|speaker|origin|ATTRIBUTE",
+              help="Break the counts down by document, coder, speaker, origin (by hand, "
+                   "or which `qcode autocode`) or a document attribute (e.g. generation, "
+                   "organisation).")
 @filter_options()
 @output_options
 @shared()
@@ -197,7 +198,7 @@ def summary_command(ctx: click.Context, coders: tuple[str, ...],
 
 
 @report_group.command("all", short_help="Everything in one report (e.g. -o report.html).")
-@click.option("--by", metavar="document|coder|speaker|ATTRIBUTE",
+@click.option("--by", metavar="document|coder|speaker|origin|ATTRIBUTE",
               help="Break frequencies down.")
 @click.option("--measure", type=click.Choice(MEASURES), default="count", show_default=True,
               help="Co-occurrence cell value.")

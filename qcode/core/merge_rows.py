@@ -127,10 +127,11 @@ class RowMerge:
         total = place.theirs.execute(
             f"SELECT COUNT(*) FROM codings WHERE coder_id IN ({marks})", taken).fetchone()[0]
         paragraphs, codes, coders, shift = place.paragraphs, place.codes, place.coders, place.shift
-        for number, (their_id, guid, their_paragraph, code, coder, memo, created, spans) in \
-                enumerate(place.theirs.execute(
-                    "SELECT id, guid, paragraph_id, code_id, coder_id, memo, created_at, spans "
-                    f"FROM codings WHERE coder_id IN ({marks}) ORDER BY id", taken), start=1):
+        for number, (their_id, guid, their_paragraph, code, coder, memo, created, spans,
+                     origin) in enumerate(place.theirs.execute(
+                    "SELECT id, guid, paragraph_id, code_id, coder_id, memo, created_at, spans, "
+                    f"origin FROM codings WHERE coder_id IN ({marks}) ORDER BY id", taken),
+                    start=1):
             if place.progress and (number % 2000 == 0 or number == total):
                 place.progress(number, total)
             paragraph = paragraphs.get(their_paragraph)
@@ -159,7 +160,8 @@ class RowMerge:
                 tally.codings_present += 1
                 continue
             here[coders[coder]][pair] = (None, memo, spans)
-            values.append([guid, pair[0], pair[1], coders[coder], memo, created, spans])
+            values.append([guid, pair[0], pair[1], coders[coder], memo, created, spans,
+                           origin])
             sources.append(their_id)
         tally.unplaced += self._unplaced(unplaced)
         gone = self._owned_elsewhere(owned, kept)
@@ -201,7 +203,7 @@ class RowMerge:
 
     def _add_codings(self, values: list[list[Any]], sources: list[int]) -> None:
         """The one place codings are copied in (``values``: guid, paragraph, code,
-        coder, memo, created_at, spans). Rows of a table that hangs off a coding (an exact
+        coder, memo, created_at, spans, origin). Rows of a table that hangs off a coding (an exact
         selection span, say) follow here: ``place.codings`` maps each of their coding
         ids to the id the coding has here."""
         if not values:
@@ -216,7 +218,7 @@ class RowMerge:
         realised = self.place.apply({"op": "insert", "table": "codings", "rows": {
             "same": {}, "values": values,
             "columns": ["guid", "paragraph_id", "code_id", "coder_id", "memo", "created_at",
-                        "spans"]}})
+                        "spans", "origin"]}})
         stored = batch(realised["rows"])
         ids = stored.column("id") if stored is not None else []
         self.place.codings.update(zip(sources, ids, strict=True))

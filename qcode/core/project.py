@@ -263,10 +263,13 @@ class Project(CodebookEditing):
     # -- many codings at once --------------------------------------------------------
 
     def tag_many(self, pairs: Iterable[tuple[int, int]], *, coder: str,
-                 summary: str | None = None, memo: str | None = None) -> TagResult:
+                 summary: str | None = None, memo: str | None = None,
+                 origin: str | None = None, action: str = "tag") -> TagResult:
         """Apply (paragraph id, code id) pairs as ONE undoable event: the bulk path that
         auto-coding, merges, imports and scripts use (and :meth:`tag`, which codes every
         paragraph with every code). Pairs the coder already has are left alone.
+        ``origin`` says how the new codings were made (None: by hand; see
+        :mod:`qcode.core.autocode`); ``action`` names the event in the log.
 
         The coder's existing codings are looked up by paragraph on the (coder,
         paragraph) index, the new rows go in with one ``executemany`` and are logged as
@@ -286,11 +289,13 @@ class Project(CodebookEditing):
             if not new:
                 return TagResult(0, len(wanted), None)
             values = [[guid, p, c] for guid, (p, c) in zip(new_guids(len(new)), new, strict=True)]
-            rows = Batch({"coder_id": coder_id, "memo": memo, "created_at": stamp},
-                         ["guid", "paragraph_id", "code_id"], values)
+            same = {"coder_id": coder_id, "memo": memo, "created_at": stamp}
+            if origin is not None:
+                same["origin"] = origin
+            rows = Batch(same, ["guid", "paragraph_id", "code_id"], values)
             if summary is None:
                 summary = f"tag {len(values)} paragraph-code pairs"
-            event = self.record(coder, "tag", summary,
+            event = self.record(coder, action, summary,
                                 [{"op": "insert", "table": "codings", "rows": stored_rows(rows)}])
         return TagResult(len(values), len(wanted) - len(values), event)
 

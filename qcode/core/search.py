@@ -22,7 +22,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from qcode.core.codebook.tree import code_tree
 from qcode.core.errors import ProjectError
@@ -46,6 +46,8 @@ _OPEN, _CLOSE = "\x02", "\x03"
 _TOKEN = re.compile(r"[^\W_]+")
 _PHRASE = re.compile(r'"([^"]*)"')
 SNIPPET_WIDTH = 180
+# search(limit=ALL): every hit, not a page (what auto-coding takes).
+ALL = 2**62
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,8 @@ class Hit:
 
 @dataclass(frozen=True)
 class Scope:
-    """Where to search: one document, one speaker, paragraphs carrying given codes.
+    """Where to search: one document, one speaker, paragraphs carrying given codes,
+    paragraphs carrying no code at all (``uncoded``: of any coder).
 
     ``code_ids`` is matched as given: pass a parent's whole subtree
     (:meth:`qcode.core.codebook.tree.CodeTree.subtree`) for a theme.
@@ -84,10 +87,31 @@ class Scope:
     document_id: int | None = None
     speaker: str | None = None
     code_ids: tuple[int, ...] | None = None
+    uncoded: bool = False
+
+    def conditions(self) -> tuple[list[str], dict[str, object]]:
+        """SQL conditions on paragraphs ``p`` (ANDed) and their parameters: the one
+        definition of a scope, for search and for what reads paragraphs without it."""
+        conditions: list[str] = []
+        params: dict[str, object] = {}
+        if self.document_id is not None:
+            conditions.append("p.document_id = :document")
+            params["document"] = self.document_id
+        if self.speaker is not None:
+            conditions.append("p.speaker = :speaker COLLATE NOCASE")
+            params["speaker"] = self.speaker
+        if self.code_ids is not None:
+            conditions.append("p.id IN (SELECT paragraph_id FROM codings WHERE code_id IN "
+                              "(SELECT value FROM json_each(:codes)))")
+            params["codes"] = json.dumps(list(self.code_ids))
+        if self.uncoded:
+            conditions.append("NOT EXISTS (SELECT 1 FROM codings u WHERE u.paragraph_id = p.id)")
+        return conditions, params
 
 
 def scope_for(project: ProjectReader, *, document: str | None = None,
-              speaker: str | None = None, code: str | None = None) -> Scope:
+              speaker: str | None = None, code: str | None = None,
+              uncoded: bool = False) -> Scope:
     """A :class:`Scope` from names as a researcher types them; each unknown name is
     refused with the closest known one. A parent code stands for its whole subtree (the
     roll-up reports count by)."""
@@ -96,7 +120,7 @@ def scope_for(project: ProjectReader, *, document: str | None = None,
     codes = None
     if code is not None:
         codes = tuple(code_tree(project).subtree(project.code(code).id))
-    return Scope(document_id, who, codes)
+    return Scope(document_id, who, codes, uncoded)
 
 
 @dataclass(frozen=True)
@@ -127,13 +151,15 @@ def _quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _words(query: str, words: Vocabulary) -> tuple[list[_Word], list[str]] | None:
+def _words(query: str, words: Vocabulary | None) -> tuple[list[_Word], list[str]] | None:
     """The query's words with their groups, and its phrases as MATCH strings; None when
-    a word stands for nothing in the index (so nothing can match them all)."""
+    a word stands for nothing in the index (so nothing can match them all). Without a
+    vocabulary (an exact search) each word stands for itself alone."""
     typed, phrases = parse_query(query)
     found: list[_Word] = []
     for word in typed:
-        groups = expand_groups(word, words)
+        groups = (expand_groups(word, words) if words is not None
+                  else [TermGroup((word,), "exact")])
         if not groups:
             return None
         rank = {t: i for i, g in enumerate(groups) for t in g.terms}
@@ -171,20 +197,23 @@ def match_expression(project: ProjectReader, query: str) -> tuple[str | None, li
 
 def search(
     project: ProjectReader, query: str, limit: int = 50, document_id: int | None = None,
-    *, scope: Scope | None = None,
+    *, scope: Scope | None = None, exact: bool = False,
 ) -> list[Hit]:
-    """Paragraphs matching ``query`` (typo-tolerant), best first, at most ``limit``.
+    """Paragraphs matching ``query`` (typo-tolerant), best first, at most ``limit``
+    (:data:`ALL`: every one).
 
     ``document_id`` (or ``scope``) restricts where to look. A blank query, or one with a
-    word that is nowhere near any indexed word, finds nothing.
+    word that is nowhere near any indexed word, finds nothing. ``exact`` turns typo
+    tolerance off: each word matches itself only (as the index folds it), not the
+    words starting with it or close spellings.
     """
     if limit <= 0:
         return []
     where = scope or Scope()
     if document_id is not None:
-        where = Scope(document_id, where.speaker, where.code_ids)
+        where = replace(where, document_id=document_id)
     try:
-        parsed = _words(query, vocabulary(project))
+        parsed = _words(query, None if exact else vocabulary(project))
         if parsed is None or not (parsed[0] or parsed[1]):
             return []
         return _search(project.conn, parsed[0], parsed[1], limit, where)
@@ -217,18 +246,8 @@ def _search(conn: sqlite3.Connection, words: list[_Word], phrases: list[str], li
 
 def _candidates(conn: sqlite3.Connection, expression: str, limit: int, where: Scope,
                 found: Sequence[int]) -> list[sqlite3.Row]:
-    conditions = []
-    params: dict[str, object] = {"expression": expression, "limit": limit}
-    if where.document_id is not None:
-        conditions.append("p.document_id = :document")
-        params["document"] = where.document_id
-    if where.speaker is not None:
-        conditions.append("p.speaker = :speaker COLLATE NOCASE")
-        params["speaker"] = where.speaker
-    if where.code_ids is not None:
-        conditions.append("p.id IN (SELECT paragraph_id FROM codings WHERE code_id IN "
-                          "(SELECT value FROM json_each(:codes)))")
-        params["codes"] = json.dumps(list(where.code_ids))
+    conditions, params = where.conditions()
+    params.update(expression=expression, limit=limit)
     if found:
         conditions.append("p.id NOT IN (SELECT value FROM json_each(:found))")
         params["found"] = json.dumps(list(found))
@@ -338,7 +357,7 @@ def _cut_before(text: str, end: int, keep: int) -> int:
 
 
 __all__ = [
-    "Hit", "Scope", "TermGroup", "centred_snippet", "expand", "expand_groups", "fold_term",
+    "ALL", "Hit", "Scope", "TermGroup", "centred_snippet", "expand", "expand_groups", "fold_term",
     "index_signature", "is_blank", "match_expression", "parse_query", "refresh_vocabulary",
     "scope_for", "search", "vocabulary",
 ]

@@ -26,7 +26,7 @@ from qcode.core.codebook.tree import TREE_CTE, CodeTree, code_tree
 from qcode.core.project import Project
 from qcode.core.store.db import translate
 from qcode.core.store.runs import document_runs, paragraph_counts
-from qcode.reports.by_speaker import count_by_speaker
+from qcode.reports.by_speaker import count_by_origin, count_by_speaker
 from qcode.reports.filters import (
     ReportFilter,
     Scope,
@@ -39,6 +39,10 @@ from qcode.reports.filters import (
 BY_DOCUMENT = "document"
 BY_CODER = "coder"
 BY_SPEAKER = "speaker"
+BY_ORIGIN = "origin"
+# The origin group of codings made by hand (qcode.core.autocode.HAND; reports do not
+# import the auto-coder).
+HAND = "hand"
 
 
 @dataclass(frozen=True)
@@ -110,9 +114,11 @@ def frequencies(
 ) -> list[FrequencyRow]:
     """Frequencies of every code (or of ``flt.codes``) in tree order.
 
-    ``by`` breaks the counts down: ``"document"``, ``"coder"``, ``"speaker"`` or a
-    document attribute key; the result then has one row per code × group, zeros included, and each
-    group's ``total_paragraphs`` is the paragraphs of that group's documents.
+    ``by`` breaks the counts down: ``"document"``, ``"coder"``, ``"speaker"``,
+    ``"origin"`` (by hand, or which auto-coding) or a document attribute key; the result
+    then has one row per code × group, zeros included, and each group's
+    ``total_paragraphs`` is the paragraphs of that group's documents (every paragraph in
+    scope for coders and origins).
     """
     try:
         return _frequencies(project, flt or ReportFilter(), by)
@@ -136,6 +142,10 @@ def _frequencies(project: Project, flt: ReportFilter, by: str | None) -> list[Fr
         # Speakers are per paragraph: groups of documents do not describe them.
         speakers, counts, totals = count_by_speaker(conn, selected, in_scope, scope.coder_ids)
         groups = [_Group(speaker, tuple(in_scope)) for speaker in speakers]
+    elif by == BY_ORIGIN:
+        origins, counts = count_by_origin(conn, selected, in_scope, scope.coder_ids, HAND)
+        groups = [_Group(origin, tuple(in_scope)) for origin in origins or [HAND]]
+        totals = [sum(sizes.get(d, 0) for d in in_scope)] * len(groups)
     else:
         groups = _groups(conn, by, in_scope, documents, scope)
         counts = _count(conn, tree, selected, runs=[r for r in runs if r[0] in wanted],

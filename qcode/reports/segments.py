@@ -21,6 +21,7 @@ from qcode.core.project import Project
 from qcode.core.spans import marks
 from qcode.core.store.db import translate
 from qcode.reports.filters import ReportFilter, resolve
+from qcode.reports.frequencies import HAND
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class Segment:
     # The exact selection(s) within the paragraph, as offsets into ``text``; empty when
     # the whole paragraph was coded.
     highlights: tuple[tuple[int, int], ...] = ()
+    # How the coding was made: "hand", or the `qcode autocode` command that made it.
+    origin: str = "hand"
 
     @property
     def quote(self) -> str | None:
@@ -80,7 +83,7 @@ WITH themes(position, theme_id, code_id, code_rank) AS (
 SELECT th.theme_id, k.code_id, d.name AS document, d.title, d.id AS document_id,
        p.id AS paragraph_id,
        p.ordinal, p.label, p.section, p.speaker, p.text, c.name AS coder, k.memo,
-       k.spans, p.start
+       k.spans, p.start, k.origin
   FROM themes th
   JOIN codings k ON k.code_id = th.code_id
   JOIN paragraphs p ON p.id = k.paragraph_id
@@ -150,6 +153,7 @@ def _segments(project: Project, codes: Sequence[str], flt: ReportFilter,
             paragraph_memos=tuple(on_paragraphs.get(row["paragraph_id"], ())),
             document_memos=tuple(on_documents.get(row["document_id"], ())),
             highlights=highlights(row["spans"], row["start"], len(row["text"])),
+            origin=row["origin"] or HAND,
         ))
     return result
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from qcode.core import autocode
 from qcode.core.errors import QcodeError
 from qcode.core.model import Code, Document, DocumentSummary, Paragraph
 from qcode.core.project import Project
@@ -338,6 +339,22 @@ class Session:
         removed = self.project.delete_code(code, coder=self.coder)
         self.reload()
         return removed
+
+    def plan_autocode(self, query: str, code: Code) -> autocode.Plan:
+        """What coding every hit of ``query`` with ``code`` would change (nothing is
+        written): every hit, not the page the search shows."""
+        request = autocode.Request(query, (self.project.code_path(code),))
+        return autocode.plan(self.project, request, coder=self.coder)
+
+    def autocode(self, planned: autocode.Plan) -> str:
+        """Apply a plan as one change (as ``qcode autocode``); the message says how to
+        take it back."""
+        result = autocode.apply(self.project, planned)
+        self.reload()
+        names = ", ".join(repr(c.name) for c in planned.codes)
+        noun = "paragraph" if result.changed == 1 else "paragraphs"
+        return (f"auto-coded {result.changed} {noun} matching {planned.request.query!r} "
+                f"with {names} (one change: u undoes it)")
 
     def undo(self) -> str:
         """Take back the coder's latest change (the same as ``qcode undo``)."""

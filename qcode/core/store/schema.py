@@ -275,7 +275,7 @@ CREATE TABLE search_terms_source (
 # the sqlite3 shell can query a project without reading qcode's code. Plain SQL views:
 # they cost nothing until read, and every SQLite tool understands them. sqlite-utils
 # creates them (its create_view is what the views' users will reach for too).
-ANALYSIS_VIEWS: dict[str, str] = {
+_VIEWS_10: dict[str, str] = {
     "code_paths": """
 WITH RECURSIVE walk(id, path, depth) AS (
     SELECT id, name, 0 FROM codes WHERE parent_id IS NULL
@@ -360,6 +360,31 @@ PARAGRAPH_TIME = """
 ALTER TABLE paragraphs ADD COLUMN time_ms INTEGER;
 """
 
+# How a coding was made (qcode.core.autocode): NULL by hand (or brought from another
+# tool), else the auto-coding that made it, as the command that repeats it. On the
+# coding's own row, like its exact selections, so undo, redo, merge, sync and the log's
+# replay carry it without knowing about it. coded_segments shows it.
+CODING_ORIGIN = """
+ALTER TABLE codings ADD COLUMN origin TEXT;
+"""
+
+# The views as they are now: coded_segments says how each coding was made.
+ANALYSIS_VIEWS: dict[str, str] = {
+    **_VIEWS_10,
+    "coded_segments": """
+SELECT d.name AS document, p.label, p.ordinal, p.speaker, p.section,
+       cp.code, cp.path AS code_path, k.name AS coder, p.text, g.memo,
+       g.created_at AS coded_at, g.guid AS coding_guid,
+       COALESCE(g.origin, 'hand') AS origin
+  FROM codings g
+  JOIN paragraphs p ON p.id = g.paragraph_id
+  JOIN documents d ON d.id = p.document_id
+  JOIN code_paths cp ON cp.code_id = g.code_id
+  JOIN coders k ON k.id = g.coder_id
+""",
+}
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", INITIAL),
     Migration(2, "search", SEARCH),
@@ -369,7 +394,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "search-terms", SEARCH_TERMS),
     Migration(8, "exact-selections", EXACT_SELECTIONS),
     Migration(9, "paragraph-time", PARAGRAPH_TIME),
-    Migration(10, "analysis-views", "", views=ANALYSIS_VIEWS),
+    Migration(10, "analysis-views", "", views=_VIEWS_10),
+    Migration(11, "coding-origin", CODING_ORIGIN,
+              views={"coded_segments": ANALYSIS_VIEWS["coded_segments"]}),
 )
 
 # max, not the last entry: versions are reserved ahead, so the tuple may have gaps and

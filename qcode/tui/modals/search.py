@@ -1,4 +1,5 @@
-"""Searching every document: hits with their context, Enter jumps to one.
+"""Searching every document: hits with their context, Enter jumps to one, ``a`` (on the
+list) codes every hit.
 
 The list uses the height it has: each hit is its place and one line of context
 centred on the match (two lines when the terminal is tall), so an 80×24 terminal
@@ -10,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import sqlite3
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.console import Console
@@ -25,13 +27,14 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from qcode.core.errors import QcodeError
-from qcode.core.search import Hit, search
+from qcode.core.search import Hit, is_blank, search
 from qcode.core.store.db import translate
 from qcode.tui.session import Session
 
 # Wait for a pause in typing before searching (a search per keystroke is wasted work).
 DEBOUNCE_SECONDS = 0.2
-LIMIT = 50
+LIMIT = 100
+HINT = "Enter: go to hit   Tab, a: code every hit   Esc: close"
 # Wraps snippets to a width (nothing is printed with it).
 _CONSOLE = Console(width=200, color_system=None, file=io.StringIO())
 # From this many rows of list on, each hit shows two lines of context.
@@ -70,11 +73,21 @@ def context(hit: Hit, width: int, lines: int) -> Text:
     return Text("\n").join(wrapped)
 
 
-class SearchModal(ModalScreen[Hit | None]):
+@dataclass(frozen=True)
+class CodeEveryHit:
+    """What the search closes with when ``a`` asks to code every hit of ``query`` (all
+    of them, not only the ones shown)."""
+
+    query: str
+
+
+class SearchModal(ModalScreen[Hit | CodeEveryHit | None]):
     """Full-text search with typo tolerance; runs in a worker thread."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Close"),
+        # Not a priority binding: in the query box, "a" is a letter to type.
+        Binding("a", "code_every_hit", "Code every hit"),
         Binding("down", "move(1)", "Next hit", show=False, priority=True),
         Binding("up", "move(-1)", "Previous hit", show=False, priority=True),
     ]
@@ -162,8 +175,7 @@ class SearchModal(ModalScreen[Hit | None]):
         else:
             more = "+" if len(hits) == LIMIT else ""
             noun = "hit" if len(hits) == 1 else "hits"
-            summary.update(f"{len(hits)}{more} {noun}.   Enter: go to hit   ↑↓: move   "
-                           "Esc: close")
+            summary.update(f"{len(hits)}{more} {noun}.   {HINT}")
 
     def _show_rest(self, shown: int, first: int, width: int, lines: int, keep: int) -> None:
         if shown != self._shown:
@@ -206,6 +218,14 @@ class SearchModal(ModalScreen[Hit | None]):
         """A click on a hit jumps to it."""
         event.stop()
         self.dismiss(self.hits[event.option_index])
+
+    def action_code_every_hit(self) -> None:
+        """``a`` on the hit list: code every hit of the search shown (the coding screen
+        asks for the code, then confirms with the count)."""
+        if not self.hits or is_blank(self.query_text):
+            self.notify("nothing to code: search for something first", severity="warning")
+            return
+        self.dismiss(CodeEveryHit(self.query_text))
 
     def action_cancel(self) -> None:
         """Close without jumping."""

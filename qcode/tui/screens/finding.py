@@ -1,14 +1,18 @@
-"""Finding a place from the coding screen: a label, a search hit, a code's paragraphs."""
+"""Finding a place from the coding screen: a label, a search hit, a code's paragraphs;
+and coding every hit of a search at once."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
+
 from qcode.core.search import Hit
+from qcode.tui.modals.confirm import Confirm
 from qcode.tui.modals.filter_picker import FilterPicker
-from qcode.tui.modals.picker import Pick
+from qcode.tui.modals.picker import CodePicker, Pick
 from qcode.tui.modals.prompt import Prompt
-from qcode.tui.modals.search import SearchModal
+from qcode.tui.modals.search import CodeEveryHit, SearchModal
 
 if TYPE_CHECKING:
     from qcode.tui.screens.coding import CodingScreen
@@ -40,7 +44,10 @@ def search(screen: CodingScreen) -> None:
     """Search every document; Enter on a hit opens it there, matches marked."""
     session = screen.session
 
-    def chosen(hit: Hit | None) -> None:
+    def chosen(hit: Hit | CodeEveryHit | None) -> None:
+        if isinstance(hit, CodeEveryHit):
+            code_every_hit(screen, hit.query)
+            return
         if hit is None:
             return
         view = session.view
@@ -55,6 +62,40 @@ def search(screen: CodingScreen) -> None:
         screen.say(f"found in {hit.document} {hit.paragraph.ref} (Esc clears the marks)")
 
     screen.app.push_screen(SearchModal(session), chosen)
+
+
+def code_every_hit(screen: CodingScreen, query: str) -> None:
+    """Pick a code, see how many paragraphs it would go on (every hit, not the page
+    shown), confirm: one change, as ``qcode autocode`` makes it."""
+    session = screen.session
+
+    def picked(pick: Pick | None) -> None:
+        if pick is None or pick.code is None:
+            return
+        code = pick.code
+        planned = screen.attempt(lambda: session.plan_autocode(query, code))
+        if planned is None:
+            return
+        if not planned.pairs:
+            screen.say(f"nothing to change: the {planned.paragraphs} paragraphs matching "
+                       f"{query!r} already carry {code.name!r}")
+            return
+        noun = "paragraph" if planned.to_tag == 1 else "paragraphs"
+        already = (f" ({planned.already} of the {planned.paragraphs} hits already carry it)"
+                   if planned.already else "")
+        message = escape(f"Tag {planned.to_tag} {noun} matching {query!r} with "
+                         f"{code.name!r}?{already}\nOne change: u undoes it.")
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                done = screen.attempt(lambda: session.autocode(planned))
+                if done is not None:
+                    screen.after_reload(done)
+
+        screen.app.push_screen(Confirm("Code every hit", message, yes="tag them"), confirmed)
+
+    screen.app.push_screen(CodePicker(session, title=f"Code every hit of {query!r} with…"),
+                           picked)
 
 
 def filter_by_code(screen: CodingScreen) -> None:

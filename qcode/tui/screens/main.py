@@ -41,7 +41,8 @@ class MainScreen(Screen[None]):
                 tooltip="Code picker: type part of a code's name, Enter applies or removes "
                         "it; Ctrl+N there creates a new code"),
         Binding("slash", "search", "Search",
-                tooltip="Search every document (typos forgiven); Enter on a hit goes there"),
+                tooltip="Search every document (typos forgiven); Enter on a hit goes "
+                        "there; Tab, then a, codes every hit (one change)"),
         Binding("g,section_sign", "go_to", "Go to a label (§12) or number", show=False),
         Binding("m", "memo", "Memo on the paragraph", show=False),
         Binding("M", "coding_memo", "Memo on one of its codings", show=False),
