@@ -214,7 +214,7 @@ def similar_to(
 
 def similar_to_code(
     project: ProjectReader, code_ids: Sequence[int], *, limit: int = 20,
-    uncoded: Uncoded | None = None,
+    uncoded: Uncoded | None = None, name: str = "the code",
 ) -> list[Similar]:
     """The paragraphs not carrying any of ``code_ids`` (pass a code's subtree: a theme)
     most like those that do, best first. Refused when the codes hold no paragraph yet."""
@@ -224,7 +224,7 @@ def similar_to_code(
             "SELECT DISTINCT paragraph_id FROM codings WHERE code_id IN "
             "(SELECT value FROM json_each(?)) ORDER BY paragraph_id", (codes,))]
         if not held:
-            raise QcodeError("the code holds no paragraph yet: nothing to compare with "
+            raise QcodeError(f"{name} holds no paragraph yet: nothing to compare with "
                              "(tag a few, then ask again)")
         if len(held) > MAX_EXAMPLES:
             step = len(held) / MAX_EXAMPLES

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qcode.core.search import Hit
+from qcode.core.similar import Similar
 from qcode.tui.modals.picker import CodePicker, Pick
 from qcode.tui.modals.prompt import Prompt
 from qcode.tui.modals.search import SearchModal
+from qcode.tui.modals.similar import SimilarModal
 
 if TYPE_CHECKING:
     from qcode.tui.screens.coding import CodingScreen
@@ -54,6 +56,42 @@ def search(screen: CodingScreen) -> None:
         screen.say(f"found in {hit.document} {hit.paragraph.ref} (Esc clears the marks)")
 
     screen.app.push_screen(SearchModal(session), chosen)
+
+
+def similar(screen: CodingScreen) -> None:
+    """The paragraphs most like the current one; t there codes one like it, Enter goes
+    there with the shared words marked."""
+    session = screen.session
+    source = screen.reader.current
+    if source is None or session.view is None:
+        screen.notify("open a document first (d, then Enter)", severity="warning")
+        return
+    where = f"{session.view.document.name} {source.ref}"
+
+    def tag(found: Similar) -> str | None:
+        target = f"{found.document} {found.paragraph.ref}"
+        message = screen.attempt(lambda: session.tag_like(source.id, found.paragraph.id,
+                                                          target))
+        if message is not None:
+            screen.after_write(message)
+        return message
+
+    def chosen(found: Similar | None) -> None:
+        if found is None:
+            return
+        paragraph = found.paragraph
+        view = session.view
+        if view is None or view.document.id != paragraph.document_id:
+            if screen.attempt(lambda: session.open_document(paragraph.document_id)) is None:
+                return
+            screen.reader.show_document(paragraph.id)
+            screen.documents.refresh_list()
+        screen.show_paragraph(paragraph.id)
+        screen.reader.set_matches(paragraph.id, found.matches)
+        screen.say(f"{found.document} {paragraph.ref} is like {where}: shares "
+                   f"{', '.join(found.shared[:5])} (Esc clears the marks)")
+
+    screen.app.push_screen(SimilarModal(session, source, where, tag), chosen)
 
 
 def filter_by_code(screen: CodingScreen) -> None:
