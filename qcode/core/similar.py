@@ -51,7 +51,7 @@ from qcode.core.vocabulary import Vocabulary, fold_term, vocabulary
 # Letters and digits, as FTS5's unicode61 tokenizer splits text.
 _TOKEN = re.compile(r"[^\W_]+")
 # How many of the source's stems go into the FTS5 query, and how many indexed forms each.
-SALIENT = 12
+SALIENT = 20
 FORMS = 6
 # Candidates fetched by bm25 for re-ranking: at least this many, at most CANDIDATES_MAX.
 CANDIDATES = 150
@@ -257,8 +257,7 @@ class _index_errors:
                                "this qcode to upgrade it)") from exc
 
 
-def _query(weights: _Weights, source: dict[str, float], forms_of: dict[str, list[str]],
-           single: bool) -> str | None:
+def _query(weights: _Weights, source: dict[str, float], single: bool) -> str | None:
     """The FTS5 OR query of the source's most telling stems, each by its indexed forms.
 
     A stem only the source paragraph holds cannot find another; one most paragraphs
@@ -269,7 +268,7 @@ def _query(weights: _Weights, source: dict[str, float], forms_of: dict[str, list
     useful = [s for s in ranked if weights.df[s] >= floor]
     common = weights.total * COMMON
     chosen = [s for s in useful if weights.df[s] <= common][:SALIENT] or useful[:SALIENT]
-    terms = [t for s in chosen for t in forms_of[s]]
+    terms = [t for s in chosen for t in _indexed_forms(weights.words, s)]
     if not terms:
         return None
     return " OR ".join('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(terms))
@@ -293,8 +292,7 @@ def _rank(project: ProjectReader, weights: _Weights, source: dict[str, float], l
           single: bool) -> list[Similar]:
     if limit <= 0:
         return []
-    forms_of = {s: _indexed_forms(weights.words, s) for s in source}
-    expression = _query(weights, source, forms_of, single)
+    expression = _query(weights, source, single)
     if expression is None:
         return []
     wanted = min(max(CANDIDATES, 4 * limit), max(CANDIDATES_MAX, limit))
