@@ -166,8 +166,7 @@ def expression_for(project: Project, paragraph_id: int) -> str | None:
     """The MATCH expression qcode builds for a paragraph (its internals, for the floor)."""
     source = project.paragraph_by_id(paragraph_id)
     weights = engine._Weights(engine.vocabulary(project), engine.paragraph_total(project.conn))
-    vector, _forms = weights.vector(engine._terms(source.text))
-    normal = engine._normalised(vector)
+    normal = engine._normalised(weights.vector(engine._terms(source.text)))
     return engine._query(weights, normal, True)
 
 

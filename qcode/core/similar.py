@@ -58,6 +58,8 @@ CANDIDATES = 150
 CANDIDATES_MAX = 600
 # A code holding more paragraphs than this is described by an evenly spread sample.
 MAX_EXAMPLES = 300
+# The most paragraphs the query's words may be in together (bm25 scores each of them).
+POSTINGS = 20_000
 # Stems in more than this share of paragraphs say little and slow the query down.
 COMMON = 0.2
 
@@ -149,21 +151,26 @@ class _Weights:
         self.idf: dict[str, float] = {}
         self.df: dict[str, int] = {}
 
-    def vector(self, terms: Iterable[str]) -> tuple[dict[str, float], dict[str, Counter[str]]]:
-        """(stem -> weight, stem -> its forms in the text with their counts)."""
-        forms: dict[str, Counter[str]] = {}
-        for term in terms:
-            forms.setdefault(stem(term), Counter())[term] += 1
-        vector: dict[str, float] = {}
-        for key, seen in forms.items():
+    def vector(self, terms: Iterable[str]) -> dict[str, float]:
+        """stem -> tf-idf weight (tf summed over the stem's forms, idf from the most
+        used of them)."""
+        counts: dict[str, int] = {}
+        seen: dict[str, int] = {}
+        docs = self.words.docs
+        for term, count in Counter(terms).items():
+            key = stem(term)
+            counts[key] = counts.get(key, 0) + count
             if key not in self.idf:
-                df = max((self.words.docs.get(f, 0) for f in seen), default=0)
-                self.df[key] = max(df, 1)
-                self.idf[key] = max(0.0, math.log(self.total / max(df, 1)))
-            weight = (1.0 + math.log(sum(seen.values()))) * self.idf[key]
+                seen[key] = max(seen.get(key, 0), docs.get(term, 0))
+        for key, df in seen.items():
+            self.df[key] = max(df, 1)
+            self.idf[key] = max(0.0, math.log(self.total / max(df, 1)))
+        vector: dict[str, float] = {}
+        for key, count in counts.items():
+            weight = (1.0 + math.log(count)) * self.idf[key]
             if weight > 0:
                 vector[key] = weight
-        return vector, forms
+        return vector
 
 
 def _normalised(vector: dict[str, float]) -> dict[str, float]:
@@ -205,7 +212,7 @@ def similar_to(
     with _index_errors(project):
         words = vocabulary(project)
         weights = _Weights(words, paragraph_total(project.conn))
-        vector, _forms = weights.vector(_terms(source.text))
+        vector = weights.vector(_terms(source.text))
         if not vector:
             raise QcodeError(f"{source.ref} has no words to compare with other paragraphs")
         return _rank(project, weights, _normalised(vector), limit,
@@ -235,7 +242,7 @@ def similar_to_code(
         weights = _Weights(vocabulary(project), paragraph_total(project.conn))
         centroid: Counter[str] = Counter()
         for text in texts:
-            centroid.update(_normalised(weights.vector(_terms(text))[0]))
+            centroid.update(_normalised(weights.vector(_terms(text))))
         if not centroid:
             raise QcodeError("the code's paragraphs have no words to compare with")
         return _rank(project, weights, _normalised(dict(centroid)), limit, exclude=[],
@@ -262,13 +269,26 @@ def _query(weights: _Weights, source: dict[str, float], single: bool) -> str | N
 
     A stem only the source paragraph holds cannot find another; one most paragraphs
     hold finds everything and says little, so both are left out while others remain.
+    bm25 scores every paragraph the query matches, so the stems are taken, most telling
+    first, while the paragraphs their forms are in add up to at most ``POSTINGS``: that
+    bounds the cost of a query whatever the size of the project.
     """
     ranked = sorted(source, key=lambda s: (-source[s], s))
     floor = 2 if single else 1
     useful = [s for s in ranked if weights.df[s] >= floor]
     common = weights.total * COMMON
-    chosen = [s for s in useful if weights.df[s] <= common][:SALIENT] or useful[:SALIENT]
-    terms = [t for s in chosen for t in _indexed_forms(weights.words, s)]
+    terms: list[str] = []
+    postings = taken = 0
+    for key in [s for s in useful if weights.df[s] <= common] or useful:
+        forms = _indexed_forms(weights.words, key)
+        cost = sum(weights.words.docs[f] for f in forms)
+        if terms and postings + cost > POSTINGS:
+            continue
+        terms.extend(forms)
+        postings += cost
+        taken += 1
+        if taken >= SALIENT:
+            break
     if not terms:
         return None
     return " OR ".join('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(terms))
@@ -300,8 +320,7 @@ def _rank(project: ProjectReader, weights: _Weights, source: dict[str, float], l
                        only_uncoded=uncoded == "only", codes=codes)
     scored: list[tuple[float, sqlite3.Row, list[str]]] = []
     for row in rows:
-        vector, _forms = weights.vector(_terms(row["text"]))
-        candidate = _normalised(vector)
+        candidate = _normalised(weights.vector(_terms(row["text"])))
         parts = {k: w * source[k] for k, w in candidate.items() if k in source}
         score = sum(parts.values())
         if score > 0:
@@ -321,23 +340,29 @@ def _candidates(conn: sqlite3.Connection, expression: str, limit: int, *,
     conditions = []
     params: dict[str, object] = {"expression": expression, "limit": limit}
     if exclude:
-        conditions.append("p.id NOT IN (SELECT value FROM json_each(:exclude))")
+        conditions.append("paragraphs_fts.rowid NOT IN (SELECT value FROM json_each(:exclude))")
         params["exclude"] = json.dumps(exclude)
     if only_uncoded:
-        conditions.append("NOT EXISTS (SELECT 1 FROM codings g WHERE g.paragraph_id = p.id)")
+        conditions.append("NOT EXISTS (SELECT 1 FROM codings g "
+                          "WHERE g.paragraph_id = paragraphs_fts.rowid)")
     if codes is not None:
-        conditions.append("NOT EXISTS (SELECT 1 FROM codings g WHERE g.paragraph_id = p.id "
-                          "AND g.code_id IN (SELECT value FROM json_each(:codes)))")
+        conditions.append("NOT EXISTS (SELECT 1 FROM codings g "
+                          "WHERE g.paragraph_id = paragraphs_fts.rowid AND g.code_id IN "
+                          "(SELECT value FROM json_each(:codes)))")
         params["codes"] = codes
     extra = "".join(f" AND {c}" for c in conditions)
+    # bm25 ranks the matches on the index alone (the filters need only the rowid);
+    # the paragraphs' rows are read for the chosen few.
     return conn.execute(
         f"""
+        WITH best AS (
+            SELECT rowid AS id, bm25(paragraphs_fts) AS rank FROM paragraphs_fts
+             WHERE paragraphs_fts MATCH :expression{extra}
+             ORDER BY bm25(paragraphs_fts) LIMIT :limit)
         SELECT p.*, d.name AS document_name
-          FROM paragraphs_fts
-          JOIN paragraphs p ON p.id = paragraphs_fts.rowid
+          FROM best JOIN paragraphs p ON p.id = best.id
           JOIN documents d ON d.id = p.document_id
-         WHERE paragraphs_fts MATCH :expression{extra}
-         ORDER BY bm25(paragraphs_fts) LIMIT :limit
+         ORDER BY best.rank
         """,
         params,
     ).fetchall()
