@@ -21,6 +21,7 @@ and how many of qcode's top 10 its exhaustive cosine also puts in its top 10.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -31,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +121,8 @@ def quality(folder: Path) -> dict[str, Any]:
         paths.append(path)
     subprocess.run([*QCODE, "-p", str(db), "import", str(ARTICLE), *map(str, paths)],
                    check=True, capture_output=True)
-    ranks: dict[str, dict[str, int]] = {"qcode": {}, "bm25 only": {}}
+    ranks: dict[str, dict[str, int]] = {"qcode": {}, "qcode's model, exhaustive": {},
+                                        "bm25 only": {}}
     with Project.open(db, readonly=True) as project:
         article = project.document(ARTICLE.stem)
         texts = {r["id"]: r["text"] for r in project.conn.execute(
@@ -130,6 +132,9 @@ def quality(folder: Path) -> dict[str, Any]:
             wanted = project.paragraph(project.document(f"paraphrase-{ref.strip('§')}"), "¶1")
             found = [f.paragraph.id for f in similar_to(project, source.id, limit=1000)]
             ranks["qcode"][ref] = rank_of(wanted.id, found)
+            with exhaustive():
+                every = [f.paragraph.id for f in similar_to(project, source.id, limit=1000)]
+            ranks["qcode's model, exhaustive"][ref] = rank_of(wanted.id, every)
             ranks["bm25 only"][ref] = rank_of(wanted.id, bm25_order(project, source.id))
         if sklearn_available():
             for name, options in (("scikit-learn (defaults, English stop words)",
@@ -146,6 +151,21 @@ def quality(folder: Path) -> dict[str, Any]:
     return {name: {"ranks": r, "first": sum(v == 1 for v in r.values()),
                    "mrr": round(statistics.mean(1 / v for v in r.values()), 3)}
             for name, r in ranks.items()}
+
+
+@contextlib.contextmanager
+def exhaustive() -> Iterator[None]:
+    """qcode's own model without its pruning: every stem of the source in the query,
+    every paragraph sharing one re-ranked (what the FTS shortcut may lose)."""
+    saved = {k: getattr(engine, k) for k in ("SALIENT", "POSTINGS", "COMMON",
+                                             "CANDIDATES", "CANDIDATES_MAX")}
+    for key in saved:
+        setattr(engine, key, 10**9)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            setattr(engine, key, value)
 
 
 def rank_of(wanted: int, order: list[int]) -> int:
@@ -189,7 +209,8 @@ def sklearn_ranking(texts: dict[int, str], options: dict[str, Any]
 # -- speed --------------------------------------------------------------------------------
 
 
-def speed(db: Path, queries: int, seed: int, with_sklearn: bool) -> dict[str, Any]:
+def speed(db: Path, queries: int, seed: int, with_sklearn: bool,
+          exhaustive_queries: int) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     with Project.open(db, readonly=True) as project:
         total = engine.paragraph_total(project.conn)
@@ -205,6 +226,17 @@ def speed(db: Path, queries: int, seed: int, with_sklearn: bool) -> dict[str, An
             warm.append(seconds)
             tops[pid] = [f.paragraph.id for f in found[:10]]
         figures["qcode"] = percentiles(warm)
+        agree, slow = [], []
+        for pid in sources[:exhaustive_queries]:
+            with exhaustive():
+                seconds, every = timed(lambda pid=pid: similar_to(project, pid, limit=10))
+            slow.append(seconds)
+            if tops[pid]:
+                best = {f.paragraph.id for f in every}
+                agree.append(len(best & set(tops[pid])) / len(tops[pid]))
+        if agree:
+            figures["exhaustive"] = {"agreement_at_10": statistics.mean(agree),
+                                     "queries": len(agree), **percentiles(slow)}
         expressions = {pid: expression_for(project, pid) for pid in sources}
         code = project.conn.execute(
             "SELECT code_id, COUNT(*) FROM codings GROUP BY code_id ORDER BY 2 DESC "
@@ -245,9 +277,9 @@ def bare_fts(db: Path, expressions: dict[int, str | None]) -> dict[str, float]:
         if expression is None:
             continue
         seconds, _rows = timed(lambda e=expression, p=pid: conn.execute(
-            "SELECT p.id, p.text FROM paragraphs_fts JOIN paragraphs p ON p.id = "
-            "paragraphs_fts.rowid WHERE paragraphs_fts MATCH ? AND p.id != ? "
-            "ORDER BY bm25(paragraphs_fts) LIMIT ?", (e, p, engine.CANDIDATES)).fetchall())
+            "SELECT id, text FROM paragraphs WHERE id IN (SELECT rowid FROM paragraphs_fts "
+            "WHERE paragraphs_fts MATCH ? AND rowid != ? ORDER BY rank LIMIT ?)",
+            (e, p, engine.CANDIDATES)).fetchall())
         samples.append(seconds)
     conn.close()
     return percentiles(samples)
@@ -310,6 +342,8 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="a project to time on (copied first)")
     parser.add_argument("--small", action="store_true", help="a small synthetic study")
     parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--exhaustive", type=int, default=5,
+                        help="queries compared with qcode's model without pruning")
     parser.add_argument("--no-sklearn", action="store_true", help="skip scikit-learn")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--seed", type=int, default=16)
@@ -332,7 +366,8 @@ def main() -> None:
             shutil.copyfile(args.db, db)
             with Project.open(db) as project:  # upgrades the copy, keeps its terms
                 engine.vocabulary(project)
-        s = speed(db, 5 if args.small else args.queries, args.seed, not args.no_sklearn)
+        s = speed(db, 5 if args.small else args.queries, args.seed, not args.no_sklearn,
+                  args.exhaustive)
         figures["speed"] = s
     print(f"\nspeed: {s['paragraphs']:,} paragraphs, {args.queries if not args.small else 5}"
           " source paragraphs, limit 20")
@@ -345,6 +380,10 @@ def main() -> None:
     if "code" in s:
         print(f"  qcode similar --code ({s['code']['codings']:,} codings)  "
               f"p50 {s['code']['p50'] * ms:7.1f} ms")
+    if "exhaustive" in s:
+        e = s["exhaustive"]
+        print(f"  qcode's model, exhaustive       p50 {e['p50'] * ms:7.1f} ms   top-10 "
+              f"agreement with qcode {e['agreement_at_10']:.0%} ({e['queries']} queries)")
     for name, k in s.get("sklearn", {}).items():
         print(f"  scikit-learn ({name}): fit {k['fit']:.1f} s, matrix {k['matrix_mb']:.0f} MB,"
               f" query p50 {k['p50'] * ms:.1f} ms p95 {k['p95'] * ms:.1f} ms, "

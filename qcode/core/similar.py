@@ -279,7 +279,9 @@ def _query(weights: _Weights, source: dict[str, float], single: bool) -> str | N
     common = weights.total * COMMON
     terms: list[str] = []
     postings = taken = 0
-    for key in [s for s in useful if weights.df[s] <= common] or useful:
+    for key in ([s for s in useful if weights.df[s] <= common] or useful)[:8 * SALIENT]:
+        if terms and postings + weights.df[key] > POSTINGS:
+            continue  # its forms hold at least as many
         forms = _indexed_forms(weights.words, key)
         cost = sum(weights.words.docs[f] for f in forms)
         if terms and postings + cost > POSTINGS:
