@@ -209,7 +209,7 @@ def similar_to(
     puts those first (among the candidates found). A paragraph without a word to compare
     (only punctuation or short numbers) is refused."""
     source = project.paragraph_by_id(paragraph_id)
-    with _index_errors(project):
+    with _IndexErrors(project):
         words = vocabulary(project)
         weights = _Weights(words, paragraph_total(project.conn))
         vector = weights.vector(_terms(source.text))
@@ -225,7 +225,7 @@ def similar_to_code(
 ) -> list[Similar]:
     """The paragraphs not carrying any of ``code_ids`` (pass a code's subtree: a theme)
     most like those that do, best first. Refused when the codes hold no paragraph yet."""
-    with _index_errors(project):
+    with _IndexErrors(project):
         codes = json.dumps(list(code_ids))
         held = [r[0] for r in project.conn.execute(
             "SELECT DISTINCT paragraph_id FROM codings WHERE code_id IN "
@@ -249,7 +249,7 @@ def similar_to_code(
                      uncoded=uncoded, codes=codes, single=False)
 
 
-class _index_errors:
+class _IndexErrors:
     """A project without a search index: say so, as search does."""
 
     def __init__(self, project: ProjectReader) -> None:
