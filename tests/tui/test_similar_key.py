@@ -45,6 +45,8 @@ async def test_s_lists_the_paraphrase_first_t_codes_it_enter_goes_there(
         await press(pilot, "s")
         assert isinstance(app.screen, SimilarModal)
         await settle(pilot)
+        gives = str(app.screen.query_one("#similar-gives").render())
+        assert all(repr(c) in gives for c in CODES), gives
         shown = options(app, "#similar-hits")
         assert shown[0].startswith(f"{paraphrase.NAME} {paraphrase.ANSWER}")
         assert "uncoded" in shown[0] and "foreign" in shown[0]

@@ -38,8 +38,9 @@ class SimilarModal(ModalScreen[Similar | None]):
     ]
 
     def __init__(self, session: Session, source: Paragraph, where: str,
-                 tag: Callable[[Similar], str | None]) -> None:
+                 tag: Callable[[Similar], str | None], gives: str = "") -> None:
         super().__init__()
+        self.gives = gives
         self.session = session
         self.source = source
         self.where = where
@@ -52,6 +53,8 @@ class SimilarModal(ModalScreen[Similar | None]):
         """Title, result list, summary line."""
         with Vertical(classes="dialog search"):
             yield Label(f"Paragraphs like {self.where}", classes="dialog-title")
+            if self.gives:
+                yield Label(self.gives, id="similar-gives", classes="hint")
             yield OptionList(id="similar-hits")
             yield Label("Looking…", id="similar-summary", classes="hint")
 

@@ -67,6 +67,10 @@ def similar(screen: CodingScreen) -> None:
         screen.notify("open a document first (d, then Enter)", severity="warning")
         return
     where = f"{session.view.document.name} {source.ref}"
+    codes = sorted(session.codes[c].name for c in session.own_codes(source.id)
+                   if c in session.codes and session.codes[c].codable)
+    gives = ("t gives the highlighted one " + ", ".join(repr(c) for c in codes) if codes
+             else "t: code this paragraph first to pass its codes on")
 
     def tag(found: Similar) -> str | None:
         target = f"{found.document} {found.paragraph.ref}"
@@ -91,7 +95,7 @@ def similar(screen: CodingScreen) -> None:
         screen.say(f"{found.document} {paragraph.ref} is like {where}: shares "
                    f"{', '.join(found.shared[:5])} (Esc clears the marks)")
 
-    screen.app.push_screen(SimilarModal(session, source, where, tag), chosen)
+    screen.app.push_screen(SimilarModal(session, source, where, tag, gives), chosen)
 
 
 def filter_by_code(screen: CodingScreen) -> None:
