@@ -104,7 +104,7 @@ def sklearn_available() -> bool:
 
 def qcode_analyzer(text: str) -> list[str]:
     """qcode's own terms and stems, so that scikit-learn computes the same model."""
-    return [engine.stem(t) for t in engine._terms(text)]
+    return [engine.stem(t) for t, n in engine._terms(text).items() for _ in range(n)]
 
 
 # -- quality ------------------------------------------------------------------------------

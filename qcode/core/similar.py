@@ -36,7 +36,7 @@ import math
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -135,11 +135,17 @@ def _fold(word: str) -> str:
     return fold_term(word)
 
 
-def _terms(text: str) -> list[str]:
-    """The text's words as the index holds them, less what says nothing about content:
-    English function words, single letters, numbers of one or two digits."""
-    return [t for t in (_fold(w) for w in _TOKEN.findall(text)) if len(t) > 1
-            and t not in STOPWORDS and not (t.isdigit() and len(t) < 3)]
+def _terms(text: str) -> Counter[str]:
+    """The text's words as the index holds them, with their counts, less what says
+    nothing about content: English function words, single letters, numbers of one or
+    two digits. (Counted first, then folded and filtered once per distinct word: most
+    of a query's time is spent here, on its candidates.)"""
+    found: Counter[str] = Counter()
+    for word, count in Counter(_TOKEN.findall(text.lower())).items():
+        term = word if word.isascii() else _fold(word)
+        if len(term) > 1 and term not in STOPWORDS and not (term.isdigit() and len(term) < 3):
+            found[term] += count
+    return found
 
 
 class _Weights:
@@ -151,13 +157,13 @@ class _Weights:
         self.idf: dict[str, float] = {}
         self.df: dict[str, int] = {}
 
-    def vector(self, terms: Iterable[str]) -> dict[str, float]:
+    def vector(self, terms: Counter[str]) -> dict[str, float]:
         """stem -> tf-idf weight (tf summed over the stem's forms, idf from the most
         used of them)."""
         counts: dict[str, int] = {}
         seen: dict[str, int] = {}
         docs = self.words.docs
-        for term, count in Counter(terms).items():
+        for term, count in terms.items():
             key = stem(term)
             counts[key] = counts.get(key, 0) + count
             if key not in self.idf:
