@@ -14,8 +14,8 @@ paragraphs use each in ``search_terms``, :mod:`qcode.core.vocabulary`).
    what they add to it, are "the words they share".
 
 A code's "more like this" does the same with the mean of the normalised vectors of the
-paragraphs it holds (a spread sample of at most ``MAX_EXAMPLES``), over the paragraphs
-that do not carry it yet.
+paragraphs it holds (a sample spread over its codings, about ``MAX_EXAMPLES``), over the
+paragraphs that do not carry it yet.
 
 Why not scikit-learn's TfidfVectorizer with a cosine over the whole matrix (measured in
 ``benchmarks/similar_bench.py``): it ranks the same way at best (the same tf-idf cosine,
@@ -233,18 +233,25 @@ def similar_to_code(
     most like those that do, best first. Refused when the codes hold no paragraph yet."""
     with _IndexErrors(project):
         codes = json.dumps(list(code_ids))
-        held = [r[0] for r in project.conn.execute(
-            "SELECT DISTINCT paragraph_id FROM codings WHERE code_id IN "
-            "(SELECT value FROM json_each(?)) ORDER BY paragraph_id", (codes,))]
-        if not held:
+        conn = project.conn
+        # A sample spread over the codings (every step-th by id: the covering index
+        # on code_id answers it without sorting them all, 0.3 s -> 0.05 s at 200,000).
+        count = conn.execute("SELECT COUNT(*) FROM codings WHERE code_id IN "
+                             "(SELECT value FROM json_each(?))", (codes,)).fetchone()[0]
+        if not count:
             raise QcodeError(f"{name} holds no paragraph yet: nothing to compare with "
                              "(tag a few, then ask again)")
-        if len(held) > MAX_EXAMPLES:
-            step = len(held) / MAX_EXAMPLES
-            held = [held[int(i * step)] for i in range(MAX_EXAMPLES)]
-        texts = [r[0] for r in project.conn.execute(
+        held = [r[0] for r in conn.execute(
+            "SELECT DISTINCT paragraph_id FROM codings WHERE code_id IN "
+            "(SELECT value FROM json_each(?)) AND id % ? = 0",
+            (codes, max(1, count // MAX_EXAMPLES)))]
+        if not held:  # no coding id fell on the step: the first ones then
+            held = [r[0] for r in conn.execute(
+                "SELECT DISTINCT paragraph_id FROM codings WHERE code_id IN "
+                "(SELECT value FROM json_each(?)) LIMIT ?", (codes, MAX_EXAMPLES))]
+        texts = [r[0] for r in conn.execute(
             "SELECT text FROM paragraphs WHERE id IN (SELECT value FROM json_each(?))",
-            (json.dumps(held),))]
+            (json.dumps(held[:2 * MAX_EXAMPLES]),))]
         weights = _Weights(vocabulary(project), paragraph_total(project.conn))
         centroid: Counter[str] = Counter()
         for text in texts:
