@@ -7,8 +7,10 @@ paragraphs use each in ``search_terms``, :mod:`qcode.core.vocabulary`).
 1. The source's words are folded as the index folds them and reduced to a crude stem
    (inflections only: "funding", "funded", "funds" -> "fund"); each stem is weighted by
    tf-idf, the idf from the index's own paragraph counts.
-2. Its most telling stems (``SALIENT``), each with the indexed words of the same stem,
-   become one FTS5 OR query, ranked by bm25: the candidates (a few hundred at most).
+2. Its most telling stems (at most ``SALIENT``, while the paragraphs their forms are in
+   add up to at most ``POSTINGS``, which bounds the cost at any size), each with the
+   indexed words of the same stem, become one FTS5 OR query ranked by bm25: the
+   candidates (``CANDIDATES``, more for a larger limit).
 3. Candidates are re-ranked by the cosine of their tf-idf vector with the source's, over
    every word they hold; the score is that cosine (0–1), and the shared stems, ordered by
    what they add to it, are "the words they share".
@@ -17,15 +19,23 @@ A code's "more like this" does the same with the mean of the normalised vectors 
 paragraphs it holds (a sample spread over its codings, about ``MAX_EXAMPLES``), over the
 paragraphs that do not carry it yet.
 
-Why not scikit-learn's TfidfVectorizer with a cosine over the whole matrix (measured in
-``benchmarks/similar_bench.py``): it ranks the same way at best (the same tf-idf cosine,
-exhaustively), but it needs a second index of every paragraph built before the first
-query — tens of seconds at 200,000 paragraphs, again after every import or edit, or kept
-in step on disk beside the FTS index — and a dependency of ~40 MB with NumPy and SciPy.
-The FTS5 route answers the first query of a new process at once, follows every edit
-because the index does, and finds (measured) the paraphrase first as often; its top
-results agree with the exhaustive cosine for the most part (the pruning loses
-candidates that share only common words).
+Chosen over scikit-learn's TfidfVectorizer with an exhaustive cosine, measured side by
+side in ``benchmarks/similar_bench.py`` (2 shared cores, under load):
+
+- quality: six fictional paraphrases of the bundled article's paragraphs, the rank of
+  each for its original: this module MRR 0.55 (2 of 6 first, the others 2nd behind the
+  original's own footnote or quote, or 6th–7th); the same model without the FTS
+  pruning 0.55; bm25 alone 0.29; scikit-learn 0.24 with its defaults, 0.44 given this
+  module's words and stems. At 200,000 paragraphs the pruned top 10 holds 77% of the
+  exhaustive model's top 10 (which takes 20–30 s a query).
+- speed at 200,000 paragraphs: 51 ms a query (p50; p95 98 ms), a new process's first
+  130 ms, ``--code`` 0.17 s; plain sqlite3 running the same FTS query 24 ms. scikit-learn
+  must first fit a matrix of every paragraph (8–23 s, 75 MB, again after every import or
+  edit, or kept in step on disk beside the FTS index), then 80 ms a query — and it would
+  add NumPy and SciPy to qcode's dependencies.
+
+The FTS5 route needs nothing built, follows every edit because the index does, and ranks
+paraphrases at least as well.
 """
 
 from __future__ import annotations
