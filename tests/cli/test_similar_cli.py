@@ -39,7 +39,9 @@ def with_paraphrase(study_cli: Cli, tmp_path: Path) -> Cli:
 
 
 def test_the_paraphrase_ranks_first(with_paraphrase: Cli) -> None:
+    before = digest(with_paraphrase.path)
     found = similar(with_paraphrase, DOC, paraphrase.SOURCE)
+    assert digest(with_paraphrase.path) == before  # a read: the project is untouched
     first = found[0]
     assert (first["document"], first["label"]) == (paraphrase.NAME, paraphrase.ANSWER)
     assert first["text"] in paraphrase.TEXT.replace("\\\n", "")
@@ -103,6 +105,11 @@ def test_code_ranks_uncoded_paragraphs_like_what_it_holds(study_cli: Cli) -> Non
     # §28 (Public Chamber and GONGOs) and the note on GONGOs lead.
     assert set(labels[:2]) == {"§28", "note 10"}, labels
     assert {"public", "chamber"} & set(found[0]["shared"])  # type: ignore[arg-type]
+    # --uncoded: also none that carries another code.
+    assert cli("tag", DOC, "note 10", "regional variation").exit_code == 0
+    uncoded = similar(cli, "--code", code, "--uncoded", "--limit", "5")
+    assert "note 10" not in [f["label"] for f in uncoded]
+    assert uncoded[0]["label"] == "§28" and not any(f["coded"] for f in uncoded)
     # Once §28 carries the code too it is no longer offered.
     assert cli("tag", DOC, "§28", code).exit_code == 0
     assert "§28" not in [f["label"] for f in similar(cli, "--code", code)]

@@ -79,9 +79,26 @@ async def test_t_without_codes_on_the_source_says_so(study: Project, tmp_path: P
         assert codings(study) == before
         assert any("no code on this paragraph" in n for n in notifications(app))
         assert "✓" not in " ".join(options(app, "#similar-hits"))
-        await press(pilot, "u")  # uncoded first: the order may change, nothing else
+        await press(pilot, "u")  # uncoded first (nothing is coded: the same order)
         await settle(pilot)
         assert options(app, "#similar-hits")
+        assert "(uncoded first)" in str(app.screen.query_one("#similar-summary").render())
         await press(pilot, "escape")
         assert not isinstance(app.screen, SimilarModal)
         assert reader(app).current.ref == paraphrase.SOURCE  # type: ignore[union-attr]
+
+
+@pilot_test
+async def test_a_paragraph_without_words_says_so(study: Project, tmp_path: Path) -> None:
+    path = tmp_path / "numbers.txt"
+    path.write_text("Q: How many?\n\nA: 42 — 17.\n", encoding="utf-8")
+    study.add_document(read_document(path), coder=CODER)
+    app = QcodeApp(study, CODER)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.session.view.document.name == "numbers"  # type: ignore[union-attr]
+        await press(pilot, "j", "s")
+        await settle(pilot)
+        assert options(app, "#similar-hits") == []
+        assert "no words to compare" in str(app.screen.query_one("#similar-summary").render())
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, SimilarModal)
