@@ -57,3 +57,21 @@ def test_small_sync_benchmark_runs_and_every_project_agrees(tmp_path: Path) -> N
         assert set(round_) == {"alice", "bob", "carol"}
         assert all(r["seconds"] > 0 and r["peak_mb"] > 0 for r in round_.values())
     assert "every project holds the same" in result.stdout
+
+
+def test_small_similar_benchmark_runs_and_finds_the_paraphrases(tmp_path: Path) -> None:
+    out = tmp_path / "similar.json"
+    result = subprocess.run(
+        [sys.executable, "benchmarks/similar_bench.py", "--small", "--no-sklearn",
+         "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    figures = json.loads(out.read_text())
+    qcode = figures["quality"]["qcode"]
+    assert qcode["ranks"]["§17"] == 1  # the tests' paraphrase, written anew here
+    assert all(rank <= 10 for rank in qcode["ranks"].values()), qcode
+    speed = figures["speed"]
+    assert speed["qcode"]["p50"] > 0 and speed["bare"]["bm25"]["p50"] > 0
+    assert speed["exhaustive"]["agreement_at_10"] > 0.5
+    assert "plain sqlite3, same FTS query" in result.stdout

@@ -240,6 +240,29 @@ class Session:
             return f"{where} already carries {code.name!r}"
         return f"tagged {where} with {code.name!r}"
 
+    def tag_like(self, source_id: int, target_id: int, target: str) -> str:
+        """Give paragraph ``target_id`` (cited as ``target``) the codes the coder has on
+        ``source_id``, as ONE event (committed before this returns)."""
+        codes = [c for c in sorted(self.own_codes(source_id))
+                 if c in self.codes and self.codes[c].codable]
+        if not codes:
+            raise QcodeError("you have no code on this paragraph to give the others "
+                             "(code it first)")
+        names = ", ".join(repr(self.codes[c].name) for c in codes)
+        result = self.project.tag_many(((target_id, c) for c in codes), coder=self.coder,
+                                       summary=f"tag {target} with {names} (like "
+                                               f"{self.describe([source_id])})")
+        if not result.changed:
+            return f"{target} already carries {names}"
+        # A rare, one-key action: re-read the counts rather than track each code.
+        self.counts = self.project.code_counts(self.coder)
+        self.documents = self.project.documents(self.coder)
+        if self.coder_id not in self.coder_names:
+            self.coder_names = {c.id: c.name for c in self.project.coders()}
+        if self.view is not None and target_id in self.view.index_of:
+            self.refresh_paragraphs([target_id])
+        return f"tagged {target} with {names}"
+
     def untag(self, paragraph_ids: list[int], code: Code) -> str:
         """Remove the coder's ``code`` from the paragraphs."""
         before = self._coded_among(paragraph_ids)

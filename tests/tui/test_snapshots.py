@@ -15,6 +15,7 @@ from test_consensus import code_both
 from test_long_answers import interview
 from test_themes_and_speakers import code_theme
 from textual.pilot import Pilot
+from textual.widgets import OptionList
 from tui_helpers import answer, reader, settle
 
 from qcode import Project
@@ -132,7 +133,15 @@ def test_search_results(study: Project, snap_compare: Any, size: tuple[int, int]
     async def searched(pilot: Pilot[Any]) -> None:
         await pilot.press("slash", *"NGO law")
         await pilot.pause(DEBOUNCE_SECONDS + 0.2)
-        await settle(pilot)
+        # On a busy machine the search (a worker, after the typing pause) and the list's
+        # second fill (after a refresh) can land later: wait for every hit to be listed.
+        for _ in range(100):
+            await settle(pilot)
+            modal = pilot.app.screen
+            hits = getattr(modal, "hits", [])
+            if hits and modal.query_one("#search-hits", OptionList).option_count == len(hits):
+                break
+            await pilot.pause(0.1)
 
     assert snap_compare(QcodeApp(study, CODER), run_before=searched, terminal_size=size)
 

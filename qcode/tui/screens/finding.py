@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 from rich.markup import escape
 
 from qcode.core.search import Hit
+from qcode.core.similar import Similar
 from qcode.tui.modals.confirm import Confirm
 from qcode.tui.modals.filter_picker import FilterPicker
 from qcode.tui.modals.picker import CodePicker, Pick
 from qcode.tui.modals.prompt import Prompt
 from qcode.tui.modals.search import CodeEveryHit, SearchModal
+from qcode.tui.modals.similar import SimilarModal
 
 if TYPE_CHECKING:
     from qcode.tui.screens.coding import CodingScreen
@@ -96,6 +98,46 @@ def code_every_hit(screen: CodingScreen, query: str) -> None:
 
     screen.app.push_screen(CodePicker(session, title=f"Code every hit of {query!r} with…"),
                            picked)
+
+
+def similar(screen: CodingScreen) -> None:
+    """The paragraphs most like the current one; t there codes one like it, Enter goes
+    there with the shared words marked."""
+    session = screen.session
+    source = screen.reader.current
+    if source is None or session.view is None:
+        screen.notify("open a document first (d, then Enter)", severity="warning")
+        return
+    where = f"{session.view.document.name} {source.ref}"
+    codes = sorted(session.codes[c].name for c in session.own_codes(source.id)
+                   if c in session.codes and session.codes[c].codable)
+    gives = ("t gives the highlighted one " + ", ".join(repr(c) for c in codes) if codes
+             else "t: code this paragraph first to pass its codes on")
+
+    def tag(found: Similar) -> str | None:
+        target = f"{found.document} {found.paragraph.ref}"
+        message = screen.attempt(lambda: session.tag_like(source.id, found.paragraph.id,
+                                                          target))
+        if message is not None:
+            screen.after_write(message)
+        return message
+
+    def chosen(found: Similar | None) -> None:
+        if found is None:
+            return
+        paragraph = found.paragraph
+        view = session.view
+        if view is None or view.document.id != paragraph.document_id:
+            if screen.attempt(lambda: session.open_document(paragraph.document_id)) is None:
+                return
+            screen.reader.show_document(paragraph.id)
+            screen.documents.refresh_list()
+        screen.show_paragraph(paragraph.id)
+        screen.reader.set_matches(paragraph.id, found.matches)
+        screen.say(f"{found.document} {paragraph.ref} is like {where}: shares "
+                   f"{', '.join(found.shared[:5])} (Esc clears the marks)")
+
+    screen.app.push_screen(SimilarModal(session, source, where, tag, gives), chosen)
 
 
 def filter_by_code(screen: CodingScreen) -> None:

@@ -43,6 +43,9 @@ class MainScreen(Screen[None]):
         Binding("slash", "search", "Search",
                 tooltip="Search every document (typos forgiven); Enter on a hit goes "
                         "there; Tab, then a, codes every hit (one change)"),
+        Binding("s", "similar", "Paragraphs like this one", show=False,
+                tooltip="The paragraphs across the project most like this one, with the "
+                        "words they share; t there codes one like it, Enter goes there"),
         Binding("g,section_sign", "go_to", "Go to a label (§12) or number", show=False),
         Binding("m", "memo", "Memo on the paragraph", show=False),
         Binding("M", "coding_memo", "Memo on one of its codings", show=False),
@@ -333,6 +336,10 @@ class MainScreen(Screen[None]):
     def action_search(self) -> None:
         """Search every document; Enter on a hit opens it there."""
         finding.search(self)
+
+    def action_similar(self) -> None:
+        """The paragraphs most like the current one (t codes one like it)."""
+        finding.similar(self)
 
     def action_filter(self) -> None:
         """Show only paragraphs carrying a code."""
