@@ -112,6 +112,12 @@ class ProjectFile(ProjectReader, ProjectWriter):
                 enable_wal(conn, path)
                 cls._migrate(conn, path)
             elif schema.pending(conn):
+                if readonly and reason is None and why_readonly(path) is None:
+                    # A reading command on a project from the previous qcode: upgrade
+                    # it (backup first) as a writing one would, then read.
+                    conn.close()
+                    cls.open(path).close()
+                    return cls.open(path, readonly=True)
                 raise ProjectError(
                     f"{path}: needs upgrading to schema {schema.LATEST} but is read-only"
                     + (f" ({reason})" if reason else ""))

@@ -11,6 +11,7 @@ from qcode import Project
 from qcode.core.errors import ProjectError
 from qcode.core.store import schema
 from qcode.core.store.schema import Migration
+from tests.refusals import unwritable
 
 
 def test_new_project_uses_wal_and_foreign_keys(project: Project) -> None:
@@ -93,6 +94,37 @@ def test_older_project_is_backed_up_then_migrated(
     assert len(backups) == 1
     old = sqlite3.connect(backups[0])
     assert old.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0] == future.version - 1
+
+
+def test_a_reading_command_upgrades_an_older_project_it_may_write(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`qcode show` or `report` on a project from the previous qcode: upgraded (backup
+    first) as any writing command would, then read, instead of "needs upgrading"."""
+    path = project.path
+    project.close()
+    future = Migration(schema.LATEST + 1, "test extra table", "CREATE TABLE extra (x TEXT);")
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, future))
+    monkeypatch.setattr(schema, "LATEST", future.version)
+    with Project.open(path, readonly=True) as reading:
+        assert reading.readonly
+        assert schema.current_version(reading.conn) == future.version
+    assert len(list(path.parent.glob(f"{path.name}.before-schema-{future.version}.*.bak"))) == 1
+
+
+def test_an_older_project_that_may_not_be_written_is_refused_in_one_line(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = project.path
+    project.close()
+    future = Migration(schema.LATEST + 1, "test extra table", "CREATE TABLE extra (x TEXT);")
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, future))
+    monkeypatch.setattr(schema, "LATEST", future.version)
+    before = path.read_bytes()
+    with unwritable(path), pytest.raises(ProjectError,
+                                         match=r"needs upgrading .* but is read-only"):
+        Project.open(path, readonly=True)
+    assert path.read_bytes() == before
 
 
 def test_readonly_project_refuses_writes(study: Project) -> None:
