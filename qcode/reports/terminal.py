@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from qcode.reports.cooccurrence import Cooccurrence
-from qcode.reports.frequencies import FrequencyRow
+from qcode.reports.frequencies import BY_ORIGIN, HAND, FrequencyRow
 from qcode.reports.matrix import matrix_table
 from qcode.reports.report import (
     MEASURE_NAMES,
@@ -167,15 +167,23 @@ def _grouped_table(rows: Sequence[FrequencyRow]) -> RenderableType:
     groups = groups_of(rows)
     per_code = by_code(rows)
     by = rows[0].by or ""
+    names = {group: group_label(group) for group in groups}
+    legend = ""
+    if by == BY_ORIGIN:
+        # An auto-coding's origin is the whole command that made it: too wide for a
+        # column head, so the columns are numbered and the commands listed below.
+        runs = [g for g in groups if g != HAND]
+        names.update({g: f"auto {n}" for n, g in enumerate(runs, start=1)})
+        legend = "".join(f"\nauto {n}: {g}" for n, g in enumerate(runs, start=1))
     table = Table(title=f"code frequencies by {by}", title_justify="left", box=None,
                   padding=(0, 1), caption_justify="left",
                   caption="paragraphs (share of the group's paragraphs), each code counting "
                           "its sub-codes; paragraphs per group: " + ", ".join(
-                              f"{group_label(r.group)} {r.total_paragraphs}"
-                              for r in per_code[0]))
+                              f"{names[r.group]} {r.total_paragraphs}"
+                              for r in per_code[0]) + legend)
     table.add_column("code", min_width=12)
     for group in groups:
-        table.add_column(group_label(group), justify="right", no_wrap=True)
+        table.add_column(names[group], justify="right", no_wrap=True)
     for code_rows in per_code:
         first = code_rows[0]
         cells = [Text.assemble(str(r.paragraphs), (f" {percent(r.share):>6}", "dim"))
