@@ -32,6 +32,7 @@ COMMANDS = {
     "consensus": "consensus",
     "memo": "memo",
     "search": "search",
+    "edit": "edit",
 }
 
 
