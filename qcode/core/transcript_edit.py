@@ -377,11 +377,33 @@ def _group(olds: list[OldParagraph], texts: list[str]) -> Group:
         # From the first text on (the first preceding text is kept as it was).
         old_inner = "".join(o.preceding + o.text for o in olds)[len(first.preceding):]
         new_inner = "".join(n.preceding + n.text for n in news)[len(first.preceding):]
-        group.opcodes = [(tag, i1, i2, j1, j2) for tag, i1, i2, j1, j2 in SequenceMatcher(
-            None, old_inner, new_inner, autojunk=False).get_opcodes()]
+        group.opcodes = _opcodes(old_inner, new_inner)
     for new in news:
         new.sources = list(olds)
     return group
+
+
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+
+
+def _opcodes(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
+    """How ``old`` became ``new``, word by word (a word, a run of space or a mark), as
+    character opcodes: a selection ends where its words end, not on stray letters a
+    character diff would match across a deleted stretch."""
+    old_tokens, new_tokens = _TOKEN.findall(old), _TOKEN.findall(new)
+    old_at, new_at = _starts(old_tokens), _starts(new_tokens)
+    matcher = SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
+    return [(tag, old_at[i1], old_at[i2], new_at[j1], new_at[j2])
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
+
+
+def _starts(tokens: list[str]) -> list[int]:
+    """Where each token starts, and the end."""
+    starts, position = [0], 0
+    for token in tokens:
+        position += len(token)
+        starts.append(position)
+    return starts
 
 
 # -- positions -------------------------------------------------------------------------

@@ -1,0 +1,164 @@
+"""Correcting a transcript (qcode.core.transcript_edit): exact spans move with their text
+(an insertion before a span shifts it, an edit inside stretches it, a span whose text is
+gone is reported), and every correction is one event that undo takes back whole."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from qcode import Project
+from qcode.core import transcript_edit as te
+from qcode.core.errors import QcodeError
+from qcode.core.spans import Span, dump, load
+from qcode.core.store.check import check
+from qcode.ingest import read_document
+
+P1 = "The quick brown fox jumps over the lazy dog."
+P2 = "Alpha beta gamma delta epsilon zeta eta theta."
+P3 = "Nothing to see here at all today."
+SELECTED = "gamma delta"
+
+
+@pytest.fixture
+def small(project: Project, tmp_path: Path) -> Project:
+    source = tmp_path / "talk.txt"
+    source.write_text(f"{P1}\n\n{P2}\n\n{P3}\n", encoding="utf-8")
+    project.add_document(read_document(source), coder="alice")
+    project.add_code("theme", coder="alice")
+    doc = project.document("talk")
+    second = project.paragraphs(doc.id)[1]
+    project.tag([second.id], [project.code("theme").id], coder="alice")
+    start = project.document_text(doc.id).index(SELECTED)
+    with project.writing():
+        project.record("alice", "select", "a selection", [{
+            "op": "update", "table": "codings", "key": {"id": _coding(project)[0]},
+            "before": {"spans": None},
+            "after": {"spans": dump([Span(start, start + len(SELECTED), "SEL-1")])}}])
+    return project
+
+
+def _coding(project: Project) -> tuple[int, int, str | None]:
+    row = project.conn.execute("SELECT id, paragraph_id, spans FROM codings").fetchone()
+    return row[0], row[1], row[2]
+
+
+def _selected(project: Project) -> list[str]:
+    text = project.document_text(project.document("talk").id)
+    return [text[s.start:s.end] for s in load(_coding(project)[2])]
+
+
+def _rows(project: Project) -> str:
+    h = hashlib.sha256()
+    for table in ("documents", "paragraphs", "codings", "memos"):
+        for row in project.conn.execute(f"SELECT * FROM {table} ORDER BY id"):
+            h.update(repr(tuple(row)).encode())
+    return h.hexdigest()
+
+
+def _correct(project: Project, old: str, new: str) -> te.EditPlan:
+    doc = project.document("talk")
+    rendered = te.render(project, doc)
+    assert old in rendered
+    return te.plan(project, doc, rendered.replace(old, new, 1))
+
+
+def _apply_and_undo(project: Project, plan: te.EditPlan) -> None:
+    before = _rows(project)
+    te.apply(project, plan, coder="alice")
+    assert check(project.conn).healthy, check(project.conn).problems
+    project.undo(coder="alice")
+    assert _rows(project) == before
+    assert check(project.conn).healthy
+
+
+def test_markers_are_positions_when_paragraphs_have_no_labels(small: Project) -> None:
+    rendered = te.render(small, small.document("talk"))
+    assert f"[[¶1]]\n{P1}\n\n[[¶2]]\n{P2}\n\n[[¶3]]\n{P3}\n" in rendered
+
+
+def test_an_insertion_before_a_span_shifts_it(small: Project) -> None:
+    start = load(_coding(small)[2])[0].start
+    plan = _correct(small, "Alpha beta", "Alpha and beta")
+    assert not plan.needs_confirmation
+    te.apply(small, plan, coder="alice")
+    assert _selected(small) == [SELECTED]
+    (span,) = load(_coding(small)[2])
+    assert (span.start, span.selection) == (start + 4, "SEL-1")
+    assert check(small.conn).healthy
+    # An insertion in an earlier paragraph shifts it too.
+    te.apply(small, _correct(small, "quick brown", "quick and brown"), coder="alice")
+    assert _selected(small) == [SELECTED]
+    assert check(small.conn).healthy
+
+
+def test_an_edit_inside_a_span_stretches_it(small: Project) -> None:
+    plan = _correct(small, "gamma delta", "gamma, big delta")
+    assert not plan.needs_confirmation
+    _apply_and_undo(small, plan)
+    te.apply(small, _correct(small, "gamma delta", "gamma, big delta"), coder="alice")
+    assert _selected(small) == ["gamma, big delta"]
+
+
+def test_an_insertion_right_after_a_span_does_not_stretch_it(small: Project) -> None:
+    te.apply(small, _correct(small, "gamma delta epsilon", "gamma delta and epsilon"),
+             coder="alice")
+    assert _selected(small) == [SELECTED]
+
+
+def test_a_span_whose_text_is_gone_is_reported(small: Project) -> None:
+    plan = _correct(small, "beta gamma delta epsilon", "beta epsilon")
+    assert plan.needs_confirmation
+    gone = [a for a in plan.affected if a.fate == "span gone"]
+    assert len(gone) == 1 and gone[0].code == "theme" and gone[0].where == "¶2"
+    assert any("span gone" in line for line in te.describe(plan))
+    _apply_and_undo(small, plan)
+    assert _selected(small) == [SELECTED]
+
+
+def test_whole_codings_on_a_removed_paragraph_are_listed(small: Project) -> None:
+    plan = _correct(small, f"[[¶2]]\n{P2}\n\n", "")
+    assert plan.counts["removed"] == 1
+    assert [(a.what, a.fate) for a in plan.affected] == [("coding", "removed")]
+    _apply_and_undo(small, plan)
+
+
+def test_split_carries_the_span_to_the_part_holding_its_text(small: Project) -> None:
+    plan = _correct(small, "Alpha beta gamma", "Alpha beta\n\ngamma")
+    assert plan.counts == {"unchanged": 2, "split": 1}
+    te.apply(small, plan, coder="alice")
+    _id, paragraph_id, _spans = _coding(small)
+    assert small.paragraph_by_id(paragraph_id).text.startswith("gamma delta")
+    assert _selected(small) == [SELECTED]
+    assert check(small.conn).healthy
+
+
+def test_one_paragraph_corrected_in_place(small: Project) -> None:
+    doc = small.document("talk")
+    third = small.paragraphs(doc.id)[2]
+    plan = te.plan_paragraph(small, doc, third.id, "Nothing to see here today.")
+    assert plan.counts == {"unchanged": 2, "changed": 1}
+    _apply_and_undo(small, plan)
+    empty = te.plan_paragraph(small, doc, third.id, "   ")
+    assert empty.counts.get("removed") == 1
+
+
+def test_unchanged_text_is_no_change(small: Project) -> None:
+    doc = small.document("talk")
+    plan = te.plan(small, doc, te.render(small, doc))
+    assert not plan.changed
+    with pytest.raises(QcodeError, match="nothing to change"):
+        te.apply(small, plan, coder="alice")
+
+
+def test_a_stale_plan_is_refused(small: Project) -> None:
+    """A plan made before another change to the document would undo that change: it
+    is made again under the write lock, differs, and is refused."""
+    plan = _correct(small, "lazy dog", "lazy cat")
+    te.apply(small, _correct(small, "Alpha beta", "Alpha, beta"), coder="alice")
+    before = _rows(small)
+    with pytest.raises(QcodeError, match="changed while"):
+        te.apply(small, plan, coder="alice")
+    assert _rows(small) == before
