@@ -13,12 +13,16 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from qcode.core.errors import QcodeError
 from qcode.core.model import Code, Document, DocumentSummary, Paragraph
 from qcode.core.project import Project
 from qcode.core.spans import marks
 from qcode.tui.paragraphs import CodingMap, ParagraphList
+
+if TYPE_CHECKING:
+    from qcode.core.transcript_edit import EditPlan
 
 SLOTS = 9
 
@@ -310,6 +314,14 @@ class Session:
         removed = self.project.delete_code(code, coder=self.coder)
         self.reload()
         return removed
+
+    def correct(self, plan: EditPlan) -> str:
+        """Apply a correction of the open document's text as one change."""
+        from qcode.core import transcript_edit
+
+        transcript_edit.apply(self.project, plan, coder=self.coder)
+        self.reload()
+        return f"{plan.summary()} (u undoes it)"
 
     def undo(self) -> str:
         """Take back the coder's latest change (the same as ``qcode undo``)."""
