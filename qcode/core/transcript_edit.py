@@ -4,8 +4,9 @@ A document is rendered as editable text: each paragraph under a marker line hold
 label (``[[§12]]``; ``[[¶12]]`` when labels are missing or shared). A person corrects
 the text and the file comes back: a marker's block is that paragraph; a blank line
 inside a block splits it; a marker line deleted with its text removes the paragraph, a
-marker line deleted with its text left in the block above joins the two; text under
-``[[new]]`` (or unlike the paragraph above it) is a new paragraph. Markers must stay
+marker line deleted with its text left in the paragraph above (no blank line between)
+joins the two; text under ``[[new]]`` (or, after a blank line, unlike the paragraph
+above it) is a new paragraph. Markers must stay
 in order; lines ``[[# …]]`` are comments.
 
 :func:`plan` aligns the old paragraphs with the new (unchanged, changed, split, joined,
@@ -43,10 +44,11 @@ if TYPE_CHECKING:
 NEW_MARKER = "new"
 _MARKER = re.compile(r"^\[\[(.+)\]\][ \t]*$")
 _BLANK = re.compile(r"\n[ \t]*\n\s*")
-HEADER = ("[[# qcode edit {name}: correct the text; keep each [[…]] line above its "
-          "paragraph. A blank line splits a paragraph; delete a [[…]] line to join its "
-          "text to the paragraph above (or with its text, to remove it); put a new "
-          "paragraph under [[new]]. Lines like this one are ignored.]]")
+HEADER = ("[[# qcode edit {name}: correct the text and keep each [[…]] line above its "
+          "paragraph. A blank line splits a paragraph; to join two, delete the [[…]] line "
+          "and the blank line between them; delete a [[…]] line with its text to remove "
+          "the paragraph; put a new paragraph under [[new]]. Lines like this one are "
+          "ignored.]]")
 # A matching stretch shorter than this says nothing about where a text came from.
 _MIN_MATCH = 4
 # A separator that keeps the paragraphs of one block apart in the character alignment.
@@ -282,16 +284,17 @@ def _bounds(texts: list[str]) -> list[tuple[int, int]]:
     return bounds
 
 
-def _components(olds: list[OldParagraph], chunks: list[str]
+def _components(olds: list[OldParagraph], chunks: list[str], *, anchored: bool = True
                 ) -> list[tuple[list[int], list[int]]]:
     """Old and new paragraphs of one block grouped by where the text went: (old
-    indexes, new indexes), in order; an old one alone is removed, a new one alone added."""
-    if len(olds) == 1 and len(chunks) == 1:
+    indexes, new indexes), in order; an old one alone is removed, a new one alone added.
+    In a block ``anchored`` by its marker, the first old paragraph holds the first text."""
+    if anchored and len(olds) == 1 and len(chunks) == 1:
         return [([0], [0])]
     counts = _matched([o.text for o in olds], chunks)
     edges = [(i, j) for i, row in enumerate(counts) for j, n in enumerate(row)
              if n and n * 2 >= min(len(olds[i].text), len(chunks[j]))]
-    if chunks and not any(i == 0 for i, _j in edges):
+    if anchored and chunks and not any(i == 0 for i, _j in edges):
         # The block's own paragraph holds its first text even when rewritten whole.
         edges.append((0, 0))
     # Intervals over both orders, merged where they overlap, so a group is contiguous.
@@ -327,8 +330,19 @@ def _groups(paragraphs: list[OldParagraph], blocks: list[_Block]) -> list[Group]
             groups.append(Group("removed", [paragraphs[at]], []))
             at += 1
 
-    for block in blocks:
+    first = next((b.marker for b in blocks if b.marker is not None), None)
+    for index, block in enumerate(blocks):
         if block.marker is None:
+            # Text above the first marker: the paragraphs whose markers went from there.
+            leading = [p for p in paragraphs if p.id not in present
+                       and (first is None or p.ordinal < first.ordinal)] if index == 0 else []
+            if leading:
+                for old_index, new_index in _components(leading, block.chunks,
+                                                        anchored=False):
+                    groups.append(_group([leading[i] for i in old_index],
+                                         [block.chunks[j] for j in new_index]))
+                at = len(leading)
+                continue
             groups += [Group("added", [], [_added(chunk)]) for chunk in block.chunks]
             continue
         removed_until(block.marker.ordinal)

@@ -162,3 +162,23 @@ def test_a_stale_plan_is_refused(small: Project) -> None:
     with pytest.raises(QcodeError, match="changed while"):
         te.apply(small, plan, coder="alice")
     assert _rows(small) == before
+
+
+def test_a_deleted_marker_line_alone_changes_nothing(small: Project) -> None:
+    """The first marker line deleted, its text left: the text is still that paragraph."""
+    plan = _correct(small, "[[¶1]]\n", "")
+    assert not plan.changed
+    # A marker line deleted in the middle, the blank line kept: still two paragraphs.
+    assert not _correct(small, "[[¶2]]\n", "").changed
+    # Without the blank line the two texts are one paragraph: joined.
+    plan = _correct(small, f"{P1}\n\n[[¶2]]\n", f"{P1}\n")
+    assert plan.counts == {"joined": 1, "unchanged": 1}
+    assert plan.needs_confirmation  # the coding on ¶2 moves into the joined paragraph
+    _apply_and_undo(small, plan)
+
+
+def test_text_under_new_is_added_and_an_emptied_block_removed(small: Project) -> None:
+    plan = _correct(small, f"[[¶3]]\n{P3}\n", "[[new]]\nOne more.\n\nAnd another.\n")
+    assert plan.counts == {"unchanged": 2, "removed": 1, "added": 2}
+    assert not plan.needs_confirmation  # ¶3 was uncoded
+    _apply_and_undo(small, plan)
