@@ -431,6 +431,8 @@ class PositionMap:
         self.ops = [op for op in ops if op[0] != "insert"]
         self.lows = [op[1] for op in self.ops]
         self.old_length, self.new_length = old_length, new_length
+        self.old_text: str | None = None
+        self.new_text: str | None = None
 
     def start(self, position: int) -> int:
         """Where a span starting at ``position`` starts now (after an insertion there)."""
@@ -449,6 +451,16 @@ class PositionMap:
     def span(self, span: Span) -> Span | None:
         """The span where its text now is; None when all its text is gone."""
         start, end = self.start(span.start), self.end(span.end)
+        old, new = self.old_text, self.new_text
+        if old is not None and new is not None:
+            # A selection that began (ended) on a word still does: the space a deletion
+            # next to it leaves is not taken in.
+            if 0 <= span.start < len(old) and not old[span.start].isspace():
+                while start < end and new[start].isspace():
+                    start += 1
+            if 0 < span.end <= len(old) and not old[span.end - 1].isspace():
+                while end > start and new[end - 1].isspace():
+                    end -= 1
         if start >= end:
             return None
         return Span(start, end, span.selection, span.coding, None, None) if (
@@ -555,6 +567,8 @@ def _plan(project: Project, document: Document, paragraphs: list[OldParagraph],
         "SELECT trailing, line_breaks FROM documents WHERE id = ?", (document.id,)).fetchone()
     old_length = (paragraphs[-1].end if paragraphs else 0) + len(trailing)
     news, positions, new_text = _layout(groups, trailing, old_length)
+    positions.old_text = join_text(((p.preceding, p.text) for p in paragraphs), trailing)
+    positions.new_text = new_text
     counts: dict[str, int] = {}
     for group in groups:
         counts[group.kind] = counts.get(group.kind, 0) + 1
@@ -716,6 +730,8 @@ class _Changes:
                 if kept == spans:
                     placed.add(row["id"])
                     continue
+                if not kept:
+                    continue  # every span's text is gone: so is the coding (listed)
                 for span in mapped:
                     if span not in kept:
                         self.affected.append(Affected("span", "span gone", code, coder,

@@ -116,6 +116,18 @@ def test_a_span_whose_text_is_gone_is_reported(small: Project) -> None:
     assert any("span gone" in line for line in te.describe(plan))
     _apply_and_undo(small, plan)
     assert _selected(small) == [SELECTED]
+    # Applied, the coding goes with its only selection's text (never made whole).
+    te.apply(small, _correct(small, "beta gamma delta epsilon", "beta epsilon"),
+             coder="alice")
+    assert small.conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0] == 0
+    assert check(small.conn).healthy
+
+
+def test_a_span_that_keeps_some_text_keeps_its_coding(small: Project) -> None:
+    plan = _correct(small, "gamma delta epsilon", "delta epsilon")
+    assert not plan.needs_confirmation
+    te.apply(small, plan, coder="alice")
+    assert _selected(small) == ["delta"]
 
 
 def test_whole_codings_on_a_removed_paragraph_are_listed(small: Project) -> None:
@@ -182,3 +194,20 @@ def test_text_under_new_is_added_and_an_emptied_block_removed(small: Project) ->
     assert plan.counts == {"unchanged": 2, "removed": 1, "added": 2}
     assert not plan.needs_confirmation  # ¶3 was uncoded
     _apply_and_undo(small, plan)
+
+
+def test_typo_tolerant_search_follows_a_corrected_word(small: Project) -> None:
+    """A word swapped for one as long changes neither of the index's totals; the terms
+    search expands against follow all the same, after the edit and after undo."""
+    from qcode.core.search import search
+
+    assert search(small, "lazzy")
+    terms = lambda: {r[0] for r in small.conn.execute(  # noqa: E731
+        "SELECT term FROM search_terms")}
+    assert "lazy" in terms() and "hazy" not in terms()
+    te.apply(small, _correct(small, "lazy dog", "hazy dog"), coder="alice")
+    assert search(small, "hazzy")
+    assert "hazy" in terms() and "lazy" not in terms()
+    small.undo(coder="alice")
+    assert not search(small, "hazzy")
+    assert "lazy" in terms() and "hazy" not in terms()
