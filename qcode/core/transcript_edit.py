@@ -180,15 +180,20 @@ def old_paragraphs(project: Project, document_id: int) -> list[OldParagraph]:
 
 
 def markers(paragraphs: list[OldParagraph]) -> list[str]:
-    """Each paragraph's marker text: its label when every paragraph has a label of its
-    own, else its position (¶n)."""
-    labels = [p.label for p in paragraphs]
-    usable = all(label and "]]" not in label and "\n" not in label
-                 and label.strip() == label and label != NEW_MARKER
-                 and not label.startswith("#") for label in labels)
-    if usable and len({str(label).casefold() for label in labels}) == len(labels):
-        return [str(label) for label in labels]
-    return [f"¶{p.ordinal}" for p in paragraphs]
+    """Each paragraph's marker text: its label when no other paragraph has it (any
+    case) and it fits on a marker line; else its position (¶n)."""
+    folded: dict[str, int] = {}
+    for paragraph in paragraphs:
+        if paragraph.label:
+            key = paragraph.label.casefold()
+            folded[key] = folded.get(key, 0) + 1
+
+    def usable(label: str | None) -> bool:
+        return bool(label) and folded.get(str(label).casefold()) == 1 and "]]" not in str(
+            label) and "\n" not in str(label) and str(label).strip() == label and not str(
+            label).startswith(("#", "¶")) and str(label).casefold() != NEW_MARKER
+
+    return [str(p.label) if usable(p.label) else f"¶{p.ordinal}" for p in paragraphs]
 
 
 def render(project: Project, document: Document) -> str:
@@ -504,6 +509,8 @@ def _layout(groups: list[Group], trailing: str, old_length: int
                 add(tag, i2 - i1, j2 - j1)
         for new in group.news:
             new.ordinal = len(news) + 1
+            if group.kind == "added" and news:
+                new.section = news[-1].section  # under the same heading as the one above
             news.append(new)
             pieces.append((new.preceding, new.text))
     add("equal", len(trailing), len(trailing))

@@ -211,3 +211,19 @@ def test_typo_tolerant_search_follows_a_corrected_word(small: Project) -> None:
     small.undo(coder="alice")
     assert not search(small, "hazzy")
     assert "lazy" in terms() and "hazy" not in terms()
+
+
+def test_markers_are_labels_where_labels_are_unique(project: Project, tmp_path: Path) -> None:
+    source = tmp_path / "numbered.md"
+    source.write_text("# Part one\n\n§1 First.\n\n§2 Second.\n\n§2 Again second.\n",
+                      encoding="utf-8")
+    project.add_document(read_document(source), coder="alice")
+    document = project.document("numbered")
+    rendered = te.render(project, document)
+    assert "[[§1]]\nFirst.\n" in rendered
+    assert "[[¶2]]\nSecond.\n" in rendered and "[[¶3]]\nAgain second.\n" in rendered
+    plan = te.plan(project, document, rendered.replace("[[¶2]]", "[[new]]\nAdded.\n\n[[¶2]]"))
+    te.apply(project, plan, coder="alice")
+    added = project.paragraphs(document.id)[1]
+    assert (added.text, added.label, added.section) == ("Added.", None, "Part one")
+    assert check(project.conn).healthy
