@@ -236,3 +236,26 @@ def test_unchanged_file_is_nothing_to_change(coded: Cli, tmp_path: Path) -> None
     assert result.exit_code == 0 and "nothing to change" in result.output
     assert digest(cli.path) == before
     assert os.path.exists(path)
+
+
+def test_an_editor_correction_that_needs_a_yes_is_kept_for_later(
+        coded: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not at a terminal, a correction that splits a coded paragraph is not applied; the
+    edited text is kept and the line says how to apply it."""
+    cli = coded
+    before = digest(cli.path)
+    script = tmp_path / "editor.py"
+    script.write_text("import sys, pathlib\np = pathlib.Path(sys.argv[1])\nt = p.read_text()\n"
+                      "j = t.index('. ', t.index('[[§13]]'))\n"
+                      "p.write_text(t[:j + 1] + '\\n\\n' + t[j + 2:])\n")
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {script}")
+    result = cli("edit", DOC)
+    assert result.exit_code == 2
+    line = result.stderr.strip().splitlines()[-1]
+    assert "nothing changed" in line and "--yes" in line
+    assert digest(cli.path) == before
+    kept = Path(line.split("--from ", 1)[1].split(" --yes", 1)[0])
+    assert kept.exists()
+    assert cli("edit", DOC, "--from", str(kept), "--yes").exit_code == 0
+    assert "§13 (2)" in texts(cli.path)
+    kept.unlink()

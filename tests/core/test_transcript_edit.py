@@ -227,3 +227,25 @@ def test_markers_are_labels_where_labels_are_unique(project: Project, tmp_path: 
     added = project.paragraphs(document.id)[1]
     assert (added.text, added.label, added.section) == ("Added.", None, "Part one")
     assert check(project.conn).healthy
+
+
+def test_a_text_from_another_tool_keeps_fitting_line_breaks(project: Project) -> None:
+    """A REFI-QDA source keeps the line breaks it had (one letter per break); a
+    correction that adds or removes breaks leaves ones that fit, and check agrees."""
+    from qcode.core.model import ParsedDocument
+    from qcode.ingest.spans import split_spans
+
+    text = "First line of one.\nSecond line of one.\n\nAnother paragraph.\n"
+    parsed = ParsedDocument("tool", text, split_spans(text), positions="utf16",
+                            line_breaks="wnww")
+    project.add_document(parsed, coder="alice")
+    document = project.document("tool")
+    rendered = te.render(project, document)
+    plan = te.plan(project, document, rendered.replace("Another paragraph.",
+                                                       "Another\n\nparagraph.", 1))
+    te.apply(project, plan, coder="alice")
+    assert check(project.conn).healthy, check(project.conn).problems
+    assert project.conn.execute("SELECT line_breaks FROM documents").fetchone()[0] == "crlf"
+    project.undo(coder="alice")
+    assert project.conn.execute("SELECT line_breaks FROM documents").fetchone()[0] == "wnww"
+    assert check(project.conn).healthy
