@@ -32,8 +32,9 @@ def edit(ctx: click.Context, document: str, source: Path | None, encoding: str |
 
     Opens the text in $EDITOR (each paragraph under a [[label]] line), or reads the
     corrected text from --from FILE (make one with --print). A blank line splits a
-    paragraph; delete a [[label]] line to join its paragraph to the one above (or with
-    its text, to remove it); text under [[new]] is a new paragraph. The plan is shown,
+    paragraph; delete a [[label]] line and the blank line above it to join its paragraph
+    to the one above (or with its text, to remove it); text under [[new]] is a new
+    paragraph; paragraphs cannot be moved. The plan is shown,
     and must be accepted (--yes) when codings or memos are split, joined, moved or lost.
     The whole correction is one change: `qcode undo` restores the text and every coding.
     """
