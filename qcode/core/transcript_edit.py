@@ -263,21 +263,25 @@ def _matched(olds: list[str], news: list[str]) -> list[list[int]]:
     """How many characters of each old text match into each new one (stretches of at
     least _MIN_MATCH)."""
     old_joined, new_joined = _SEP.join(olds), _SEP.join(news)
-    matcher = SequenceMatcher(None, old_joined, new_joined, autojunk=False)
-    old_bounds = _bounds(olds)
-    new_bounds = _bounds(news)
+    old_bounds, new_bounds = _bounds(olds), _bounds(news)
+    old_starts = [low for low, _high in old_bounds]
+    new_starts = [low for low, _high in new_bounds]
     counts = [[0] * len(news) for _ in olds]
-    for a, b, size in matcher.get_matching_blocks():
-        if size < _MIN_MATCH:
+    for tag, a, a2, b, _b2 in _align(old_joined, new_joined, old_bounds):
+        if tag != "equal" or a2 - a < _MIN_MATCH:
             continue
-        for i, (o1, o2) in enumerate(old_bounds):
-            low, high = max(a, o1), min(a + size, o2)
-            if low >= high:
-                continue
-            for j, (n1, n2) in enumerate(new_bounds):
-                nlow, nhigh = max(b + (low - a), n1), min(b + (high - a), n2)
-                if nlow < nhigh:
-                    counts[i][j] += nhigh - nlow
+        i = max(bisect.bisect_right(old_starts, a) - 1, 0)
+        while i < len(olds) and old_bounds[i][0] < a2:
+            low, high = max(a, old_bounds[i][0]), min(a2, old_bounds[i][1])
+            if low < high:
+                nlow, nhigh = b + (low - a), b + (high - a)
+                j = max(bisect.bisect_right(new_starts, nlow) - 1, 0)
+                while j < len(news) and new_bounds[j][0] < nhigh:
+                    overlap = min(nhigh, new_bounds[j][1]) - max(nlow, new_bounds[j][0])
+                    if overlap > 0:
+                        counts[i][j] += overlap
+                    j += 1
+            i += 1
     return counts
 
 
@@ -396,13 +400,70 @@ def _group(olds: list[OldParagraph], texts: list[str]) -> Group:
         # From the first text on (the first preceding text is kept as it was).
         old_inner = "".join(o.preceding + o.text for o in olds)[len(first.preceding):]
         new_inner = "".join(n.preceding + n.text for n in news)[len(first.preceding):]
-        group.opcodes = _opcodes(old_inner, new_inner)
+        units, position = [], 0
+        for k, paragraph in enumerate(olds):
+            position += len(paragraph.preceding) if k else 0
+            units.append((position, position + len(paragraph.text)))
+            position += len(paragraph.text)
+        group.opcodes = _align(old_inner, new_inner, units)
     for new in news:
         new.sources = list(olds)
     return group
 
 
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+_TOKEN = re.compile(r"\w+[ \t]*|[^\w\s][ \t]*|\s+")
+
+
+# An old paragraph found whole in the new text anchors the alignment there; shorter
+# ones are too likely to be found in the wrong place.
+_ANCHOR = 32
+
+
+def _align(old: str, new: str, units: list[tuple[int, int]]
+           ) -> list[tuple[str, int, int, int, int]]:
+    """How ``old`` became ``new`` (character opcodes): each unit of ``old`` (a
+    paragraph's text) found unchanged, in order, is an anchor; only what lies between
+    anchors is diffed (:func:`_opcodes`), so joining or removing a thousand paragraphs
+    costs a thousand searches, not one diff of everything."""
+    anchors: list[tuple[int, int, int]] = []  # (old start, old end, new start)
+    cursor = 0
+    for start, end in _sentences(old, units):
+        if end - start < _ANCHOR or (anchors and start < anchors[-1][1]):
+            continue
+        found = new.find(old[start:end], cursor)
+        if found >= 0:
+            anchors.append((start, end, found))
+            cursor = found + (end - start)
+    ops: list[tuple[str, int, int, int, int]] = []
+    old_at = new_at = 0
+    for start, end, found in [*anchors, (len(old), len(old), len(new))]:
+        ops += [(tag, i1 + old_at, i2 + old_at, j1 + new_at, j2 + new_at)
+                for tag, i1, i2, j1, j2 in _opcodes(old[old_at:start], new[new_at:found])]
+        if end > start:
+            ops.append(("equal", start, end, found, found + end - start))
+        old_at, new_at = end, found + end - start
+    return ops
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
+def _sentences(text: str, units: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The units cut at sentence ends: a word corrected in one sentence leaves the
+    others to anchor on."""
+    pieces = []
+    for start, end in units:
+        at = start
+        for found in _SENTENCE_END.finditer(text, start, end):
+            pieces.append((at, found.start()))
+            at = found.end()
+        pieces.append((at, end))
+    return pieces
+
+
+# Past this many tokens on a side, difflib's most frequent tokens are left out of the
+# search for matches (autojunk): the alignment stays close, and fast.
+_LONG = 20_000
 
 
 def _opcodes(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
@@ -411,7 +472,8 @@ def _opcodes(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
     character diff would match across a deleted stretch."""
     old_tokens, new_tokens = _TOKEN.findall(old), _TOKEN.findall(new)
     old_at, new_at = _starts(old_tokens), _starts(new_tokens)
-    matcher = SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
+    matcher = SequenceMatcher(None, old_tokens, new_tokens,
+                              autojunk=max(len(old_tokens), len(new_tokens)) > _LONG)
     return [(tag, old_at[i1], old_at[i2], new_at[j1], new_at[j2])
             for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
 
