@@ -249,3 +249,31 @@ def test_a_text_from_another_tool_keeps_fitting_line_breaks(project: Project) ->
     project.undo(coder="alice")
     assert project.conn.execute("SELECT line_breaks FROM documents").fetchone()[0] == "wnww"
     assert check(project.conn).healthy
+
+
+def test_many_paragraphs_joined_keep_each_coding_on_its_own_text(
+        project: Project, tmp_path: Path) -> None:
+    texts = [f"Speaker {n} said that the ministry answered letter number {n} late."
+             for n in range(1, 61)]
+    source = tmp_path / "long.txt"
+    source.write_text("\n\n".join(texts) + "\n", encoding="utf-8")
+    project.add_document(read_document(source), coder="alice")
+    code = project.add_code("late", coder="alice")
+    document = project.document("long")
+    rows = project.paragraphs(document.id)
+    project.tag([p.id for p in rows[::2]], [code.id], coder="alice")
+    rendered = te.render(project, document)
+    block = "\n\n".join(f"[[¶{n}]]\n{texts[n - 1]}" for n in range(10, 41))
+    assert block in rendered
+    joined = " ".join(texts[9:40]).replace("letter number 20 late", "letter 20 late")
+    plan = te.plan(project, document, rendered.replace(block, f"[[¶10]]\n{joined}"))
+    assert plan.counts["joined"] == 1
+    te.apply(project, plan, coder="alice")
+    assert check(project.conn).healthy
+    full = project.document_text(document.id)
+    spans = {tuple(full[s.start:s.end] for s in load(r[0]))
+             for r in project.conn.execute("SELECT spans FROM codings WHERE spans IS NOT NULL")}
+    # One coding of the code on the joined paragraph (the paragraph is the unit), its
+    # selections exactly the texts of the fifteen coded paragraphs that went into it.
+    assert spans == {tuple(texts[n - 1] for n in range(11, 41, 2))}
+    assert project.conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0] == 30 - 15 + 1
