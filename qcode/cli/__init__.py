@@ -33,6 +33,7 @@ COMMANDS = {
     "memo": "memo",
     "search": "search", "autocode": "autocode",
     "similar": "similar",
+    "edit": "edit",
 }
 
 

@@ -95,12 +95,16 @@ def _is_latin(char: str) -> bool:
 
 
 def index_signature(conn: sqlite3.Connection) -> str:
-    """What the index holds, in two O(1) reads: FTS5's own totals (rows and tokens, its
-    "averages" record) and the highest indexed row. Any import, removal or edit of a
-    paragraph changes it."""
+    """What the index holds, in three O(1) reads: FTS5's own totals (rows and tokens,
+    its "averages" record), its structure record (which counts every write, so a
+    corrected word, which changes neither total, changes it too) and the highest
+    indexed row. Any import, removal or edit of a paragraph changes it."""
     totals = conn.execute("SELECT block FROM paragraphs_fts_data WHERE id = 1").fetchone()
+    structure = conn.execute("SELECT block FROM paragraphs_fts_data WHERE id = 10").fetchone()
     highest = conn.execute("SELECT MAX(id) FROM paragraphs_fts_docsize").fetchone()
-    return f"{bytes(totals[0]).hex() if totals else ''}:{highest[0] if highest else ''}"
+    return (f"{bytes(totals[0]).hex() if totals else ''}:"
+            f"{bytes(structure[0]).hex() if structure else ''}:"
+            f"{highest[0] if highest else ''}")
 
 
 def vocabulary(project: ProjectReader) -> Vocabulary:

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from qcode.core import autocode
 from qcode.core.errors import QcodeError
@@ -24,6 +25,9 @@ from qcode.tui.filters import Filter
 from qcode.tui.keymap import KeyMap
 from qcode.tui.paragraphs import CodingMap, ParagraphList
 from qcode.tui.wording import plural
+
+if TYPE_CHECKING:
+    from qcode.core.transcript_edit import EditPlan
 
 
 @dataclass
@@ -378,6 +382,14 @@ class Session:
         noun = "paragraph" if result.changed == 1 else "paragraphs"
         return (f"auto-coded {result.changed} {noun} matching {planned.request.query!r} "
                 f"with {names} (one change: u undoes it)")
+
+    def correct(self, plan: EditPlan) -> str:
+        """Apply a correction of the open document's text as one change."""
+        from qcode.core import transcript_edit
+
+        transcript_edit.apply(self.project, plan, coder=self.coder)
+        self.reload()
+        return f"{plan.summary()} (u undoes it)"
 
     def undo(self) -> str:
         """Take back the coder's latest change (the same as ``qcode undo``)."""

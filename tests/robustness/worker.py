@@ -74,6 +74,25 @@ def sync(project_path: str, folder: str) -> None:
         print("done sync", flush=True)
 
 
+def edit(*args: str) -> None:
+    """Run ``qcode edit`` saying "applying N" (flushed) as each row change of the
+    correction is applied, inside its transaction, so a kill can land mid-edit."""
+    from qcode.core.store import changes
+
+    applied = changes.apply
+    count = 0
+
+    def counted(conn: object, change: changes.Change) -> changes.Change:
+        nonlocal count
+        count += 1
+        print(f"applying {count}", flush=True)
+        return applied(conn, change)  # type: ignore[arg-type]
+
+    changes.apply = counted  # type: ignore[assignment]
+    cli(*args)
+
+
 if __name__ == "__main__":
     kind, *args = sys.argv[1:]
-    {"tags": tag_burst, "cli": cli, "publish": publish_again, "sync": sync}[kind](*args)
+    {"tags": tag_burst, "cli": cli, "publish": publish_again, "sync": sync,
+     "edit": edit}[kind](*args)

@@ -134,6 +134,11 @@ def _insert(conn: sqlite3.Connection, table: str, rows: Rows) -> Change:
         if after - before != len(given):
             raise ConflictError(f"cannot add to {table}: ids were not handed out in order")
         given = given.with_first("id", range(before + 1, after + 1))
+    if table == "paragraphs" and _has_search_index(conn):
+        # Paragraphs added one by one (a corrected transcript, an undone removal) enter
+        # the search index here; a whole document's enter in _insert_document.
+        conn.executemany("INSERT INTO paragraphs_fts (rowid, text) VALUES (?, ?)",
+                         zip(given.column("id"), given.column("text"), strict=True))
     return {"op": "insert", "table": table, "rows": stored(given)}
 
 

@@ -19,7 +19,7 @@ from qcode.tui.live import Watching
 from qcode.tui.modals.help import HelpModal, coding_screen_help
 from qcode.tui.modals.info import CodeInfo, ParagraphCodes
 from qcode.tui.modals.picker import CodePicker, Pick
-from qcode.tui.screens import coders, finding, memos
+from qcode.tui.screens import coders, editing, finding, memos
 from qcode.tui.session import Session
 from qcode.tui.widgets.codebook import CodebookPane
 from qcode.tui.widgets.documents import DocumentsPane
@@ -314,6 +314,10 @@ class MainScreen(Screen[None]):
     def action_memo(self) -> None:
         """Write a memo on the current paragraph."""
         memos.paragraph_memo(self)
+
+    def action_edit_paragraph(self) -> None:
+        """Correct the current paragraph's text (its codings follow their text)."""
+        editing.edit_paragraph(self)
 
     def action_coding_memo(self) -> None:
         """Write a memo on one of the coder's codings of the current paragraph."""

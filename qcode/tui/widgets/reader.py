@@ -47,6 +47,8 @@ class Reader(PagedView, can_focus=True):
         Binding("K,shift+up", "extend(-1)", "Extend selection up", show=False),
         Binding("escape", "clear", "Clear selection and search marks", show=False),
         Binding("enter", "screen.pick", "Code picker", show=False),
+        Binding("e", "screen.edit_paragraph", "Correct the paragraph's text (codings follow)",
+                show=False),
     ]
 
     class Moved(Message):
