@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from qcode.cli.common import console, emit_json, open_project, say, shared
+from qcode.cli.passages import heading, marked
 from qcode.core.autocode import Found, Plan, Request, apply, plan
 from qcode.core.model import format_time
 from qcode.core.search import centred_snippet
@@ -87,18 +88,11 @@ def _print(planned: Plan) -> None:
     width = max(40, console.width - 4)
     for found in planned.found:
         p = found.paragraph
-        head = Text("✓ " if found.carries else "  ", style="bold green")
-        head.append(f"{found.document} {p.ref}", style="bold cyan")
-        for part in (p.speaker, format_time(p.time_ms), p.section):
-            if part:
-                head.append(f" · {part}", style="dim")
-        console.print(head, soft_wrap=True)
+        lead = Text("✓ " if found.carries else "  ", style="bold green")
+        console.print(heading(found.document, p, lead=lead), soft_wrap=True)
         snippet, highlights = centred_snippet(p.text, found.matches, width=2 * width,
                                               focus=found.focus)
-        body = Text("    " + snippet)
-        for start, end in highlights:
-            body.stylize("bold reverse", start + 4, end + 4)
-        console.print(body)
+        console.print(marked(snippet, highlights, indent=4))
 
 
 def register(group: click.Group) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from qcode.cli.common import console, emit_json, open_project, say, shared
+from qcode.cli.passages import heading, marked
 from qcode.core.errors import QcodeError
 from qcode.core.model import format_time
 from qcode.core.search import Hit, centred_snippet, is_blank, scope_for, search
@@ -59,24 +60,17 @@ def search_command(ctx: click.Context, query: tuple[str, ...], document: str | N
 
 
 def _print(hits: list[Hit], limit: int) -> None:
-    from rich.text import Text
 
     width = max(40, console.width - 4)
     for hit in hits:
         p = hit.paragraph
-        head = Text(f"{hit.document} {p.ref}", style="bold cyan")
-        for part in (p.speaker, format_time(p.time_ms), p.section):
-            if part:
-                head.append(f" · {part}", style="dim")
+        head = heading(hit.document, p)
         head.append(f"  {hit.score:.2f}", style="dim")
         console.print(head, soft_wrap=True)
         # Two lines of the terminal for the text, centred on the best match.
         snippet, highlights = centred_snippet(p.text, hit.matches, width=2 * width,
                                               focus=hit.focus)
-        body = Text("  " + snippet)
-        for start, end in highlights:
-            body.stylize("bold reverse", start + 2, end + 2)
-        console.print(body)
+        console.print(marked(snippet, highlights))
     more = " (more with --limit)" if len(hits) == limit else ""
     noun = "hit" if len(hits) == 1 else "hits"
     say(f"{len(hits)} {noun}{more}")

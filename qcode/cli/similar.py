@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from qcode.cli.common import console, emit_json, open_project, say, shared
+from qcode.cli.passages import heading, marked
 from qcode.core.errors import QcodeError
 from qcode.core.model import format_time
 from qcode.core.similar import Similar, Uncoded, code_scope, similar_to, similar_to_code
@@ -82,21 +83,14 @@ def _print(found: list[Similar], limit: int, source: str) -> None:
     from rich.text import Text
 
     for item in found:
-        p = item.paragraph
-        head = Text(f"{item.document} {p.ref}", style="bold cyan")
-        for part in (p.speaker, format_time(p.time_ms), p.section):
-            if part:
-                head.append(f" · {part}", style="dim")
+        head = heading(item.document, item.paragraph)
         head.append(f"  {item.score:.2f}", style="dim")
         if not item.coded:
             head.append("  uncoded", style="yellow")
         console.print(head, soft_wrap=True)
         console.print(Text("  shares: " + ", ".join(item.shared[:8]), style="dim"),
                       soft_wrap=True)
-        body = Text("  " + item.snippet)
-        for start, end in item.highlights:
-            body.stylize("bold reverse", start + 2, end + 2)
-        console.print(body)
+        console.print(marked(item.snippet, item.highlights))
     more = " (more with --limit)" if len(found) == limit else ""
     noun = "paragraph" if len(found) == 1 else "paragraphs"
     say(f"{len(found)} {noun} like {source}{more}")

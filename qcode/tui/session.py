@@ -9,17 +9,19 @@ touch the database themselves.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from qcode.core import autocode
 from qcode.core.errors import QcodeError
 from qcode.core.model import Code, Document, DocumentSummary, Paragraph
 from qcode.core.project import Project
 from qcode.core.spans import marks
+from qcode.core.store.db import translate
 from qcode.tui import filters
 from qcode.tui.filters import Filter
 from qcode.tui.keymap import KeyMap
@@ -28,6 +30,8 @@ from qcode.tui.wording import plural
 
 if TYPE_CHECKING:
     from qcode.core.transcript_edit import EditPlan
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -424,6 +428,15 @@ class Session:
             if self._reader is None:
                 self._reader = Project.open(self.project.path, readonly=True)
             yield self._reader
+
+    def read(self, work: Callable[[Project], T]) -> T:
+        """``work`` done on the worker connection (:meth:`reader`), for a worker thread;
+        an SQLite failure comes out as the one-line :class:`QcodeError` qcode gives."""
+        try:
+            with self.reader() as reader:
+                return work(reader)
+        except sqlite3.Error as exc:
+            raise translate(exc, self.project.path) from exc
 
     def close(self) -> None:
         """Close the worker connection (the main one belongs to the caller)."""

@@ -15,7 +15,7 @@ from test_consensus import code_both
 from test_long_answers import interview
 from test_themes_and_speakers import code_theme
 from textual.pilot import Pilot
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList
 from tui_helpers import answer, reader, settle
 
 from qcode import Project
@@ -142,6 +142,10 @@ def test_search_results(study: Project, snap_compare: Any, size: tuple[int, int]
             if hits and modal.query_one("#search-hits", OptionList).option_count == len(hits):
                 break
             await pilot.pause(0.1)
+        # The query box's cursor blinks on a timer: a slow run could catch it off.
+        for box in pilot.app.screen.query(Input):
+            box.cursor_blink = False
+        await pilot.pause()
 
     assert snap_compare(QcodeApp(study, CODER), run_before=searched, terminal_size=size)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-import sqlite3
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -28,7 +27,6 @@ from textual.worker import get_current_worker
 
 from qcode.core.errors import QcodeError
 from qcode.core.search import Hit, is_blank, search
-from qcode.core.store.db import translate
 from qcode.tui.session import Session
 
 # Wait for a pause in typing before searching (a search per keystroke is wasted work).
@@ -134,13 +132,10 @@ class SearchModal(ModalScreen[Hit | CodeEveryHit | None]):
         """Search off the UI thread, on the session's read-only connection."""
         worker = get_current_worker()
         try:
-            with self.session.reader() as reader:
-                hits = search(reader, query, limit=LIMIT)
-        except (QcodeError, sqlite3.Error) as exc:
-            message = str(exc if isinstance(exc, QcodeError)
-                          else translate(exc, self.session.project.path))
+            hits = self.session.read(lambda reader: search(reader, query, limit=LIMIT))
+        except QcodeError as exc:
             if not worker.is_cancelled:
-                self.app.call_from_thread(self._failed, message)
+                self.app.call_from_thread(self._failed, str(exc))
             return
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show, query, hits)

@@ -3,7 +3,6 @@ coded the same; Enter jumps to one."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -20,7 +19,6 @@ from textual.worker import get_current_worker
 from qcode.core.errors import QcodeError
 from qcode.core.model import Paragraph
 from qcode.core.similar import Similar, Uncoded, similar_to
-from qcode.core.store.db import translate
 from qcode.tui.session import Session
 
 LIMIT = 50
@@ -68,13 +66,11 @@ class SimilarModal(ModalScreen[Similar | None]):
         """Find off the UI thread, on the session's read-only connection."""
         worker = get_current_worker()
         try:
-            with self.session.reader() as reader:
-                found = similar_to(reader, self.source.id, limit=LIMIT, uncoded=self.uncoded)
-        except (QcodeError, sqlite3.Error) as exc:
-            message = str(exc if isinstance(exc, QcodeError)
-                          else translate(exc, self.session.project.path))
+            found = self.session.read(lambda reader: similar_to(
+                reader, self.source.id, limit=LIMIT, uncoded=self.uncoded))
+        except QcodeError as exc:
             if not worker.is_cancelled:
-                self.app.call_from_thread(self._failed, message)
+                self.app.call_from_thread(self._failed, str(exc))
             return
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show, found)

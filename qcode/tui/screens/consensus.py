@@ -6,7 +6,6 @@ The rules are :mod:`qcode.tui.consensus`'s; this module only draws and dispatche
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from typing import ClassVar, TypeVar
 
@@ -22,7 +21,6 @@ from textual.worker import get_current_worker
 
 from qcode.core.agreement.units import CONSENSUS
 from qcode.core.errors import QcodeError
-from qcode.core.store.db import translate
 from qcode.tui.consensus import Disputed, Found, Review, agreed_pairs, find
 from qcode.tui.guard import attempt
 from qcode.tui.modals.confirm import Confirm
@@ -138,13 +136,10 @@ class ConsensusScreen(Screen[None]):
         """Find and group the disagreements on the read-only connection."""
         worker = get_current_worker()
         try:
-            with self.session.reader() as reader:
-                found = find(reader, self.wanted_coders)
-        except (QcodeError, sqlite3.Error) as exc:
-            message = str(exc if isinstance(exc, QcodeError)
-                          else translate(exc, self.session.project.path))
+            found = self.session.read(lambda reader: find(reader, self.wanted_coders))
+        except QcodeError as exc:
             if not worker.is_cancelled:
-                self.app.call_from_thread(self._failed, message)
+                self.app.call_from_thread(self._failed, str(exc))
             return
         if not worker.is_cancelled:
             self.app.call_from_thread(self._loaded, found, keep)

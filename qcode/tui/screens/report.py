@@ -8,7 +8,6 @@ time the screen is shown, so they include the tags made since it was last open.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import ClassVar
 
 from rich.table import Table
@@ -22,7 +21,6 @@ from textual.widgets import Label, Static
 from textual.worker import get_current_worker
 
 from qcode.core.errors import QcodeError
-from qcode.core.store.db import translate
 from qcode.reports.filters import ReportFilter
 from qcode.reports.frequencies import FrequencyRow, frequencies
 from qcode.tui.session import Session
@@ -129,12 +127,9 @@ class ReportScreen(Screen[None]):
         worker = get_current_worker()
         flt = ReportFilter(coders=(coder,)) if coder else None
         try:
-            with self.session.reader() as reader:
-                rows = frequencies(reader, flt)
-        except (QcodeError, sqlite3.Error) as exc:
-            message = str(exc if isinstance(exc, QcodeError)
-                          else translate(exc, self.session.project.path))
-            self.app.call_from_thread(self.notify, message, severity="error")
+            rows = self.session.read(lambda reader: frequencies(reader, flt))
+        except QcodeError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show, rows)
