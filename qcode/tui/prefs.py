@@ -9,9 +9,6 @@ Losing it loses nothing but a place.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -42,17 +39,16 @@ class Remembers(Protocol):
         """Put the current coder's saved keys back."""
 
 
+STATE = "tui.json"
+
+
 def state_file() -> Path:
     """The preferences file."""
-    return settings.state_folder() / "tui.json"
+    return settings.state_folder() / STATE
 
 
 def _read() -> dict[str, Any]:
-    try:
-        data = json.loads(state_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    return settings.read_state(STATE)
 
 
 def load(project_guid: str, coder: str) -> Place:
@@ -80,14 +76,4 @@ def save(project_guid: str, coder: str, place: Place) -> bool:
     if place.keys is not None:
         entry["keys"] = {str(k): g for k, g in sorted(place.keys.items())}
     data[f"{project_guid}:{coder}"] = entry
-    path = state_file()
-    partial = path.with_name(path.name + ".partial")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(partial, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        return False
-    return True
+    return settings.write_state(STATE, data)
