@@ -22,7 +22,7 @@ from qcode.core.similar import Similar, Uncoded, similar_to
 from qcode.tui.session import Session
 
 LIMIT = 50
-HINT = "Enter: go there   t: code it like this one   u: uncoded first   Esc: close"
+HINT = "Enter: go  t: code like it  u: uncoded first  Esc: close"
 
 
 class SimilarModal(ModalScreen[Similar | None]):
@@ -91,7 +91,7 @@ class SimilarModal(ModalScreen[Similar | None]):
         else:
             more = "+" if len(found) == LIMIT else ""
             order = " (uncoded first)" if self.uncoded == "first" else ""
-            summary.update(f"{len(found)}{more} like it{order}.   {HINT}")
+            summary.update(f"{len(found)}{more} like it{order}.  {HINT}")
 
     def _prompt(self, found: Similar) -> Text:
         head = Text(f"{found.document} {found.paragraph.ref}", style="bold")
