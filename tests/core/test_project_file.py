@@ -79,14 +79,22 @@ def test_newer_project_is_refused_unchanged(project: Project) -> None:
     assert path.read_bytes() == before
 
 
-def test_older_project_is_backed_up_then_migrated(
-    project: Project, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def one_version_behind(project: Project, monkeypatch: pytest.MonkeyPatch
+                       ) -> tuple[Path, Migration]:
+    """Close ``project`` and make this qcode one schema version newer than it (a
+    migration adding a table ``extra``): the project is now from the previous qcode."""
     path = project.path
     project.close()
     future = Migration(schema.LATEST + 1, "test extra table", "CREATE TABLE extra (x TEXT);")
     monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, future))
     monkeypatch.setattr(schema, "LATEST", future.version)
+    return path, future
+
+
+def test_older_project_is_backed_up_then_migrated(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, future = one_version_behind(project, monkeypatch)
     with Project.open(path) as migrated:
         assert schema.current_version(migrated.conn) == future.version
         migrated.conn.execute("SELECT x FROM extra")
@@ -101,11 +109,7 @@ def test_a_reading_command_upgrades_an_older_project_it_may_write(
 ) -> None:
     """`qcode show` or `report` on a project from the previous qcode: upgraded (backup
     first) as any writing command would, then read, instead of "needs upgrading"."""
-    path = project.path
-    project.close()
-    future = Migration(schema.LATEST + 1, "test extra table", "CREATE TABLE extra (x TEXT);")
-    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, future))
-    monkeypatch.setattr(schema, "LATEST", future.version)
+    path, future = one_version_behind(project, monkeypatch)
     with Project.open(path, readonly=True) as reading:
         assert reading.readonly
         assert schema.current_version(reading.conn) == future.version
@@ -115,11 +119,7 @@ def test_a_reading_command_upgrades_an_older_project_it_may_write(
 def test_an_older_project_that_may_not_be_written_is_refused_in_one_line(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = project.path
-    project.close()
-    future = Migration(schema.LATEST + 1, "test extra table", "CREATE TABLE extra (x TEXT);")
-    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, future))
-    monkeypatch.setattr(schema, "LATEST", future.version)
+    path, _future = one_version_behind(project, monkeypatch)
     before = path.read_bytes()
     with unwritable(path), pytest.raises(ProjectError,
                                          match=r"needs upgrading .* but is read-only"):
