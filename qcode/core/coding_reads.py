@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from qcode.core.errors import NotFoundError
+from qcode.core.store import counts
 from qcode.core.suggest import did_you_mean
 
 
@@ -67,19 +68,18 @@ class CodingReads:
         return None if row is None else str(row[0])
 
     def code_counts(self, coder: str | None = None) -> dict[int, int]:
-        """code id -> distinct paragraphs carrying it (of ``coder`` if given).
-
-        A coder's count per code is one range of the (code, paragraph, coder) index per
-        code, read without touching the table. (The unary ``+`` keeps the planner off
-        the coder index, which would read every coding of the coder for every code.)
-        """
+        """code id -> distinct paragraphs carrying it (of ``coder`` if given), from the
+        counts the project keeps per block (:mod:`qcode.core.store.counts`). A coder has
+        one coding per paragraph and code, so the coder's codings are its paragraphs."""
         if coder is None:
             rows = self.conn.execute(
-                "SELECT code_id, COUNT(DISTINCT paragraph_id) FROM codings GROUP BY code_id")
+                "SELECT code_id, SUM(paragraphs) "
+                f"FROM ({counts.current('count_cells')}) GROUP BY code_id")
         else:
             rows = self.conn.execute(
-                "SELECT c.id, (SELECT COUNT(*) FROM codings k WHERE k.code_id = c.id "
-                "AND +k.coder_id = ?) FROM codes c", (self.coder_id(coder) or -1,))
+                "SELECT code_id, SUM(codings) "
+                f"FROM ({counts.current('count_coder_codes')}) WHERE coder_id = ? "
+                "GROUP BY code_id", (self.coder_id(coder) or -1,))
         return {r[0]: r[1] for r in rows if r[1]}
 
     def codings_for_paragraphs(

@@ -15,7 +15,8 @@ from qcode.core.coding_reads import CodingReads
 from qcode.core.errors import NotFoundError, QcodeError
 from qcode.core.ids import fold, normalize_guid
 from qcode.core.model import Code, Coder, Document, DocumentSummary, Event, Paragraph
-from qcode.core.store.runs import Run, document_runs, paragraph_counts
+from qcode.core.store import counts
+from qcode.core.store.runs import document_runs, paragraph_counts
 from qcode.core.store.texts import join_text
 from qcode.core.suggest import did_you_mean
 
@@ -68,12 +69,11 @@ class ProjectReader(CodingReads):
         """Every document with paragraph count and coding progress.
 
         ``coded`` counts paragraphs carrying at least one code — of ``coder`` if given,
-        of anyone otherwise. Counted per run of paragraph ids (:mod:`qcode.core.store.runs`)
-        on an index that starts with the coder (or with the paragraph), so the cost
-        follows the codings counted, not documents × codings.
+        of anyone otherwise — from the counts the project keeps, so the cost follows the
+        number of documents, not of codings.
         """
         runs = document_runs(self.conn)
-        coded, codings = self._progress(runs, coder)
+        coded, codings = self._progress(coder)
         sizes = paragraph_counts(runs)
         attributes: dict[int, dict[str, str]] = {}
         for r in self.conn.execute("SELECT * FROM document_attributes ORDER BY key"):
@@ -85,26 +85,23 @@ class ProjectReader(CodingReads):
             for r in rows
         ]
 
-    def _progress(self, runs: list[Run], coder: str | None
-                  ) -> tuple[dict[int, int], dict[int, int]]:
-        """document id -> (coded paragraphs, codings), of ``coder`` or of anyone."""
+    def _progress(self, coder: str | None) -> tuple[dict[int, int], dict[int, int]]:
+        """document id -> (coded paragraphs, codings), of ``coder`` or of anyone, from
+        the counts the project keeps per block (:mod:`qcode.core.store.counts`)."""
         coded: dict[int, int] = {}
         codings: dict[int, int] = {}
+        coder_id: int | None = 0  # the kept counts' "anyone"
         if coder is not None:
             coder_id = self.coder_id(coder)
             if coder_id is None:
                 return coded, codings
-            where = "coder_id = :coder AND paragraph_id BETWEEN :lo AND :hi"
-        else:
-            coder_id, where = None, "paragraph_id BETWEEN :lo AND :hi"
-        sql = f"SELECT COUNT(DISTINCT paragraph_id), COUNT(*) FROM codings WHERE {where}"
-        for run in runs:
-            n_coded, n_codings = self.conn.execute(
-                sql, {"coder": coder_id, "lo": run.low, "hi": run.high}).fetchone()
+        rows = self.conn.execute(
+            "SELECT document_id, SUM(paragraphs), SUM(codings) "
+            f"FROM ({counts.current('count_progress')}) WHERE coder_id = ? "
+            "GROUP BY document_id", (coder_id,))
+        for doc, n_coded, n_codings in rows:
             if n_codings:
-                doc = run.document_id
-                coded[doc] = coded.get(doc, 0) + n_coded
-                codings[doc] = codings.get(doc, 0) + n_codings
+                coded[doc], codings[doc] = n_coded, n_codings
         return coded, codings
 
     def document(self, ref: str | int) -> Document:

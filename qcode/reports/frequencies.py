@@ -24,6 +24,7 @@ from typing import Any
 
 from qcode.core.codebook.tree import TREE_CTE, CodeTree, code_tree
 from qcode.core.project import Project
+from qcode.core.store import counts
 from qcode.core.store.db import translate
 from qcode.core.store.runs import document_runs, paragraph_counts
 from qcode.reports.by_speaker import count_by_origin, count_by_speaker
@@ -250,6 +251,22 @@ SELECT x.code_id, {group_col} AS grp,
 """
 
 
+# The same figures from the counts kept per block (qcode.core.store.counts): each cell
+# is one document's part of one block, so a document's figures are the sum of its
+# cells, and distinct paragraphs add up across blocks as they do across documents.
+_KEPT_SQL = """
+WITH selected(code_id) AS (SELECT value FROM json_each(:selected)),
+doc_groups(document_id, grp) AS (
+    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(:groups)
+)
+SELECT c.code_id, {group_col}, SUM(c.rolled_paragraphs), COUNT(DISTINCT c.document_id),
+       SUM(c.rolled_codings), SUM(c.paragraphs),
+       COUNT(DISTINCT CASE WHEN c.paragraphs > 0 THEN c.document_id END), SUM(c.codings)
+  FROM ({cells}) c {group_join}
+ WHERE c.code_id IN (SELECT code_id FROM selected)
+ GROUP BY c.code_id{group_by}
+"""
+
 _Counts = tuple[int, int, int, int, int, int]
 
 
@@ -285,7 +302,18 @@ def _count(
             [[d, index] for index, g in enumerate(groups) for d in g.documents])
         parts.update(group_col="g.grp",
                      group_join="JOIN doc_groups g ON g.document_id = x.document_id")
-    sql = _COUNT_SQL.format(**parts)
+    if coder_ids is None and by != BY_CODER:
+        # Every coder's codings: the counts the project keeps have the answer.
+        # (Every cell has a coding below its code, so each counts its document.)
+        whole = by is None and scope.document_ids is None
+        sql = _KEPT_SQL.format(
+            cells=counts.current("count_cells"), group_col="0" if whole else "g.grp",
+            group_by="" if whole else ", g.grp",
+            group_join="" if whole else "JOIN doc_groups g ON g.document_id = c.document_id")
+        params = {"selected": params["selected"], "groups": "[]" if whole else json.dumps(
+            [[d, index] for index, g in enumerate(groups) for d in g.documents])}
+    else:
+        sql = _COUNT_SQL.format(**parts)
     rows = conn.execute(sql, params).fetchall()
     position = ({g.coder_id: i for i, g in enumerate(groups)} if by == BY_CODER
                 else {i: i for i in range(len(groups))})

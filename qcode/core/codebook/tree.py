@@ -11,14 +11,10 @@ from dataclasses import dataclass, field
 
 from qcode.core.reading import ProjectReader
 
-# Each code paired with itself and every code below it, at any depth. The roll-up of
-# every report is a join on this: a parent counts what is on it or on its sub-codes.
-TREE_CTE = """
-tree(ancestor, code_id) AS (
-    SELECT id, id FROM codes
-    UNION ALL
-    SELECT t.ancestor, c.id FROM tree t JOIN codes c ON c.parent_id = t.code_id
-)"""
+# The roll-up every count shares, defined beside the counts the project keeps.
+from qcode.core.store.counts import TREE_CTE
+
+__all__ = ["TREE_CTE", "CodeNode", "CodeTree", "code_tree"]
 
 
 

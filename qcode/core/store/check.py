@@ -21,6 +21,7 @@ from qcode.core.ids import sha256, text_hash
 from qcode.core.linebreaks import fits
 from qcode.core.spans import load as load_spans
 from qcode.core.spans import problem as span_problem
+from qcode.core.store import counts
 from qcode.core.store.backup import automatic_backup, latest_backup
 from qcode.core.store.changes import KEYS
 from qcode.core.store.db import transaction
@@ -74,7 +75,7 @@ def check(conn: sqlite3.Connection, path: Path | None = None) -> CheckReport:
         ("schema", _check_schema), ("sqlite integrity", _check_integrity),
         ("foreign keys", _check_foreign_keys), ("texts", _check_texts),
         ("coding GUIDs", _check_unique_guids), ("coding spans", _check_spans),
-        ("search index", _check_search_index),
+        ("search index", _check_search_index), ("kept counts", _check_counts),
         ("event log", _check_replay),
     ]
     for name, step in steps:
@@ -222,6 +223,16 @@ def _check_search_index(conn: sqlite3.Connection, report: CheckReport) -> None:
         report.add(f"search index out of step with the paragraphs ({exc})", repairable=True)
 
 
+def _check_counts(conn: sqlite3.Connection, report: CheckReport) -> None:
+    has_counts = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'count_cells'").fetchone()
+    if not has_counts:
+        return
+    for problem in counts.differences(conn):
+        report.add(f"kept counts out of step with the codings ({problem})", repairable=True)
+    report.checked["kept counts"] = conn.execute("SELECT COUNT(*) FROM count_cells").fetchone()[0]
+
+
 def _key(table: str, row: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(row[k] for k in KEYS[table])
 
@@ -321,6 +332,9 @@ def repair(conn: sqlite3.Connection, path: Path, *, readonly: bool = False) -> C
         if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'paragraphs_fts'").fetchone():
             conn.execute("INSERT INTO paragraphs_fts (paragraphs_fts) VALUES ('rebuild')")
             repaired.append("rebuilt the search index")
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'count_cells'").fetchone():
+            counts.recount_all(conn)
+            repaired.append("recounted the kept counts")
         stale = [(text_hash(text), pid) for pid, text, stored in
                  conn.execute("SELECT id, text, text_hash FROM paragraphs")
                  if text_hash(text) != stored]

@@ -15,6 +15,8 @@ import itertools
 import sqlite3
 from dataclasses import dataclass
 
+from qcode.core.store import counts
+
 
 @dataclass(frozen=True)
 class Run:
@@ -28,13 +30,23 @@ class Run:
 
 
 def document_runs(conn: sqlite3.Connection) -> list[Run]:
-    """Every document's runs of paragraph ids, in id order."""
+    """Every document's runs of paragraph ids, in id order.
+
+    Built from the spans the project keeps per block (:mod:`qcode.core.store.counts`):
+    consecutive spans of one document join into a run. Only when two documents'
+    paragraphs interleave inside a block is the table itself read, row by row."""
     spans = conn.execute(
-        "SELECT document_id, MIN(id), MAX(id), COUNT(*) FROM paragraphs GROUP BY document_id"
-    ).fetchall()
-    ordered = sorted((r[1], r[2], r[0], r[3]) for r in spans)
-    if all(a[1] < b[0] for a, b in itertools.pairwise(ordered)):
-        return [Run(doc, lo, hi, count) for lo, hi, doc, count in ordered]
+        f"SELECT document_id, low, high, paragraphs FROM ({counts.current('count_spans')}) "
+        "ORDER BY low").fetchall()
+    if all(a[2] < b[1] for a, b in itertools.pairwise(spans)):
+        runs: list[Run] = []
+        for doc, low, high, count in spans:
+            if runs and runs[-1].document_id == doc:
+                last = runs[-1]
+                runs[-1] = Run(doc, last.low, high, last.paragraphs + count)
+            else:
+                runs.append(Run(doc, low, high, count))
+        return runs
     # Some document's paragraphs are interleaved with another's: cut each document
     # into maximal runs of consecutive rows (in id order) that belong to it.
     rows = conn.execute("""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from qcode.core.errors import ProjectError
+from qcode.core.store import counts
 from qcode.core.store.texts import split_text
 
 
@@ -397,6 +398,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "analysis-views", "", views=_VIEWS_10),
     Migration(11, "coding-origin", CODING_ORIGIN,
               views={"coded_segments": ANALYSIS_VIEWS["coded_segments"]}),
+    # (12 is reserved.) Counts kept per block of paragraphs: qcode.core.store.counts.
+    Migration(13, "counts", counts.SCHEMA, then=counts.fill),
 )
 
 # max, not the last entry: versions are reserved ahead, so the tuple may have gaps and

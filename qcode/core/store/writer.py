@@ -15,7 +15,7 @@ from qcode.core.controls import check_name
 from qcode.core.errors import NothingToDo, ProjectError, QcodeError
 from qcode.core.ids import fold, new_guid, now
 from qcode.core.store import changes as ch
-from qcode.core.store import events
+from qcode.core.store import counts, events
 from qcode.core.store.changes import Change
 from qcode.core.store.db import transaction
 from qcode.core.store.rows import Row
@@ -46,6 +46,8 @@ class ProjectWriter:
                     # event records them.
                     conn.executemany("DELETE FROM coders WHERE id = ?",
                                      [(row["id"],) for row in self._created])
+                # The kept counts move with the change, in its transaction.
+                counts.refresh(conn)
         finally:
             self._created = None
         self.wrote = True

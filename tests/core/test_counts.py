@@ -1,0 +1,230 @@
+"""The counts a project keeps (qcode.core.store.counts) match the codings after every
+kind of change, whichever program made it.
+
+Expected figures are counted here, in plain Python, from the rows of ``codings``,
+``paragraphs`` and ``codes``: nothing of qcode's counting is reused to check it.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from qcode import Project
+from qcode.core import transcript_edit as te
+from qcode.core.model import Block, compose
+from qcode.core.store import counts
+from qcode.core.store.runs import document_runs
+from qcode.exchange.formats import read_codebook
+from qcode.reports.frequencies import frequencies
+from tests.conftest import CODEBOOK, CODER, Cli
+
+BOB = "bob"
+
+
+def raw(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Every figure the kept counts serve, counted from the raw rows."""
+    parents = dict(conn.execute("SELECT id, parent_id FROM codes").fetchall())
+    coders = dict(conn.execute("SELECT name, id FROM coders").fetchall())
+    own: dict[int, set[int]] = defaultdict(set)
+    rolled: dict[int, set[int]] = defaultdict(set)
+    own_codings: dict[int, int] = defaultdict(int)
+    rolled_codings: dict[int, int] = defaultdict(int)
+    own_docs: dict[int, set[int]] = defaultdict(set)
+    rolled_docs: dict[int, set[int]] = defaultdict(set)
+    by_coder: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    progress: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    progress_codings: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    cells: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for doc, par, code, coder in conn.execute(
+            "SELECT p.document_id, k.paragraph_id, k.code_id, k.coder_id "
+            "FROM codings k JOIN paragraphs p ON p.id = k.paragraph_id"):
+        own[code].add(par)
+        own_codings[code] += 1
+        own_docs[code].add(doc)
+        by_coder[coder][code] += 1
+        for who in (coder, 0):
+            progress[who][doc].add(par)
+            progress_codings[who][doc] += 1
+        node: int | None = code
+        while node is not None:
+            rolled[node].add(par)
+            rolled_codings[node] += 1
+            rolled_docs[node].add(doc)
+            cells[(node, doc)].add(par)
+            node = parents[node]
+    ids = [r[0] for r in conn.execute("SELECT id FROM paragraphs ORDER BY id")]
+    owner = dict(conn.execute("SELECT id, document_id FROM paragraphs").fetchall())
+    runs: list[list[int]] = []
+    for pid in ids:
+        if runs and runs[-1][0] == owner[pid]:
+            runs[-1][2], runs[-1][3] = pid, runs[-1][3] + 1
+        else:
+            runs.append([owner[pid], pid, pid, 1])
+    return {
+        "parents": parents, "coders": coders, "own": own, "rolled": rolled,
+        "own_codings": own_codings, "rolled_codings": rolled_codings,
+        "own_docs": own_docs, "rolled_docs": rolled_docs, "by_coder": by_coder,
+        "progress": progress, "progress_codings": progress_codings, "cells": cells,
+        "runs": [tuple(r) for r in runs],
+    }
+
+
+def assert_counts(project: Project) -> None:
+    """Everything read from the kept counts equals a count of the raw rows."""
+    want = raw(project.conn)
+    assert project.code_counts() == {c: len(s) for c, s in want["own"].items() if s}
+    for name, coder_id in want["coders"].items():
+        assert project.code_counts(name) == {
+            c: n for c, n in want["by_coder"][coder_id].items() if n}
+    for name in [None, *want["coders"]]:
+        who = 0 if name is None else want["coders"][name]
+        listed = {d.document.id: (d.coded, d.codings) for d in project.documents(name)}
+        assert {d: v for d, v in listed.items() if v != (0, 0)} == {
+            d: (len(s), want["progress_codings"][who][d])
+            for d, s in want["progress"][who].items()}
+    assert [(r.document_id, r.low, r.high, r.paragraphs)
+            for r in document_runs(project.conn)] == want["runs"]
+    for row in frequencies(project):
+        code = project.code(row.guid).id
+        assert (row.paragraphs, row.documents, row.codings) == (
+            len(want["rolled"][code]), len(want["rolled_docs"][code]),
+            want["rolled_codings"][code]), row.path
+        assert (row.own_paragraphs, row.own_documents, row.own_codings) == (
+            len(want["own"][code]), len(want["own_docs"][code]), want["own_codings"][code])
+    names = {d.document.name: d.document.id for d in project.documents()}
+    for row in frequencies(project, by="document"):
+        code, doc = project.code(row.guid).id, names[str(row.group)]
+        assert row.paragraphs == len(want["cells"][(code, doc)]), (row.path, row.group)
+
+
+def kept_and_fresh(project: Project) -> None:
+    """After a qcode write: nothing stale, and the tables equal a full recount."""
+    assert project.conn.execute("SELECT COUNT(*) FROM count_stale").fetchone()[0] == 0
+    assert counts.differences(project.conn) == []
+    assert_counts(project)
+
+
+def interview(name: str, paragraphs: int, seed: int) -> Any:
+    rng = random.Random(seed)
+    return compose(name, [Block("paragraph", f"{name} answer {i}: the "
+                                f"{rng.choice(['police', 'law', 'funding'])} again.")
+                          for i in range(paragraphs)])
+
+
+def test_counts_follow_every_kind_of_change(study: Project) -> None:
+    """Tags, bulk tags, untags, undo and redo, code moves, merges and deletions,
+    a transcript correction and a removed document: after each, the kept counts equal
+    a recount and every figure read from them equals a count of the raw rows."""
+    project, rng = study, random.Random(7)
+    # Documents long enough to span several blocks, and a short one between them.
+    for name, size in (("long-a", 1300), ("short", 40), ("long-b", 700)):
+        project.add_document(interview(name, size, len(name)), coder=CODER)
+    kept_and_fresh(project)
+    ids = [r[0] for r in project.conn.execute("SELECT id FROM paragraphs")]
+    codable = [c.id for c in project.codes() if c.codable]
+    pairs = {(rng.choice(ids), rng.choice(codable)) for _ in range(4000)}
+    project.tag_many(sorted(pairs), coder=CODER, summary="bulk")
+    # Bob agrees on some of Alice's codings and adds his own.
+    project.tag_many(sorted(rng.sample(sorted(pairs), 800)) +
+                     [(rng.choice(ids), rng.choice(codable)) for _ in range(300)], coder=BOB)
+    kept_and_fresh(project)
+    project.tag([ids[5], ids[900]], [codable[0], codable[3]], coder=CODER)
+    project.untag([p for p, _ in sorted(pairs)[:50]], codable[:5], coder=CODER)
+    kept_and_fresh(project)
+    project.undo(coder=CODER)
+    kept_and_fresh(project)
+    project.redo(coder=CODER)
+    kept_and_fresh(project)
+    # A sub-code moves to another theme: both themes' roll-ups change.
+    leaves = [c for c in project.codes() if c.parent_id is not None]
+    themes = [c for c in project.codes() if c.parent_id is None]
+    moved = next(c for c in leaves if project.code_counts().get(c.id))
+    project.move_code(moved, next(t for t in themes if t.id != moved.parent_id), coder=CODER)
+    kept_and_fresh(project)
+    project.undo(coder=CODER)
+    kept_and_fresh(project)
+    project.merge_codes(project.code(codable[1]), project.code(codable[2]), coder=CODER)
+    kept_and_fresh(project)
+    project.delete_code(project.code(codable[4]), coder=CODER)
+    kept_and_fresh(project)
+    # A transcript correction splits a coded paragraph of the article.
+    article = project.documents()[0].document
+    text = te.render(project, article)
+    paragraph = project.paragraphs(article.id)[3].text
+    cut = paragraph.index(" ", len(paragraph) // 2)
+    edit = te.plan(project, article, text.replace(
+        paragraph, paragraph[:cut] + "\n\n" + paragraph[cut + 1:], 1))
+    te.apply(project, edit, coder=CODER)
+    kept_and_fresh(project)
+    project.remove_document(project.document("short"), coder=CODER)
+    kept_and_fresh(project)
+    project.undo(coder=CODER)
+    kept_and_fresh(project)
+
+
+def test_another_program_writing_is_counted_before_qcode_writes_again(
+        study: Project) -> None:
+    """A coding inserted with the sqlite3 shell (no qcode) is in every figure at once,
+    and the next qcode write recounts its block."""
+    project = study
+    paragraph = project.paragraphs(project.documents()[0].document.id)[2]
+    code = next(c for c in project.codes() if c.codable)
+    before = project.code_counts().get(code.id, 0)
+    other = sqlite3.connect(project.path)
+    with other:
+        coder = other.execute("SELECT id FROM coders").fetchone()[0]
+        other.execute(
+            "INSERT INTO codings (guid, paragraph_id, code_id, coder_id, created_at) "
+            "VALUES ('outside-1', ?, ?, ?, '2026-12-03')", (paragraph.id, code.id, coder))
+    other.close()
+    assert project.conn.execute("SELECT COUNT(*) FROM count_stale").fetchone()[0] == 1
+    assert project.code_counts()[code.id] == before + 1
+    assert_counts(project)
+    project.tag([paragraph.id], [next(c.id for c in project.codes()
+                                      if c.codable and c.id != code.id)], coder=CODER)
+    kept_and_fresh(project)
+
+
+def test_an_upgraded_project_has_its_counts(project_path: Path) -> None:
+    """A project from before the counts existed (schema 11) gets them, exact, when the
+    next qcode opens it."""
+    with Project.create(project_path) as project:
+        project.add_document(interview("one", 600, 1), coder=CODER)
+        project.add_document(interview("two", 300, 2), coder=CODER)
+        project.load_codebook(read_codebook(CODEBOOK), coder=CODER)
+        ids = [r[0] for r in project.conn.execute("SELECT id FROM paragraphs")]
+        codable = [c.id for c in project.codes() if c.codable]
+        project.tag_many([(p, codable[p % len(codable)]) for p in ids], coder=CODER)
+        project.tag_many([(p, codable[p % 7]) for p in ids[::3]], coder=BOB)
+    old = sqlite3.connect(project_path, isolation_level=None)
+    for kind, name in old.execute("SELECT type, name FROM sqlite_master "
+                                  "WHERE name LIKE 'count%' AND type IN ('table', 'trigger')"
+                                  ).fetchall():
+        old.execute(f"DROP {kind} IF EXISTS {name}")
+    old.execute("DELETE FROM schema_migrations WHERE version = 13")
+    old.close()
+    with Project.open(project_path) as upgraded:
+        assert upgraded.conn.execute("SELECT COUNT(*) FROM count_cells").fetchone()[0] > 0
+        kept_and_fresh(upgraded)
+
+
+def test_check_finds_counts_out_of_step_and_repair_recounts(study: Project, cli: Cli
+                                                          ) -> None:
+    """Counts changed behind qcode's back (a trigger dropped, a row edited) are a
+    problem `qcode check` names, and `--repair` recounts them."""
+    project = study
+    ids = [p.id for p in project.paragraphs(project.documents()[0].document.id)]
+    project.tag(ids[:10], [next(c.id for c in project.codes() if c.codable)], coder=CODER)
+    project.conn.execute("UPDATE count_cells SET rolled_paragraphs = rolled_paragraphs + 3")
+    project.close()
+    result = cli("check")
+    assert result.exit_code != 0
+    assert "kept counts out of step" in result.output
+    repaired = cli("check", "--repair")
+    assert "recounted the kept counts" in repaired.output
+    with Project.open(project.path) as again:
+        kept_and_fresh(again)
