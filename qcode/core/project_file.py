@@ -13,17 +13,13 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from qcode.core.errors import DamagedProject, ProjectError
 from qcode.core.ids import new_guid, now
 from qcode.core.reading import ProjectReader
 from qcode.core.settings import DEFAULT_PROJECT, busy_timeout_ms
 from qcode.core.store import schema
-from qcode.core.store.backup import automatic_backup, backup_to
-from qcode.core.store.check import CheckReport
-from qcode.core.store.check import check as run_check
-from qcode.core.store.check import repair as run_repair
 from qcode.core.store.db import (
     DAMAGED,
     connect,
@@ -33,8 +29,11 @@ from qcode.core.store.db import (
     translate,
     why_readonly,
 )
-from qcode.core.store.health import damage
+from qcode.core.store.health import damage, remember_schema
 from qcode.core.store.writer import ProjectWriter
+
+if TYPE_CHECKING:
+    from qcode.core.store.check import CheckReport
 
 DEFAULT_PATH = DEFAULT_PROJECT
 # PRAGMA optimize samples this many index entries per index (a few ms at any size) and
@@ -74,6 +73,7 @@ class ProjectFile(ProjectReader, ProjectWriter):
                     "INSERT INTO meta (key, value) VALUES (?, ?)",
                     [("guid", new_guid()), ("name", name or path.stem), ("created_at", now())],
                 )
+            remember_schema(conn)
         except (sqlite3.Error, OSError, ProjectError) as exc:
             if conn is not None:
                 conn.close()
@@ -111,6 +111,7 @@ class ProjectFile(ProjectReader, ProjectWriter):
             if not readonly and reason is None:
                 enable_wal(conn, path)
                 cls._migrate(conn, path)
+                remember_schema(conn)
             elif schema.pending(conn):
                 if readonly and reason is None and why_readonly(path) is None:
                     # A reading command on a project from the previous qcode: upgrade
@@ -148,6 +149,10 @@ class ProjectFile(ProjectReader, ProjectWriter):
     @staticmethod
     def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         if schema.pending(conn):
+            # Backups and checks are loaded where they are used: every command opens a
+            # project, few upgrade or check one (and `qcode tag` is timed from the shell).
+            from qcode.core.store.backup import automatic_backup
+
             automatic_backup(conn, path, f"before-schema-{schema.LATEST}")
             try:
                 schema.migrate(conn)
@@ -199,12 +204,17 @@ class ProjectFile(ProjectReader, ProjectWriter):
     def check(self, *, repair: bool = False) -> CheckReport:
         """``qcode check``: the project's health (and, with ``repair``, the safe fixes,
         after a backup); see :mod:`qcode.core.store.check`."""
+        from qcode.core.store.check import check as run_check
+        from qcode.core.store.check import repair as run_repair
+
         if repair:
             return run_repair(self.conn, self.path, readonly=self.readonly and not self.damaged)
         return run_check(self.conn, self.path)
 
     def backup(self, target: Path | str) -> Path:
         """A consistent copy of the project via SQLite's online backup API."""
+        from qcode.core.store.backup import backup_to
+
         target = Path(target)
         backup_to(self.conn, target)
         return target

@@ -160,3 +160,30 @@ def test_backup_is_a_consistent_copy(study: Project, tmp_path: Path) -> None:
         assert copy.status()["paragraphs"] == study.status()["paragraphs"]
     with pytest.raises(ProjectError, match="already exists"):
         study.backup(target)
+
+
+def test_an_open_compares_the_schema_only_when_sqlite_says_it_changed(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every open for writing used to rebuild the schema in memory to compare it with
+    the file. Now the comparison runs only when SQLite's schema count moved since the
+    last whole one, and a dropped index is still caught on the next open."""
+    from qcode.core.store import health
+
+    path = project.path
+    project.close()
+    compared: list[int] = []
+    real = health.missing_objects
+    monkeypatch.setattr(health, "missing_objects",
+                        lambda conn: compared.append(1) or real(conn))
+    with Project.open(path) as again:
+        assert not again.readonly
+    assert compared == []
+    other = sqlite3.connect(path)
+    other.execute("DROP INDEX codings_coder")
+    other.commit()
+    other.close()
+    with Project.open(path) as damaged:
+        assert damaged.readonly
+        assert "index codings_coder is missing" in str(damaged.readonly_reason)
+    assert compared == [1]

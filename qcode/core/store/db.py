@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -155,6 +154,8 @@ def translate(exc: BaseException, path: Path | str) -> ProjectError:
 
 
 def _nearly_full(path: Path | str) -> bool:
+    import shutil  # only when a write has failed
+
     folder = Path(path).parent
     try:
         return shutil.disk_usage(folder).free < _NEARLY_FULL

@@ -369,6 +369,16 @@ CODING_ORIGIN = """
 ALTER TABLE codings ADD COLUMN origin TEXT;
 """
 
+# The schema count (PRAGMA schema_version) at which an open last found every table,
+# index and trigger in place: qcode.core.store.health skips the comparison while the
+# count is unchanged (every open for writing paid for it).
+SCHEMA_SEEN = """
+CREATE TABLE schema_seen (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    cookie INTEGER NOT NULL
+);
+"""
+
 # The views as they are now: coded_segments says how each coding was made.
 ANALYSIS_VIEWS: dict[str, str] = {
     **_VIEWS_10,
@@ -400,6 +410,7 @@ MIGRATIONS: tuple[Migration, ...] = (
               views={"coded_segments": ANALYSIS_VIEWS["coded_segments"]}),
     # (12 is reserved.) Counts kept per block of paragraphs: qcode.core.store.counts.
     Migration(13, "counts", counts.SCHEMA, then=counts.fill),
+    Migration(14, "schema-seen", SCHEMA_SEEN),
 )
 
 # max, not the last entry: versions are reserved ahead, so the tuple may have gaps and
