@@ -290,13 +290,15 @@ def _count(
         "selected": json.dumps(selected), "coders": json.dumps(coder_ids or []), "groups": "[]",
     }
     if by == BY_CODER:
-        parts.update(coder_col="s.coder_id", coder_cond=" AND k.coder_id = s.coder_id",
+        parts.update(coder_col="s.coder_id", coder_cond=" AND +k.coder_id = s.coder_id",
                      coder_join=" CROSS JOIN coders_in s", group_col="x.coder_id")
     elif coder_ids is not None:
-        # Literal ids (integers from the database) let the planner pick the coder index.
+        # Literal ids (integers from the database); the unary + keeps the planner on the
+        # (code, paragraph, coder) range per cell, off the coder index, which reads all
+        # of the coder's codings in a document once per code (10 s at 1M codings).
         listed = ", ".join(str(int(i)) for i in coder_ids)
-        parts["coder_cond"] = (f" AND k.coder_id = {listed}" if len(coder_ids) == 1
-                               else f" AND k.coder_id IN ({listed})")
+        parts["coder_cond"] = (f" AND +k.coder_id = {listed}" if len(coder_ids) == 1
+                               else f" AND +k.coder_id IN ({listed})")
     if by is not None and by != BY_CODER:
         params["groups"] = json.dumps(
             [[d, index] for index, g in enumerate(groups) for d in g.documents])

@@ -193,3 +193,32 @@ def test_interleaved_paragraph_ids_are_still_counted_per_document(small: Small) 
     assert {ids[r.code]: (r.paragraphs, r.documents, r.codings, r.own_paragraphs,
                           r.own_documents, r.own_codings)
             for r in frequencies(small.project)} == reference(small.project)
+
+
+@pytest.mark.parametrize("coders", [("bob",), ("alice", "bob")])
+def test_a_coder_filter_counts_through_the_code_index(small: Small,
+                                                     coders: tuple[str, ...]) -> None:
+    """Per code and document, a coder's codings are one range of the (code, paragraph,
+    coder) index. The coder index instead reads all of the coder's codings in the
+    document once per code: at a million codings `--coder` took 10 s, not 0.9."""
+    conn = small.project.conn
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        frequencies(small.project, ReportFilter(coders=coders))
+        frequencies(small.project, by="coder")
+    finally:
+        conn.set_trace_callback(None)
+    counted = [s for s in statements if "cells AS MATERIALIZED" in s]
+    assert counted
+    for sql in counted:
+        plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql,
+                                                     _bindings(sql, small)))
+        assert "codings_coder" not in plan, plan
+
+
+def _bindings(sql: str, small: Small) -> dict[str, str]:
+    """Empty JSON lists for the named parameters (the plan does not depend on them)."""
+    import re
+
+    return {name: "[]" for name in re.findall(r":(\w+)", sql)}
