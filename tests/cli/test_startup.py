@@ -22,7 +22,9 @@ CODEBOOK = ROOT / "codebooks" / "ngos-power-ministries.yaml"
 NOT_FOR_TAG = ("qcode.reports", "qcode.exchange", "qcode.tui", "qcode.ingest",
                "qcode.core.search", "qcode.core.agreement", "qcode.core.merge",
                "qcode.core.coded_import", "textual", "rich", "yaml", "rapidfuzz", "docx",
-               "sqlite_utils", "pandas", "numpy")
+               "sqlite_utils", "pandas", "numpy",
+               # Only an upgrade, a check, a backup or a full disk need these.
+               "qcode.core.store.check", "qcode.core.store.backup", "socket", "shutil")
 
 
 def loaded_after(args: list[str]) -> tuple[list[str], str]:
