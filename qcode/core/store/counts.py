@@ -111,7 +111,8 @@ _BLOCK_RANGE = (f"s.block << {BLOCK_SHIFT} AND (s.block << {BLOCK_SHIFT}) + "
 # The recount of the blocks listed in ``stale(block)``, one SELECT per table, each in
 # the table's column order. ``hits`` is every coding in those blocks with its document,
 # read in (paragraph, code, coder) order off the codings key; ``pairs`` folds coders
-# together per paragraph and code. No COUNT(DISTINCT): each distinct count is a count
+# together per paragraph and code; a cell groups each paragraph's codings under every
+# code they roll up to. No COUNT(DISTINCT): each distinct count is a count
 # of groups, which SQLite sorts once rather than keeping a B-tree per group.
 _FRESH = {
     "count_spans": f"""
@@ -121,12 +122,11 @@ SELECT s.block, p.document_id, MIN(p.id), MAX(p.id), COUNT(*)
     "count_cells": """
 SELECT block, document_id, ancestor, SUM(own_paragraph), SUM(own_codings),
        COUNT(*), SUM(codings)
-  FROM (SELECT x.block, x.document_id, x.paragraph_id, t.ancestor,
-               MAX(x.code_id = t.ancestor) AS own_paragraph,
-               SUM(CASE WHEN x.code_id = t.ancestor THEN x.n ELSE 0 END) AS own_codings,
-               SUM(x.n) AS codings
-          FROM pairs x JOIN tree t ON t.code_id = x.code_id
-         GROUP BY x.paragraph_id, t.ancestor)
+  FROM (SELECT h.block, h.document_id, h.paragraph_id, t.ancestor,
+               MAX(h.code_id = t.ancestor) AS own_paragraph,
+               SUM(h.code_id = t.ancestor) AS own_codings, COUNT(*) AS codings
+          FROM hits h JOIN tree t ON t.code_id = h.code_id
+         GROUP BY h.paragraph_id, t.ancestor)
  GROUP BY block, document_id, ancestor""",
     "count_progress": """
 SELECT block, document_id, coder_id, COUNT(*), SUM(n)
@@ -162,6 +162,7 @@ def _with(stale: str, table: str, hits: str | None = None) -> str:
     parts = [f"stale(block) AS ({stale})"]
     if table != "count_spans":
         parts.append(f"hits AS ({hits or _HITS_SELECT})")
+    if table == "count_progress":
         parts.append(_PAIRS.strip())
     if table == "count_cells":
         parts.append(TREE_CTE.strip())
