@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rich.markup import escape
 
 from qcode.cli.common import console, open_project, shared
 from qcode.cli.terminal import echo
@@ -32,7 +31,6 @@ from qcode.reports.render import (
 )
 from qcode.reports.segments import segments
 from qcode.reports.summary import summary
-from qcode.reports.terminal import renderable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -97,9 +95,13 @@ def _open(ctx: click.Context, output: Path | None, force: bool, fmt: str | None)
 def _emit(ctx: click.Context, report: Report, output: Path | None, force: bool) -> None:
     fmt = ctx.meta["qcode_format"]
     if output is not None:
+        from rich.markup import escape
+
         write_report(render_bytes(report, fmt), output, force=force)
         console.print(f"wrote {escape(str(output))} ({fmt})")
     elif fmt == "table":
+        from qcode.reports.terminal import renderable
+
         console.print(renderable(report))
     else:
         echo(render(report, fmt), nl=False)

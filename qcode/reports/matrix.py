@@ -17,15 +17,16 @@ import html
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
-
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from qcode.core.codebook.tree import code_tree
 from qcode.core.errors import QcodeError
 from qcode.core.project import Project
 from qcode.core.store.db import translate
 from qcode.reports.filters import ReportFilter, resolve
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 UNITS = ("paragraph", "document")
 _PARAGRAPH = ("document", "paragraph", "label", "section", "speaker")
@@ -151,6 +152,8 @@ def _shown(value: Any) -> str:
 
 def matrix_table(matrix: CodeMatrix) -> Table:
     """The matrix for the terminal."""
+    from rich.table import Table  # only the terminal needs rich
+
     table = Table(title=f"Code matrix: one row per {matrix.unit}"
                   + (" and coder" if matrix.by_coder else ""), show_lines=False)
     for name in matrix.columns:

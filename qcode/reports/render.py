@@ -20,12 +20,10 @@ from qcode.core import outfile
 from qcode.core.csvsafe import write_records
 from qcode.core.errors import QcodeError
 from qcode.reports.cooccurrence import MEASURES
-from qcode.reports.htmlpage import page
-from qcode.reports.markdown import markdown
-from qcode.reports.matrix import matrix_html, matrix_markdown
 from qcode.reports.report import Report
-from qcode.reports.terminal import plain
-from qcode.reports.xlsx import workbook
+
+# Each format's writer is loaded when that format is asked for: a CSV from the shell
+# should not pay for rich, the HTML page and the workbook writer.
 
 FORMATS = ("table", "csv", "json", "markdown", "html", "xlsx")
 __all__ = ["FORMATS", "Report", "format_for", "records", "render", "render_bytes", "to_csv",
@@ -62,15 +60,23 @@ def render(report: Report, fmt: str, *, width: int = 100) -> str:
     if fmt in BINARY:
         raise QcodeError(f"{fmt} is a file, not text: write it with -o FILE.{fmt}")
     if report.matrix is not None and fmt in ("markdown", "html"):
+        from qcode.reports.matrix import matrix_html, matrix_markdown
+
         # The matrix is a table of its own: its Markdown and its page are made there.
         if fmt == "markdown":
             return f"# {report.context.title}\n\n{matrix_markdown(report.matrix)}\n"
         return matrix_html(report.matrix, report.context.title, report.context.footer())
     if fmt == "markdown":
+        from qcode.reports.markdown import markdown
+
         return markdown(report)
     if fmt == "html":
+        from qcode.reports.htmlpage import page
+
         return page(report)
     if fmt == "table":
+        from qcode.reports.terminal import plain
+
         return plain(report, width=width)
     raise QcodeError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
 
@@ -79,6 +85,8 @@ def render_bytes(report: Report, fmt: str, *, width: int = 100) -> bytes:
     """The report as the bytes of a file in ``fmt``: an xlsx workbook (one sheet per
     section, and one saying what it is), or the UTF-8 of :func:`render`."""
     if fmt == "xlsx":
+        from qcode.reports.xlsx import workbook
+
         return workbook(report.context, [(section, records(report, section))
                                  for section in report.sections()])
     return render(report, fmt, width=width).encode("utf-8")

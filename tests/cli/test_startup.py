@@ -66,3 +66,18 @@ def test_every_command_is_found_where_the_cli_says_it_is() -> None:
         group = click.Group()
         importlib.import_module(f"qcode.cli.{name}").register(group)
         assert set(group.commands) == {c for c, m in COMMANDS.items() if m == name}, name
+
+
+def test_a_csv_report_loads_no_terminal_rendering(tmp_path: Path) -> None:
+    """`qcode report frequencies --format csv` from a script pays for neither rich nor
+    the HTML, Markdown and workbook writers (issue 11: the CLI figure)."""
+    db = str(tmp_path / "p.db")
+    for args in (["init"], ["import", str(ARTICLE)], ["codebook", "load", str(CODEBOOK)],
+                 ["tag", "sieca-kozlowski-2009", "§12", "regional variation"]):
+        main(["-p", db, *args], standalone_mode=False)
+    modules, said = loaded_after(["-p", db, "report", "frequencies", "--format", "csv"])
+    assert "regional variation" in said
+    heavy = [m for m in modules if m.startswith(
+        ("rich", "textual", "qcode.reports.htmlpage", "qcode.reports.markdown",
+         "qcode.reports.xlsx", "qcode.reports.terminal", "qcode.tui"))]
+    assert heavy == []
