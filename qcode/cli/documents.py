@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
 from qcode.cli.common import (
     console,
@@ -16,13 +14,14 @@ from qcode.cli.common import (
     open_project,
     shared,
 )
-from qcode.cli.exchange import import_projects
-from qcode.cli.progress import progress_bar
 from qcode.core.errors import QcodeError
 from qcode.core.model import Document, format_time
-from qcode.ingest import importer
-from qcode.ingest.catalog import CATALOG_KEY, load_catalog, stored_catalog
-from qcode.ingest.files import importable_files, is_project_file
+
+if TYPE_CHECKING:
+    from qcode.ingest import importer
+
+# The importers (every format, REFI-QDA, YAML, rapidfuzz) and rich are loaded by the
+# command that uses them: `qcode documents --json` from a script loaded 377 modules.
 
 
 def _parse_attributes(values: tuple[str, ...]) -> dict[str, str]:
@@ -73,6 +72,14 @@ def import_(
     coders, codings and notes; their selections are coded onto every paragraph they
     overlap, the exact selection kept, and a report says how each was mapped.
     """
+    from rich.markup import escape
+
+    from qcode.cli.exchange import import_projects
+    from qcode.cli.progress import progress_bar
+    from qcode.ingest import importer
+    from qcode.ingest.catalog import CATALOG_KEY, load_catalog, stored_catalog
+    from qcode.ingest.files import importable_files, is_project_file
+
     paths = importable_files(str(f) for f in given)
     if name and len(paths) > 1:
         raise QcodeError("--name applies to one file; import the files one by one")
@@ -146,6 +153,9 @@ def documents(ctx: click.Context, coder: str, as_json: bool) -> None:
     if not rows:
         console.print("no documents yet: qcode import FILE…")
         return
+    from rich.markup import escape
+    from rich.table import Table
+
     table = Table(title=f"documents — progress of {escape(coder)}", title_justify="left")
     for column in ("name", "kind", "paragraphs", "coded", "title"):
         table.add_column(column, justify="right" if column in {"paragraphs", "coded"} else "left")
@@ -196,6 +206,9 @@ def show(ctx: click.Context, document: str, coder: str | None,
             ],
         })
         return
+    from rich.markup import escape
+    from rich.text import Text
+
     console.print(f"[bold]{escape(doc.title or doc.name)}[/]  [dim]{escape(doc.name)}[/]")
     if doc.author:
         console.print(f"[dim]{escape(doc.author)}[/]")

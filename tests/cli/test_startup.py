@@ -81,3 +81,16 @@ def test_a_csv_report_loads_no_terminal_rendering(tmp_path: Path) -> None:
         ("rich", "textual", "qcode.reports.htmlpage", "qcode.reports.markdown",
          "qcode.reports.xlsx", "qcode.reports.terminal", "qcode.tui"))]
     assert heavy == []
+
+
+def test_listing_documents_loads_no_importer(tmp_path: Path) -> None:
+    """`qcode documents --json` shares a module with `qcode import`, not its loading:
+    no format readers, REFI-QDA, YAML, rapidfuzz or rich (it loaded 377 modules)."""
+    db = str(tmp_path / "p.db")
+    for args in (["init"], ["import", str(ARTICLE)]):
+        main(["-p", db, *args], standalone_mode=False)
+    modules, said = loaded_after(["-p", db, "documents", "--json"])
+    assert json.loads(said)[0]["name"] == "sieca-kozlowski-2009"
+    heavy = [m for m in modules if m.startswith(
+        ("rich", "yaml", "rapidfuzz", "qcode.ingest", "qcode.exchange", "qcode.tui"))]
+    assert heavy == []
