@@ -102,8 +102,9 @@ def assert_counts(project: Project) -> None:
 
 
 def kept_and_fresh(project: Project) -> None:
-    """After a qcode write: nothing stale, and the tables equal a full recount."""
+    """After a qcode write: nothing pending, and the tables equal a full recount."""
     assert project.conn.execute("SELECT COUNT(*) FROM count_stale").fetchone()[0] == 0
+    assert project.conn.execute("SELECT COUNT(*) FROM count_log").fetchone()[0] == 0
     assert counts.differences(project.conn) == []
     assert_counts(project)
 
@@ -181,7 +182,7 @@ def test_another_program_writing_is_counted_before_qcode_writes_again(
             "INSERT INTO codings (guid, paragraph_id, code_id, coder_id, created_at) "
             "VALUES ('outside-1', ?, ?, ?, '2026-12-03')", (paragraph.id, code.id, coder))
     other.close()
-    assert project.conn.execute("SELECT COUNT(*) FROM count_stale").fetchone()[0] == 1
+    assert project.conn.execute("SELECT COUNT(*) FROM count_log").fetchone()[0] == 1
     assert project.code_counts()[code.id] == before + 1
     assert_counts(project)
     project.tag([paragraph.id], [next(c.id for c in project.codes()

@@ -12,16 +12,21 @@ block the project keeps
 - ``count_coder_codes``: per coder × code, codings (one per paragraph by the schema's
   uniqueness, so also the coder's paragraphs).
 
-Triggers on ``codings``, ``paragraphs`` and ``codes`` name the blocks a change touches
-in ``count_stale`` (one ``INSERT OR IGNORE`` of a small key per row, whichever program
-writes), and every qcode write transaction recounts the stale blocks just before it
-commits (:func:`refresh`), so the counts are part of the change that moved them: a
-crash, a rollback or an undo leaves them matching the codings. Readers never trust a
-stale block: the ``CURRENT_*`` queries below recount stale blocks on the fly and take the
-rest from the tables, so counts are exact even after another program wrote the file.
+Every figure is a sum over paragraphs, so a change is counted by what it did to the
+paragraphs it touched. Triggers, whichever program writes, note each coding added or
+removed in ``count_log`` (one row each), and the blocks whose paragraphs or code tree
+changed in ``count_stale``. Every qcode write transaction, just before it commits
+(:func:`refresh`), recounts the stale blocks and, for the logged codings elsewhere,
+adds what their paragraphs count now and takes away what they counted before: the
+cost follows the change (one tag, or an auto-coding of 4,000 paragraphs), not the
+blocks it falls in. So the counts are part of the change that moved them: a crash, a
+rollback or an undo leaves them matching the codings. Readers never trust a block
+with anything pending: :func:`current` recounts those on the fly and takes the rest
+from the tables, so counts are exact even after another program wrote the file.
 
-Moving a code changes what its ancestors roll up; its trigger marks every block where
-the moved code (and so its subtree) has anything.
+Moving or deleting a code changes what its ancestors roll up (and a change counted by
+its paragraphs must see one code tree before and after); its trigger marks every block
+where the code (and so its subtree) has anything, to be recounted whole.
 """
 
 from __future__ import annotations
@@ -43,6 +48,12 @@ tree(ancestor, code_id) AS (
 
 SCHEMA = f"""
 CREATE TABLE count_stale (block INTEGER PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE count_log (
+    paragraph_id INTEGER NOT NULL,
+    code_id      INTEGER NOT NULL,
+    coder_id     INTEGER NOT NULL,
+    delta        INTEGER NOT NULL
+);
 CREATE TABLE count_spans (
     block       INTEGER NOT NULL,
     document_id INTEGER NOT NULL,
@@ -77,15 +88,15 @@ CREATE TABLE count_coder_codes (
     PRIMARY KEY (block, coder_id, code_id)
 ) WITHOUT ROWID;
 CREATE TRIGGER count_codings_insert AFTER INSERT ON codings BEGIN
-    INSERT OR IGNORE INTO count_stale (block) VALUES (new.paragraph_id >> {BLOCK_SHIFT});
+    INSERT INTO count_log VALUES (new.paragraph_id, new.code_id, new.coder_id, 1);
 END;
 CREATE TRIGGER count_codings_delete AFTER DELETE ON codings BEGIN
-    INSERT OR IGNORE INTO count_stale (block) VALUES (old.paragraph_id >> {BLOCK_SHIFT});
+    INSERT INTO count_log VALUES (old.paragraph_id, old.code_id, old.coder_id, -1);
 END;
 CREATE TRIGGER count_codings_update AFTER UPDATE OF paragraph_id, code_id, coder_id
 ON codings BEGIN
-    INSERT OR IGNORE INTO count_stale (block) VALUES (old.paragraph_id >> {BLOCK_SHIFT});
-    INSERT OR IGNORE INTO count_stale (block) VALUES (new.paragraph_id >> {BLOCK_SHIFT});
+    INSERT INTO count_log VALUES (old.paragraph_id, old.code_id, old.coder_id, -1);
+    INSERT INTO count_log VALUES (new.paragraph_id, new.code_id, new.coder_id, 1);
 END;
 CREATE TRIGGER count_paragraphs_insert AFTER INSERT ON paragraphs BEGIN
     INSERT OR IGNORE INTO count_stale (block) VALUES (new.id >> {BLOCK_SHIFT});
@@ -101,9 +112,27 @@ CREATE TRIGGER count_codes_move AFTER UPDATE OF parent_id ON codes BEGIN
     INSERT OR IGNORE INTO count_stale (block)
         SELECT DISTINCT block FROM count_cells WHERE code_id = new.id;
 END;
+CREATE TRIGGER count_codes_delete AFTER DELETE ON codes BEGIN
+    INSERT OR IGNORE INTO count_stale (block)
+        SELECT DISTINCT block FROM count_cells WHERE code_id = old.id;
+END;
 """
 
 TABLES = ("count_spans", "count_cells", "count_progress", "count_coder_codes")
+
+# Blocks whose kept counts are not to be trusted until the next refresh.
+PENDING = (f"SELECT block FROM count_stale UNION "
+           f"SELECT paragraph_id >> {BLOCK_SHIFT} FROM count_log")
+
+# The tables a coding changes: key columns, figures, and when a row is empty (gone).
+_ADDITIVE = {
+    "count_cells": (("block", "document_id", "code_id"),
+                    ("paragraphs", "codings", "rolled_paragraphs", "rolled_codings"),
+                    "rolled_codings = 0"),
+    "count_progress": (("block", "document_id", "coder_id"), ("paragraphs", "codings"),
+                       "codings = 0"),
+    "count_coder_codes": (("block", "coder_id", "code_id"), ("codings",), "codings = 0"),
+}
 
 _BLOCK_RANGE = (f"s.block << {BLOCK_SHIFT} AND (s.block << {BLOCK_SHIFT}) + "
                 f"{(1 << BLOCK_SHIFT) - 1}")
@@ -170,28 +199,45 @@ def _with(stale: str, table: str, hits: str | None = None) -> str:
 
 
 def current(table: str) -> str:
-    """A SELECT of ``table`` as it would be with every stale block recounted: the kept
-    rows of blocks that are not stale, plus a recount of those that are (columns as
-    the table's). Use it as a subquery; it reads nothing but indexes when nothing is
-    stale."""
+    """A SELECT of ``table`` as it would be with everything pending counted: the kept
+    rows of blocks with nothing pending, plus a recount of those with something
+    (columns as the table's). Use it as a subquery; it reads nothing but indexes when
+    nothing is pending."""
     return (
-        f"SELECT * FROM (SELECT * FROM {table} "
-        "WHERE block NOT IN (SELECT block FROM count_stale)) UNION ALL "
-        f"SELECT * FROM ({_with('SELECT block FROM count_stale', table)} {_FRESH[table]})")
+        f"SELECT * FROM (SELECT * FROM {table} WHERE block NOT IN ({PENDING})) UNION ALL "
+        f"SELECT * FROM ({_with(PENDING, table)} {_FRESH[table]})")
 
 
 def refresh(conn: sqlite3.Connection) -> int:
-    """Recount the stale blocks and clear the list; returns how many there were.
+    """Count what the transaction under way changed; returns how many blocks it
+    touched (0: nothing pending, nothing done).
 
     Runs inside the caller's write transaction (see
-    :meth:`qcode.core.store.writer.ProjectWriter.writing`). The codings of the stale
-    blocks are gathered once, into a temporary table the four recounts share."""
-    stale = [r[0] for r in conn.execute("SELECT block FROM count_stale")]
-    if not stale:
+    :meth:`qcode.core.store.writer.ProjectWriter.writing`): stale blocks are recounted
+    whole, then logged codings elsewhere are counted by their paragraphs."""
+    stale = conn.execute("SELECT COUNT(*) FROM count_stale").fetchone()[0]
+    logged = conn.execute("SELECT EXISTS (SELECT 1 FROM count_log)").fetchone()[0]
+    if not stale and not logged:
         return 0
+    # Typed columns: an untyped one has no affinity, and its index would not serve a
+    # comparison with an INTEGER column (every lookup into it became a scan).
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS count_hits (block INTEGER, "
+                 "document_id INTEGER, paragraph_id INTEGER, code_id INTEGER, "
+                 "coder_id INTEGER)")
+    touched = 0
+    if stale:
+        touched += _recount(conn)
+    if logged:
+        touched += _count_log(conn)
+    conn.execute("DELETE FROM count_stale")
+    conn.execute("DELETE FROM count_log")
+    return touched
+
+
+def _recount(conn: sqlite3.Connection) -> int:
+    """Recount every stale block whole (its codings gathered once, shared by the four
+    recounts)."""
     blocks = "SELECT block FROM count_stale"
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS count_hits "
-                 "(block, document_id, paragraph_id, code_id, coder_id)")
     conn.execute("DELETE FROM temp.count_hits")
     conn.execute(f"INSERT INTO temp.count_hits WITH stale(block) AS ({blocks}) "
                  f"{_HITS_SELECT}")
@@ -200,8 +246,75 @@ def refresh(conn: sqlite3.Connection) -> int:
         conn.execute(f"DELETE FROM {table} WHERE block IN ({blocks})")
         conn.execute(f"INSERT INTO {table} {_with(blocks, table, hits)} {_FRESH[table]}")
     conn.execute("DELETE FROM temp.count_hits")
-    conn.execute("DELETE FROM count_stale")
-    return len(stale)
+    return int(conn.execute("SELECT COUNT(*) FROM count_stale").fetchone()[0])
+
+
+def _count_log(conn: sqlite3.Connection) -> int:
+    """Apply the logged codings outside stale blocks: for each table, add what the
+    touched paragraphs count now and subtract what they counted before the change."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS count_net (paragraph_id INTEGER, "
+                 "code_id INTEGER, coder_id INTEGER, delta INTEGER, "
+                 "PRIMARY KEY (paragraph_id, code_id, coder_id)) WITHOUT ROWID")
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS count_changed "
+                 "(paragraph_id INTEGER PRIMARY KEY, block INTEGER, document_id INTEGER)")
+    conn.execute("DELETE FROM temp.count_net")
+    conn.execute("DELETE FROM temp.count_changed")
+    # (A coding is unique per paragraph, code and coder: the net of its log rows is +1
+    # for added, -1 for removed, 0 for removed and added back.)
+    conn.execute(f"""
+        INSERT INTO temp.count_net
+        SELECT paragraph_id, code_id, coder_id, SUM(delta) FROM count_log
+         WHERE paragraph_id >> {BLOCK_SHIFT} NOT IN (SELECT block FROM count_stale)
+         GROUP BY paragraph_id, code_id, coder_id HAVING SUM(delta) != 0""")
+    conn.execute(f"""
+        INSERT INTO temp.count_changed
+        SELECT p.id, p.id >> {BLOCK_SHIFT}, p.document_id
+          FROM (SELECT DISTINCT paragraph_id FROM temp.count_net) x
+         CROSS JOIN paragraphs p ON p.id = x.paragraph_id""")
+    # The touched paragraphs' codings now, and as they were before the change (now,
+    # less what was added, plus what was removed), each gathered once for the tables.
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS count_before (block INTEGER, "
+                 "document_id INTEGER, paragraph_id INTEGER, code_id INTEGER, "
+                 "coder_id INTEGER)")
+    conn.execute("DELETE FROM temp.count_hits")
+    conn.execute("DELETE FROM temp.count_before")
+    conn.execute("""
+        INSERT INTO temp.count_hits
+        SELECT c.block, c.document_id, k.paragraph_id, k.code_id, k.coder_id
+          FROM temp.count_changed c CROSS JOIN codings k ON k.paragraph_id = c.paragraph_id""")
+    conn.execute("""
+        INSERT INTO temp.count_before
+        SELECT * FROM temp.count_hits h WHERE NOT EXISTS (
+            SELECT 1 FROM temp.count_net n
+             WHERE n.paragraph_id = h.paragraph_id AND n.code_id = h.code_id
+               AND n.coder_id = h.coder_id AND n.delta > 0)
+        UNION ALL
+        SELECT c.block, c.document_id, n.paragraph_id, n.code_id, n.coder_id
+          FROM temp.count_net n JOIN temp.count_changed c ON c.paragraph_id = n.paragraph_id
+         WHERE n.delta < 0""")
+    now, before = "SELECT * FROM temp.count_hits", "SELECT * FROM temp.count_before"
+    for table, (keys, figures, empty) in _ADDITIVE.items():
+        columns = ", ".join((*keys, *figures))
+        key_list = ", ".join(keys)
+        sums = ", ".join(f"SUM({f})" for f in figures)
+        negated = ", ".join((*keys, *(f"-{f}" for f in figures)))
+        after_sql = f"{_with('SELECT NULL', table, now)} {_FRESH[table]}"
+        before_sql = f"{_with('SELECT NULL', table, before)} {_FRESH[table]}"
+        conn.execute(f"""
+            INSERT INTO {table} ({columns})
+            WITH now_({columns}) AS ({after_sql}),
+                 before_({columns}) AS ({before_sql})
+            SELECT {key_list}, {sums} FROM (
+                SELECT * FROM now_ UNION ALL SELECT {negated} FROM before_)
+             WHERE true GROUP BY {key_list}
+            ON CONFLICT ({key_list}) DO UPDATE SET
+            {", ".join(f"{f} = {f} + excluded.{f}" for f in figures)}""")
+        conn.execute(f"DELETE FROM {table} WHERE {empty} AND block IN "
+                     "(SELECT DISTINCT block FROM temp.count_changed)")
+    conn.execute("DELETE FROM temp.count_hits")
+    conn.execute("DELETE FROM temp.count_before")
+    return int(conn.execute(
+        "SELECT COUNT(DISTINCT block) FROM temp.count_changed").fetchone()[0])
 
 
 def recount_all(conn: sqlite3.Connection) -> int:
@@ -223,7 +336,7 @@ def differences(conn: sqlite3.Connection) -> list[str]:
 
     For ``qcode check``: the counts are only as right as the triggers that keep them."""
     every = f"SELECT DISTINCT id >> {BLOCK_SHIFT} FROM paragraphs"
-    stale = "SELECT block FROM count_stale"
+    stale = PENDING
     found = []
     for table in TABLES:
         kept = f"SELECT * FROM {table} WHERE block NOT IN ({stale})"
