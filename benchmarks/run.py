@@ -201,23 +201,38 @@ def step_documents(db: Path, bare: BareStudy, runs: int) -> Result:
 
 def step_tui(db: Path, bare: BareStudy, runs: int) -> Result:
     """The terminal UI, from process start to its first painted screen, for the coder
-    with the most codings."""
+    with the most codings: the child notes the moment its first frame is drawn (on the
+    system-wide monotonic clock, which ``time.perf_counter`` reads on Linux) and the time
+    is counted from just before the process is started; what the app does after that
+    frame (a big project's counts, read by a worker) is not part of the figure."""
     coder = heaviest_coder(db)
     script = (
-        "import asyncio, sys\n"
+        "import asyncio, os, time\n"
         "from qcode import Project\n"
         "from qcode.tui.app import QcodeApp\n"
         "async def main():\n"
         f"    project = Project.open({str(db)!r})\n"
         f"    app = QcodeApp(project, {coder!r}, remember=False)\n"
+        "    display = app._display\n"
+        "    def first(screen, renderable):\n"
+        "        display(screen, renderable)\n"
+        "        if hasattr(renderable, 'render_segments'):  # the bytes a terminal gets\n"
+        "            renderable.render_segments(app.console)\n"
+        "        print(time.perf_counter(), app.session.view is not None, flush=True)\n"
+        "        os._exit(0)\n"
+        "    app._display = first\n"
         "    async with app.run_test(size=(100, 30)) as pilot:\n"
         "        await pilot.pause()\n"
-        "        print(app.session.view is not None, flush=True)\n"
         "asyncio.run(main())\n"
     )
-    figures, peak, out = process([sys.executable, "-c", script], runs)
-    return {**figures, "unit": "s", "bare": bare.first_screen_seconds(), "peak_mb": peak,
-            "correct": out.strip() == "True"}
+    samples, peak, out = [], 0.0, ""
+    for _ in range(runs):
+        start = time.perf_counter()
+        _seconds, rss, out = run_once([sys.executable, "-c", script])
+        samples.append(float(out.split()[0]) - start)
+        peak = max(peak, rss)
+    return {**stats(samples), "unit": "s", "bare": bare.first_screen_seconds(),
+            "peak_mb": peak, "correct": out.split()[1:] == ["True"]}
 
 
 def step_frequencies(db: Path, bare: BareStudy, runs: int) -> Result:

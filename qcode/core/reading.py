@@ -75,15 +75,27 @@ class ProjectReader(CodingReads):
         runs = document_runs(self.conn)
         coded, codings = self._progress(coder)
         sizes = paragraph_counts(runs)
+        return [
+            DocumentSummary(document, sizes.get(document.id, 0), coded.get(document.id, 0),
+                            codings.get(document.id, 0), attributes)
+            for document, attributes in self.document_listing()
+        ]
+
+    def document_listing(self) -> list[tuple[Document, dict[str, str]]]:
+        """Every document with its attributes, in the order :meth:`documents` lists
+        them, counting nothing: what a screen can show at once, before the progress
+        of a large project is counted."""
         attributes: dict[int, dict[str, str]] = {}
         for r in self.conn.execute("SELECT * FROM document_attributes ORDER BY key"):
             attributes.setdefault(r["document_id"], {})[r["key"]] = r["value"]
         rows = self.conn.execute("SELECT * FROM documents ORDER BY name COLLATE NOCASE")
-        return [
-            DocumentSummary(Document.from_row(r), sizes.get(r["id"], 0), coded.get(r["id"], 0),
-                            codings.get(r["id"], 0), attributes.get(r["id"], {}))
-            for r in rows
-        ]
+        return [(Document.from_row(r), attributes.get(r["id"], {})) for r in rows]
+
+    def codings_made(self) -> int:
+        """How many codings were ever added (the highest coding id): the size of what
+        counting a coder's progress reads, found without reading it."""
+        row = self.conn.execute("SELECT MAX(id) FROM codings").fetchone()
+        return int(row[0] or 0)
 
     def _progress(self, coder: str | None) -> tuple[dict[int, int], dict[int, int]]:
         """document id -> (coded paragraphs, codings), of ``coder`` or of anyone, from

@@ -14,7 +14,7 @@ from qcode.core.shared_folder import first_warning
 from qcode.tui import prefs, terminal
 from qcode.tui.live import POLL_SECONDS, Refreshes, Watcher, describe
 from qcode.tui.screens.main import MainScreen
-from qcode.tui.session import Session
+from qcode.tui.session import COUNT_LATER_FROM, Session
 
 # The cycle collector's thresholds while the app runs (Python's defaults: 700, 10, 10).
 GC_THRESHOLDS = (10_000, 20, 100)
@@ -31,7 +31,9 @@ class QcodeApp(App[None]):
                  remember: bool = True) -> None:
         super().__init__()
         terminal.install()  # text from the project never reaches the terminal raw
-        self.session = Session(project, coder, blind=blind)
+        # A big project's counts are read after the first screen is drawn.
+        self.session = Session(project, coder, blind=blind,
+                               count_later=project.codings_made() >= COUNT_LATER_FROM)
         self.remember = remember
         self.watcher = Watcher(project)
         # Set while an import writes on a connection of its own: its commits are ours.

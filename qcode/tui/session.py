@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-from qcode.core import autocode
 from qcode.core.errors import QcodeError
 from qcode.core.model import Code, Document, DocumentSummary, Paragraph
 from qcode.core.project import Project
@@ -29,9 +28,15 @@ from qcode.tui.paragraphs import CodingMap, ParagraphList
 from qcode.tui.wording import plural
 
 if TYPE_CHECKING:
+    from qcode.core import autocode
     from qcode.core.transcript_edit import EditPlan
 
 T = TypeVar("T")
+
+# From this many codings ever made on, the app counts the codebook's numbers and the
+# documents' progress after its first screen is drawn (a few tenths of a second at a
+# million codings); below it, counting takes less than a frame and is done at once.
+COUNT_LATER_FROM = 100_000
 
 
 @dataclass
@@ -51,7 +56,8 @@ class DocumentView:
 class Session:
     """The coding screen's model: one project, one coder, one open document."""
 
-    def __init__(self, project: Project, coder: str, *, blind: bool = False) -> None:
+    def __init__(self, project: Project, coder: str, *, blind: bool = False,
+                 count_later: bool = False) -> None:
         self.project = project
         self.coder = coder.strip()
         self.blind = blind
@@ -65,7 +71,17 @@ class Session:
         self._reader: Project | None = None
         self._coder_id: int | None = None
         self._reader_lock = threading.Lock()
-        self.reload()
+        # False while ``counts`` and the documents' progress are not read yet (see
+        # :meth:`count_later`); the screen then shows them as being counted.
+        self.counted = True
+        # Moves on with every change to counts or progress made here (a write, a
+        # re-read, a coder switch), so that counts read off-thread meanwhile are known
+        # to be stale.
+        self.generation = 0
+        if count_later:
+            self.count_later()
+        else:
+            self.reload()
 
     # -- loading ---------------------------------------------------------------------
 
@@ -76,9 +92,47 @@ class Session:
             self._coder_id = self.project.coder_id(self.coder)
         return self._coder_id
 
+    def count_later(self) -> None:
+        """Read what the first screen needs but the counts: the codebook, the coders
+        and the documents in order, with ``counted`` False; a worker then reads the
+        counts (:meth:`read_counts`) and hands them over (:meth:`take_counts`)."""
+        self._coder_id = None
+        self.tree = self.project.code_tree()
+        self.codes = {code.id: code for code, _depth in self.tree}
+        self.keys.fit(self.codes, self.codable())
+        self.counts = {}
+        self.documents = [DocumentSummary(document, 0, 0, 0, attributes)
+                          for document, attributes in self.project.document_listing()]
+        self.coder_names = {c.id: c.name for c in self.project.coders()}
+        self.counted = False
+        self.generation += 1
+
+    def read_counts(self, reader: Project) -> tuple[int, dict[int, int],
+                                                    list[DocumentSummary]]:
+        """(generation, code counts, documents with progress) as ``reader`` reads them
+        now: for a worker thread, on the worker connection (:meth:`read`)."""
+        # The generation is taken before the reads start: if no write happened here
+        # by the time they are handed over, the reads saw every one made before.
+        generation = self.generation
+        return generation, reader.code_counts(self.coder), reader.documents(self.coder)
+
+    def take_counts(self, generation: int, counts: dict[int, int],
+                    documents: list[DocumentSummary]) -> bool:
+        """Adopt counts read off-thread, unless something changed them since they were
+        read; returns whether they were taken (if not and ``counted`` is still False,
+        the counts must be read again)."""
+        if self.counted or generation != self.generation:
+            return False
+        self.counts = counts
+        self.documents = documents
+        self.counted = True
+        self.generation += 1
+        return True
+
     def reload(self) -> None:
         """Re-read everything (after undo/redo, a coder switch or a codebook edit)."""
         self._coder_id = None
+        self.counted = True
         self.load_codebook()
         self.documents = self.project.documents(self.coder)
         self.coder_names = {c.id: c.name for c in self.project.coders()}
@@ -97,6 +151,7 @@ class Session:
         paragraphs (and so the reader's place) when they are the same; returns True
         when the open document itself changed or went away and must be shown anew."""
         self._coder_id = None
+        self.counted = True
         self.load_codebook()
         self.documents = self.project.documents(self.coder)
         self.coder_names = {c.id: c.name for c in self.project.coders()}
@@ -119,7 +174,9 @@ class Session:
         self.tree = self.project.code_tree()
         self.codes = {code.id: code for code, _depth in self.tree}
         self.keys.fit(self.codes, self.codable())
-        self.counts = self.project.code_counts(self.coder)
+        self.generation += 1
+        if self.counted:  # (else the worker counting them reads them again)
+            self.counts = self.project.code_counts(self.coder)
 
     def open_document(self, document_id: int) -> DocumentView:
         """Load a document's paragraphs, codings and memo marks."""
@@ -265,6 +322,8 @@ class Session:
         # A rare, one-key action: re-read the counts rather than track each code.
         self.counts = self.project.code_counts(self.coder)
         self.documents = self.project.documents(self.coder)
+        self.counted = True
+        self.generation += 1
         if self.coder_id not in self.coder_names:
             self.coder_names = {c.id: c.name for c in self.project.coders()}
         if self.view is not None and target_id in self.view.index_of:
@@ -286,14 +345,17 @@ class Session:
     ) -> None:
         # Counts and progress move by exactly what the write changed (one coding per
         # paragraph and code for this coder), so a tag never pays for a GROUP BY over
-        # every coding in the project.
-        self.counts[code_id] = self.counts.get(code_id, 0) + delta
+        # every coding in the project. Not yet counted: the counts being read may or
+        # may not include this write, so they will be read again (the generation).
+        self.generation += 1
+        if self.counted:
+            self.counts[code_id] = self.counts.get(code_id, 0) + delta
         if self.coder_id not in self.coder_names:
             self.coder_names = {c.id: c.name for c in self.project.coders()}
         self.refresh_paragraphs(paragraph_ids)
         view = self.view
         summary = self.summary(view.document.id) if view is not None else None
-        if summary is not None:
+        if summary is not None and self.counted:
             coded = summary.coded + self._coded_among(paragraph_ids) - coded_before
             self.documents[self.documents.index(summary)] = DocumentSummary(
                 summary.document, summary.paragraphs, coded, summary.codings + delta,
@@ -374,12 +436,16 @@ class Session:
     def plan_autocode(self, query: str, code: Code) -> autocode.Plan:
         """What coding every hit of ``query`` with ``code`` would change (nothing is
         written): every hit, not the page the search shows."""
+        from qcode.core import autocode  # the one place that needs it, rarely
+
         request = autocode.Request(query, (self.project.code_path(code),))
         return autocode.plan(self.project, request, coder=self.coder)
 
     def autocode(self, planned: autocode.Plan) -> str:
         """Apply a plan as one change (as ``qcode autocode``); the message says how to
         take it back."""
+        from qcode.core import autocode
+
         result = autocode.apply(self.project, planned)
         self.reload()
         names = ", ".join(repr(c.name) for c in planned.codes)
@@ -437,6 +503,14 @@ class Session:
                 return work(reader)
         except sqlite3.Error as exc:
             raise translate(exc, self.project.path) from exc
+
+    def warm_search(self) -> None:
+        """Load the search's vocabulary on the worker connection (for a worker thread):
+        the first search of a session otherwise pays for it (tenths of a second on a
+        big project, more when its kept copy of the terms is out of date)."""
+        from qcode.core.vocabulary import vocabulary
+
+        self.read(vocabulary)
 
     def close(self) -> None:
         """Close the worker connection (the main one belongs to the caller)."""

@@ -22,23 +22,27 @@ from qcode.core.model import DocumentSummary
 KEY_WIDTH = 18
 
 
-def facts(summary: DocumentSummary) -> dict[str, str]:
+def facts(summary: DocumentSummary, *, counted: bool = True) -> dict[str, str]:
     """What the dialog lists, in order: the document's own fields, the coder's
-    progress, then the attributes (from a catalogue or front matter)."""
+    progress (not ``counted`` yet: said so), then the attributes (from a catalogue or
+    front matter)."""
     document = summary.document
+    counting = "still counting…"
     found = {"title": document.title, "kind": document.kind, "author": document.author,
-             "language": document.language, "paragraphs": f"{summary.paragraphs:,}",
-             "coded by you": f"{summary.coded:,} of {summary.paragraphs:,}",
+             "language": document.language,
+             "paragraphs": f"{summary.paragraphs:,}" if counted else counting,
+             "coded by you": (f"{summary.coded:,} of {summary.paragraphs:,}" if counted
+                              else counting),
              **summary.attributes}
     return {key: value for key, value in found.items() if value}
 
 
-def attributes_table(summary: DocumentSummary) -> Table:
+def attributes_table(summary: DocumentSummary, *, counted: bool = True) -> Table:
     """Name and value side by side; values wrap at word boundaries."""
     grid = Table.grid(padding=(0, 2), expand=True)
     grid.add_column(style="bold", max_width=KEY_WIDTH, overflow="fold")
     grid.add_column(ratio=1, overflow="fold")
-    for key, value in facts(summary).items():
+    for key, value in facts(summary, counted=counted).items():
         grid.add_row(key, Text(value))
     return grid
 
@@ -48,16 +52,18 @@ class AttributesDialog(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,a,q", "close", "Close")]
 
-    def __init__(self, summary: DocumentSummary) -> None:
+    def __init__(self, summary: DocumentSummary, *, counted: bool = True) -> None:
         super().__init__()
         self.summary = summary
+        self.counted = counted
 
     def compose(self) -> ComposeResult:
         """The attributes in a scrollable box."""
         with Vertical(classes="dialog attributes"):
             yield Label(f"Attributes of {self.summary.document.name}", classes="dialog-title")
             with VerticalScroll():
-                yield Static(attributes_table(self.summary), id="attributes-table")
+                yield Static(attributes_table(self.summary, counted=self.counted),
+                             id="attributes-table")
             yield Label("↑↓ PgUp PgDn: scroll   Esc: close", classes="hint")
 
     def action_close(self) -> None:

@@ -26,11 +26,14 @@ FIELDS = (
 )
 
 
-def code_entry(code: Code, path: str, count: int) -> Group:
-    """The entry as rich text: one heading and paragraph per field that is filled in."""
+def code_entry(code: Code, path: str, count: int | None) -> Group:
+    """The entry as rich text: one heading and paragraph per field that is filled in
+    (``count`` None: the coder's paragraphs are still being counted)."""
+    said = ("a folder: not codable itself" if not code.codable
+            else "paragraphs coded by you: still counting…" if count is None
+            else f"{plural(count, 'paragraph')} coded by you")
     parts: list[Text] = [Text.assemble(("■ ", code_colour(code)), (path, "bold")),
-                         Text(f"{plural(count, 'paragraph')} coded by you" if code.codable
-                              else "a folder: not codable itself", style="dim")]
+                         Text(said, style="dim")]
     for field, title in FIELDS:
         value = getattr(code, field)
         if not value:
@@ -95,7 +98,7 @@ class CodeInfo(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,i,q", "close", "Close")]
 
-    def __init__(self, code: Code, path: str, count: int) -> None:
+    def __init__(self, code: Code, path: str, count: int | None) -> None:
         super().__init__()
         self.code = code
         self.path = path

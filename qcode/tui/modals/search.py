@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -115,9 +116,18 @@ class SearchModal(ModalScreen[Hit | CodeEveryHit | None]):
             self._show(self.query_text, self.hits)
 
     def on_mount(self) -> None:
-        """Search for a preset query straight away."""
+        """Search for a preset query straight away; else get the vocabulary ready while
+        the researcher types."""
         if self.initial.strip():
             self.run_search(self.initial)
+        else:
+            self._warm()
+
+    @work(thread=True, group="search-warm")
+    def _warm(self) -> None:
+        # A failure here is met and reported by the search itself.
+        with suppress(QcodeError):
+            self.session.warm_search()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Search again once typing pauses."""

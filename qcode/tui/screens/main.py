@@ -4,29 +4,34 @@ the status line at the bottom; every coding action is a key."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar, TypeVar
+from contextlib import suppress
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.worker import get_current_worker
 
-from qcode.core.model import Code
+from qcode.core.errors import QcodeError
+from qcode.core.model import Code, DocumentSummary
 from qcode.tui.guard import attempt
 from qcode.tui.keymap import SLOTS
 from qcode.tui.live import Watching
-from qcode.tui.modals.help import HelpModal, coding_screen_help
-from qcode.tui.modals.info import CodeInfo, ParagraphCodes
-from qcode.tui.modals.picker import CodePicker, Pick
-from qcode.tui.screens import coders, editing, finding, memos
 from qcode.tui.session import Session
 from qcode.tui.widgets.codebook import CodebookPane
 from qcode.tui.widgets.documents import DocumentsPane
 from qcode.tui.widgets.reader import Reader
 from qcode.tui.widgets.status import StatusBar, describe
 
+if TYPE_CHECKING:
+    from qcode.tui.modals.picker import Pick
+
 T = TypeVar("T")
+
+# The dialogs and the screens' bigger jobs are imported when first used: the first
+# screen needs none of them.
 
 
 class MainScreen(Screen[None]):
@@ -122,10 +127,44 @@ class MainScreen(Screen[None]):
         return self.query_one(DocumentsPane)
 
     def on_mount(self) -> None:
-        """Open where the coder left off (or the first document), reader focused."""
+        """Open where the coder left off (or the first document), reader focused; on a
+        big project, count the codes and the progress once this screen is drawn."""
         self.reader.show_document(self.start_at)
         self.reader.focus()
         self.say("j/k move · space read on · 1-9 or c: code · u undo · ? all keys")
+        if not self.session.counted:
+            self.call_after_refresh(self.count_in_background)
+
+    def count_in_background(self) -> None:
+        """Read the coder's counts and progress on the worker connection; the screen
+        shows them as being counted meanwhile and stays at the keys' disposal."""
+        self.run_worker(self._count, thread=True, group="counting")
+
+    def _count(self) -> None:
+        worker = get_current_worker()
+        session = self.session
+        try:
+            counted = session.read(session.read_counts)
+        except QcodeError as exc:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self.notify, f"could not count: {exc}",
+                                          severity="error")
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._counted, *counted)
+        # A project big enough to be counted here has a big search vocabulary too:
+        # loading it now spares the first search that wait.
+        with suppress(QcodeError):
+            session.warm_search()
+
+    def _counted(self, generation: int, counts: dict[int, int],
+                 documents: list[DocumentSummary]) -> None:
+        if self.session.take_counts(generation, counts, documents):
+            self.codebook.refresh_labels()
+            self.documents.refresh_list()
+        elif not self.session.counted:
+            # A change made here while they were read: they may not include it.
+            self.count_in_background()
 
     # -- doing things safely -----------------------------------------------------------
 
@@ -292,6 +331,8 @@ class MainScreen(Screen[None]):
             elif pick.create:
                 self.create_code(pick.create, then_tag=True)
 
+        from qcode.tui.modals.picker import CodePicker
+
         self.app.push_screen(CodePicker(self.session, title=f"Code {where}", checked=checked,
                                         allow_create=True), chosen)
 
@@ -313,20 +354,28 @@ class MainScreen(Screen[None]):
 
     def action_memo(self) -> None:
         """Write a memo on the current paragraph."""
+        from qcode.tui.screens import memos
+
         memos.paragraph_memo(self)
 
     def action_edit_paragraph(self) -> None:
         """Correct the current paragraph's text (its codings follow their text)."""
+        from qcode.tui.screens import editing
+
         editing.edit_paragraph(self)
 
     def action_coding_memo(self) -> None:
         """Write a memo on one of the coder's codings of the current paragraph."""
+        from qcode.tui.screens import memos
+
         memos.coding_memo(self)
 
     # -- finding -----------------------------------------------------------------------
 
     def action_go_to(self) -> None:
         """Jump to a paragraph by label (§12, note 3) or number."""
+        from qcode.tui.screens import finding
+
         finding.go_to(self)
 
     def show_paragraph(self, paragraph_id: int) -> None:
@@ -339,14 +388,20 @@ class MainScreen(Screen[None]):
 
     def action_search(self) -> None:
         """Search every document; Enter on a hit opens it there."""
+        from qcode.tui.screens import finding
+
         finding.search(self)
 
     def action_similar(self) -> None:
         """The paragraphs most like the current one (t codes one like it)."""
+        from qcode.tui.screens import finding
+
         finding.similar(self)
 
     def action_filter(self) -> None:
         """Show only paragraphs carrying a code."""
+        from qcode.tui.screens import finding
+
         finding.filter_by_code(self)
 
     def action_clear_filter(self) -> None:
@@ -361,10 +416,14 @@ class MainScreen(Screen[None]):
 
     def action_coder(self) -> None:
         """Switch coder (a new name starts a new coder on their first change)."""
+        from qcode.tui.screens import coders
+
         coders.switch_coder(self)
 
     def action_blind(self) -> None:
         """Hide (or show again) other coders' codings."""
+        from qcode.tui.screens import coders
+
         coders.toggle_blind(self)
 
     def action_undo(self) -> None:
@@ -384,12 +443,14 @@ class MainScreen(Screen[None]):
     def action_info(self) -> None:
         """In the codebook pane, the entry of the code under its cursor; elsewhere the
         codes on the current paragraph."""
+        from qcode.tui.modals.info import CodeInfo, ParagraphCodes
+
         if self.codebook.code_tree.has_focus:
             code = self.codebook.highlighted
             if code is not None:
                 path = self.session.project.code_path(code)
-                self.app.push_screen(CodeInfo(code, path,
-                                              self.session.counts.get(code.id, 0)))
+                count = self.session.counts.get(code.id, 0) if self.session.counted else None
+                self.app.push_screen(CodeInfo(code, path, count))
             return
         current = self.reader.current
         if current is None:
@@ -429,6 +490,8 @@ class MainScreen(Screen[None]):
 
     def action_help(self) -> None:
         """Every key."""
+        from qcode.tui.modals.help import HelpModal, coding_screen_help
+
         self.app.push_screen(HelpModal(coding_screen_help(self.BINDINGS)))
 
     async def action_quit(self) -> None:

@@ -4,7 +4,7 @@ on the codes the current paragraph carries."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,14 +16,15 @@ from textual.widgets.tree import TreeNode
 
 from qcode.core.model import Code
 from qcode.tui.guard import attempt
-from qcode.tui.modals.code_editor import CodeEditor, CodeForm
 from qcode.tui.modals.confirm import Confirm
-from qcode.tui.modals.key_prompt import TAKE_OFF, KeyPrompt
-from qcode.tui.modals.picker import CodePicker, Pick
 from qcode.tui.modals.prompt import Prompt
 from qcode.tui.session import Session
 from qcode.tui.widgets.code_labels import code_label, indent
 from qcode.tui.wording import plural
+
+if TYPE_CHECKING:
+    from qcode.tui.modals.code_editor import CodeForm
+    from qcode.tui.modals.picker import Pick
 
 T = TypeVar("T")
 
@@ -76,15 +77,28 @@ class CodebookPane(Vertical):
         self._parents: set[int | None] = set()
         self._here: dict[int, bool] = {}
         self._room = 0
+        self._counting = not session.counted
 
     def compose(self) -> ComposeResult:
         """Title and tree."""
-        yield Label("Codebook [dim](t)[/]", classes="pane-title")
+        yield Label(self._title(), classes="pane-title", id="codebook-title")
         tree: Tree[int] = Tree("codes", id="code-tree")
         tree.show_root = False
         tree.auto_expand = False
         tree.guide_depth = 2
         yield tree
+
+    def _title(self) -> str:
+        # While the counts are read (after the first screen of a big project), the
+        # blank counts are said to be pending, never shown as if they were zero.
+        counting = "" if self.session.counted else " [dim italic]counting…[/]"
+        return f"Codebook [dim](t)[/]{counting}"
+
+    def _retitle(self) -> None:
+        # Only when it changes: a label's update lays the screen out again.
+        if self._counting != (not self.session.counted):
+            self._counting = not self.session.counted
+            self.query_one("#codebook-title", Label).update(self._title())
 
     @property
     def code_tree(self) -> Tree[int]:
@@ -119,6 +133,7 @@ class CodebookPane(Vertical):
         tree.clear()
         self._code_nodes = {}
         self._room = self._width()
+        self._retitle()
         parents: dict[int | None, TreeNode[int]] = {None: tree.root}
         children = {code.parent_id for code, _depth in self.session.tree}
         self._parents = children
@@ -146,6 +161,7 @@ class CodebookPane(Vertical):
         """Update counts, key numbers and marks in place: of every code, or of
         ``only`` these (a tag changes one code's count)."""
         self._room = self._width()
+        self._retitle()
         wanted = self._code_nodes.keys() if only is None else only
         for code_id in wanted:
             node = self._code_nodes.get(code_id)
@@ -189,7 +205,8 @@ class CodebookPane(Vertical):
         if self._room > 0:
             room = self._room - indent(self._depth.get(code.id, 0), code.id in self._parents)
         return code_label(code, key=self.session.slot_of(code.id),
-                          count=self.session.counts.get(code.id, 0),
+                          count=self.session.counts.get(code.id, 0) if self.session.counted
+                          else 0,
                           here=self._here.get(code.id), room=room)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[int]) -> None:
@@ -236,6 +253,9 @@ class CodebookPane(Vertical):
                 then(added)
                 self.call_after_refresh(self.select, added.id)
 
+        # The editor (and the text areas it brings) loads when first used.
+        from qcode.tui.modals.code_editor import CodeEditor
+
         self.app.push_screen(CodeEditor(self.session, name=name, parent=parent), saved)
 
     def action_edit_code(self) -> None:
@@ -251,6 +271,8 @@ class CodebookPane(Vertical):
                 code, name=form.name, **form.fields))
             if updated is not None:
                 self.post_message(self.Changed(f"saved code {updated.name!r}"))
+
+        from qcode.tui.modals.code_editor import CodeEditor
 
         self.app.push_screen(CodeEditor(self.session, code=code), saved)
 
@@ -286,6 +308,8 @@ class CodebookPane(Vertical):
                 where = repr(pick.code.name) if pick.code else "the top level"
                 self.post_message(self.Changed(f"moved {code.name!r} to {where}"))
 
+        from qcode.tui.modals.picker import CodePicker
+
         self.app.push_screen(CodePicker(
             self.session, title=f"Move “{code.name}” under…", exclude=inside,
             codable_only=False, allow_top=code.parent_id is not None), chosen)
@@ -318,6 +342,8 @@ class CodebookPane(Vertical):
 
             self.app.push_screen(Confirm(f"Merge “{code.name}” into “{target.name}”?",
                                          message, yes="merge"), confirmed)
+
+        from qcode.tui.modals.picker import CodePicker
 
         self.app.push_screen(CodePicker(
             self.session, title=f"Merge “{code.name}” into…",
@@ -352,6 +378,8 @@ class CodebookPane(Vertical):
     def action_pin_code(self) -> None:
         """Put the highlighted code on the number key the coder presses (Enter: its
         own key, or the lowest free one); 0 takes it off its key."""
+        from qcode.tui.modals.key_prompt import TAKE_OFF, KeyPrompt
+
         code = self._current()
         if code is None:
             return

@@ -13,24 +13,27 @@ from textual.message import Message
 from textual.widgets import Label
 
 from qcode.core.model import DocumentSummary
-from qcode.tui.modals.attributes import AttributesDialog
 from qcode.tui.session import Session
 from qcode.tui.widgets.entry_list import EntryList
 
 
-def progress_cell(summary: DocumentSummary) -> Text:
-    """"12/56" with a colour that says how far along the coder is."""
+def progress_cell(summary: DocumentSummary, counted: bool = True) -> Text:
+    """"12/56" with a colour that says how far along the coder is ("…" while the
+    progress is still being counted)."""
+    if not counted:
+        return Text("…", style="dim")
     done, total = summary.coded, summary.paragraphs
     style = "green" if total and done == total else ("yellow" if done else "dim")
     return Text(f"{done}/{total}", style=style)
 
 
-def entry_line(summary: DocumentSummary, is_open: bool, width: int) -> Text:
+def entry_line(summary: DocumentSummary, is_open: bool, width: int,
+               counted: bool = True) -> Text:
     """One document's line: name (cut with "…" to fit), then its progress at the right.
 
     A single line of text, not a table: a project of a thousand documents lays out in
     milliseconds (a rich table per entry took seconds to measure)."""
-    progress = progress_cell(summary)
+    progress = progress_cell(summary, counted)
     name = Text(("▸ " if is_open else "  ") + summary.document.name, no_wrap=True)
     name.truncate(max(4, width - progress.cell_len - 1), overflow="ellipsis", pad=True)
     name.append(" ")
@@ -91,8 +94,10 @@ class DocumentsPane(Vertical):
         keep = options.highlighted_id or (str(open_id) if open_id else None)
         width = self._line_width()
         self._width = width
+        counted = self.session.counted
         options.set_entries([(str(summary.document.id),
-                              entry_line(summary, summary.document.id == open_id, width))
+                              entry_line(summary, summary.document.id == open_id, width,
+                                         counted))
                              for summary in self.session.documents], highlight=keep)
 
     def _line_width(self) -> int:
@@ -116,4 +121,6 @@ class DocumentsPane(Vertical):
         if summary is None:
             self.notify("no document here yet", severity="warning")
             return
-        self.app.push_screen(AttributesDialog(summary))
+        from qcode.tui.modals.attributes import AttributesDialog  # loads when first used
+
+        self.app.push_screen(AttributesDialog(summary, counted=self.session.counted))
