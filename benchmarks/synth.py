@@ -155,9 +155,11 @@ class Study:
                     seen.add(key)
                     yield key
 
-    def code(self, project: Project, *, documents_per_event: int = 100) -> int:
-        """Apply the study's codings through :meth:`Project.tag_many`, each coder a batch
-        of documents at a time; return how many codings went in."""
+    def batches(self, project: Project, *, documents_per_event: int = 100
+                ) -> list[tuple[str, str, list[tuple[int, int]]]]:
+        """The study's codings as :meth:`code` applies them: (coder, summary, pairs) per
+        event, each coder a batch of documents at a time. Drawn before any timing, as
+        the bare copy's are: the figure is qcode's, not the random generator's."""
         codable = [c.id for c in project.codes() if c.codable]
         runs = sorted((d.document.id, [r[0] for r in project.paragraph_outline(d.document.id)])
                       for d in project.documents())
@@ -168,9 +170,12 @@ class Study:
         for coder, paragraph, code in self.pairs(paragraph_ids, codable):
             batches.setdefault((coder, batch_of[paragraph]), []).append((paragraph, code))
         names = self.coder_names()
-        total = 0
-        for (coder, batch), pairs in sorted(batches.items()):
-            result = project.tag_many(pairs, coder=names[coder],
-                                      summary=f"merge {names[coder]}'s batch {batch + 1}")
-            total += result.changed
-        return total
+        return [(names[coder], f"merge {names[coder]}'s batch {batch + 1}", pairs)
+                for (coder, batch), pairs in sorted(batches.items())]
+
+    def code(self, project: Project, *, documents_per_event: int = 100) -> int:
+        """Apply the study's codings through :meth:`Project.tag_many`, each coder a batch
+        of documents at a time; return how many codings went in."""
+        return sum(project.tag_many(pairs, coder=coder, summary=summary).changed
+                   for coder, summary, pairs in self.batches(project,
+                                                             documents_per_event=documents_per_event))

@@ -11,21 +11,23 @@ module holds documents, codings, memos and reviews.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import repeat
+from operator import and_, itemgetter, lshift, or_, rshift
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qcode.core.codebook.editing import CodebookEditing, CodebookLoad
 from qcode.core.controls import check_name
-from qcode.core.errors import DuplicateImport, QcodeError
-from qcode.core.ids import new_guids, now, sha256
+from qcode.core.errors import DuplicateImport, NotFoundError, QcodeError
+from qcode.core.ids import new_guids, now, seeded_guids, sha256
 from qcode.core.model import Document, ParsedDocument
 from qcode.core.notes import memo_change, review_change
 from qcode.core.project_file import DEFAULT_PATH
 from qcode.core.store.changes import Change
-from qcode.core.store.rows import Batch
-from qcode.core.store.rows import stored as stored_rows
+from qcode.core.store.rows import PACK_AT, Columns
 from qcode.core.store.texts import document_snapshot
 
 if TYPE_CHECKING:
@@ -271,43 +273,102 @@ class Project(CodebookEditing):
         ``origin`` says how the new codings were made (None: by hand; see
         :mod:`qcode.core.autocode`); ``action`` names the event in the log.
 
-        The coder's existing codings are looked up by paragraph on the (coder,
-        paragraph) index, the new rows go in with one ``executemany`` and are logged as
-        columns (:mod:`qcode.core.store.rows`), so a hundred thousand codings take about
-        a second.
+        Built for a million codings a call: each pair becomes one integer (paragraph id
+        above, code id below), so removing duplicates and the coder's existing codings,
+        and sorting, run in C; the rows go in with one ``executemany`` in (paragraph,
+        code) order, so neighbouring rows land on the same index pages; and the event
+        keeps them packed (:mod:`qcode.core.store.rows`): ids as a range, GUIDs as the
+        seed they were drawn from, paragraph ids as small deltas.
         """
-        wanted = list(dict.fromkeys(pairs))
-        if not wanted:
+        given = pairs if isinstance(pairs, list) else list(pairs)
+        if not given:
             return TagResult(0, 0, None)
-        self.check_codable(list(dict.fromkeys(code for _p, code in wanted)))
-        with self.writing():
+        codes = sorted(set(map(itemgetter(1), given)))
+        # SQLite's foreign-key checks are off for this write (one lookup per row in three
+        # tables): the codes and paragraphs are checked here instead, under the lock.
+        with self.writing(references_checked=True):
+            self.check_codable(codes)  # unknown ids are refused here too
+            if codes[0] < 0 or codes[-1] > _CODE_MASK:
+                raise NotFoundError(f"no code #{codes[0] if codes[0] < 0 else codes[-1]}")
+            # {(p << _CODE_BITS) | c for p, c in given}, with no Python step per pair.
+            wanted = set(map(or_, map(lshift, map(itemgetter(0), given), repeat(_CODE_BITS)),
+                             map(itemgetter(1), given)))
             coder_id = self.ensure_coder(coder)
-            have = self._coded_pairs([p for p, _c in wanted], coder_id)
-            stamp = now()
-            # In paragraph order: neighbouring rows land on the same index pages.
-            new = [(p, c) for p, c in sorted(wanted) if (p, c) not in have]
+            new = sorted(wanted - self._coded_keys(set(map(itemgetter(0), given)), coder_id))
             if not new:
                 return TagResult(0, len(wanted), None)
-            values = [[guid, p, c] for guid, (p, c) in zip(new_guids(len(new)), new, strict=True)]
-            same = {"coder_id": coder_id, "memo": memo, "created_at": stamp}
+            count = len(new)
+            paragraphs = list(map(rshift, new, repeat(_CODE_BITS, count)))
+            self._check_paragraphs(list(dict.fromkeys(paragraphs)))
+            known: dict[str, list[Any]] = {}
+            if count >= PACK_AT:
+                seed = os.urandom(16)
+                guids = seeded_guids(seed, count)
+                known["guid"] = ["guids", seed.hex()]
+            else:
+                guids = new_guids(count)
+            same: dict[str, Any] = {"coder_id": coder_id, "memo": memo, "created_at": now()}
             if origin is not None:
                 same["origin"] = origin
-            rows = Batch(same, ["guid", "paragraph_id", "code_id"], values)
+            rows = Columns(same, {
+                "guid": guids,
+                "paragraph_id": paragraphs,
+                "code_id": list(map(and_, new, repeat(_CODE_MASK, count))),
+            }, known)
             if summary is None:
-                summary = f"tag {len(values)} paragraph-code pairs"
+                summary = f"tag {count} paragraph-code pairs"
             event = self.record(coder, action, summary,
-                                [{"op": "insert", "table": "codings", "rows": stored_rows(rows)}])
-        return TagResult(len(values), len(wanted) - len(values), event)
+                                [{"op": "insert", "table": "codings", "rows": rows}])
+        return TagResult(count, len(wanted) - count, event)
 
-    def _coded_pairs(self, paragraphs: list[int], coder_id: int) -> set[tuple[int, int]]:
-        """(paragraph, code) pairs the coder has among these paragraphs."""
+    def _check_paragraphs(self, paragraphs: list[int]) -> None:
+        """Refuse paragraph ids (in ascending order) that name no paragraph."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        low, high = paragraphs[0], paragraphs[-1]
+        (present,) = cursor.execute(
+            "SELECT COUNT(*) FROM paragraphs WHERE id BETWEEN ? AND ?", (low, high)).fetchone()
+        if present == high - low + 1:
+            return  # no gap in the ids from the first to the last: the usual case
+        if high - low < 4 * len(paragraphs) + 10_000:
+            # Codings come a document or a few at a time: one range of row ids.
+            found = {row[0] for row in cursor.execute(
+                "SELECT id FROM paragraphs WHERE id BETWEEN ? AND ?", (low, high))}
+        else:
+            found = set()
+            for start in range(0, len(paragraphs), 500):
+                chunk = paragraphs[start:start + 500]
+                found.update(row[0] for row in cursor.execute(
+                    f"SELECT id FROM paragraphs WHERE id IN ({', '.join('?' * len(chunk))})",
+                    chunk))
+        if len(found.intersection(paragraphs)) != len(paragraphs):
+            missing = next(p for p in paragraphs if p not in found)
+            raise NotFoundError(f"no paragraph #{missing}; nothing was changed")
+
+    def _coded_keys(self, paragraphs: set[int], coder_id: int) -> set[int]:
+        """The coder's codings among these paragraphs, as :meth:`tag_many`'s integers."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None  # plain tuples: no Row object per coding
+        key = f"(paragraph_id << {_CODE_BITS}) | code_id"
         if len(paragraphs) > 2000:
             # One range of the (coder, paragraph) index beats thousands of lookups.
-            rows = self.conn.execute(
-                "SELECT paragraph_id, code_id FROM codings WHERE coder_id = ? "
-                "AND paragraph_id BETWEEN ? AND ?", (coder_id, min(paragraphs), max(paragraphs)))
-            return {(r[0], r[1]) for r in rows}
-        return set(self.codings_of(list(dict.fromkeys(paragraphs)), coder_id))
+            rows = cursor.execute(
+                f"SELECT {key} FROM codings WHERE coder_id = ? AND paragraph_id BETWEEN ? AND ?",
+                (coder_id, min(paragraphs), max(paragraphs)))
+            return {row[0] for row in rows}
+        found: set[int] = set()
+        ordered = sorted(paragraphs)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start:start + 500]
+            found.update(row[0] for row in cursor.execute(
+                f"SELECT {key} FROM codings WHERE coder_id = ? "
+                f"AND paragraph_id IN ({', '.join('?' * len(chunk))})", [coder_id, *chunk]))
+        return found
+
+
+# tag_many's pair as one integer: the paragraph id above these bits, the code id in them.
+_CODE_BITS = 32
+_CODE_MASK = (1 << _CODE_BITS) - 1
 
 
 __all__ = ["DEFAULT_PATH", "CodebookLoad", "Project", "TagResult"]
