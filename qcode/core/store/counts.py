@@ -250,8 +250,13 @@ def _recount(conn: sqlite3.Connection) -> int:
 
 
 def _count_log(conn: sqlite3.Connection) -> int:
-    """Apply the logged codings outside stale blocks: for each table, add what the
-    touched paragraphs count now and subtract what they counted before the change."""
+    """Apply the logged codings outside stale blocks.
+
+    Codings add up: a figure of codings moves by the net of the log. A figure of
+    paragraphs moves only where a paragraph starts or stops carrying something: for
+    each (paragraph, code rolled up to) and (paragraph, coder) the log touched, the
+    count now is read off the paragraph's codings, the count before is that less the
+    net, and the paragraph counts +1, -1 or 0."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS count_net (paragraph_id INTEGER, "
                  "code_id INTEGER, coder_id INTEGER, delta INTEGER, "
                  "PRIMARY KEY (paragraph_id, code_id, coder_id)) WITHOUT ROWID")
@@ -259,6 +264,7 @@ def _count_log(conn: sqlite3.Connection) -> int:
                  "(paragraph_id INTEGER PRIMARY KEY, block INTEGER, document_id INTEGER)")
     conn.execute("DELETE FROM temp.count_net")
     conn.execute("DELETE FROM temp.count_changed")
+    conn.execute("DELETE FROM temp.count_hits")
     # (A coding is unique per paragraph, code and coder: the net of its log rows is +1
     # for added, -1 for removed, 0 for removed and added back.)
     conn.execute(f"""
@@ -271,48 +277,65 @@ def _count_log(conn: sqlite3.Connection) -> int:
         SELECT p.id, p.id >> {BLOCK_SHIFT}, p.document_id
           FROM (SELECT DISTINCT paragraph_id FROM temp.count_net) x
          CROSS JOIN paragraphs p ON p.id = x.paragraph_id""")
-    # The touched paragraphs' codings now, and as they were before the change (now,
-    # less what was added, plus what was removed), each gathered once for the tables.
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS count_before (block INTEGER, "
-                 "document_id INTEGER, paragraph_id INTEGER, code_id INTEGER, "
-                 "coder_id INTEGER)")
-    conn.execute("DELETE FROM temp.count_hits")
-    conn.execute("DELETE FROM temp.count_before")
     conn.execute("""
         INSERT INTO temp.count_hits
         SELECT c.block, c.document_id, k.paragraph_id, k.code_id, k.coder_id
           FROM temp.count_changed c CROSS JOIN codings k ON k.paragraph_id = c.paragraph_id""")
-    conn.execute("""
-        INSERT INTO temp.count_before
-        SELECT * FROM temp.count_hits h WHERE NOT EXISTS (
-            SELECT 1 FROM temp.count_net n
-             WHERE n.paragraph_id = h.paragraph_id AND n.code_id = h.code_id
-               AND n.coder_id = h.coder_id AND n.delta > 0)
-        UNION ALL
-        SELECT c.block, c.document_id, n.paragraph_id, n.code_id, n.coder_id
-          FROM temp.count_net n JOIN temp.count_changed c ON c.paragraph_id = n.paragraph_id
-         WHERE n.delta < 0""")
-    now, before = "SELECT * FROM temp.count_hits", "SELECT * FROM temp.count_before"
+    # +1 when a paragraph carries it now and did not before, -1 the other way round.
+    moved = "(COALESCE(y.n, 0) > 0) - (COALESCE(y.n, 0) - x.d > 0)"
+    moved_own = "(COALESCE(y.n_own, 0) > 0) - (COALESCE(y.n_own, 0) - x.d_own > 0)"
+    deltas = {
+        "count_cells": f"""
+WITH RECURSIVE {TREE_CTE.strip()},
+touched AS (
+    SELECT n.paragraph_id AS p, t.ancestor AS a, SUM(n.delta) AS d,
+           SUM(CASE WHEN n.code_id = t.ancestor THEN n.delta ELSE 0 END) AS d_own
+      FROM temp.count_net n JOIN tree t ON t.code_id = n.code_id
+     GROUP BY n.paragraph_id, t.ancestor
+),
+carried AS MATERIALIZED (
+    SELECT h.paragraph_id AS p, t.ancestor AS a, COUNT(*) AS n,
+           SUM(h.code_id = t.ancestor) AS n_own
+      FROM temp.count_hits h JOIN tree t ON t.code_id = h.code_id
+     WHERE t.ancestor IN (SELECT a FROM touched)
+     GROUP BY h.paragraph_id, t.ancestor
+)
+SELECT c.block, c.document_id, x.a, SUM({moved_own}), SUM(x.d_own), SUM({moved}), SUM(x.d)
+  FROM touched x JOIN temp.count_changed c ON c.paragraph_id = x.p
+  LEFT JOIN carried y ON y.p = x.p AND y.a = x.a
+ GROUP BY c.block, c.document_id, x.a""",
+        "count_progress": f"""
+WITH touched AS (
+    SELECT paragraph_id AS p, coder_id AS k, SUM(delta) AS d FROM temp.count_net
+     GROUP BY paragraph_id, coder_id
+    UNION ALL
+    SELECT paragraph_id, 0, SUM(delta) FROM temp.count_net GROUP BY paragraph_id
+),
+carried AS MATERIALIZED (
+    SELECT paragraph_id AS p, coder_id AS k, COUNT(*) AS n FROM temp.count_hits
+     GROUP BY paragraph_id, coder_id
+    UNION ALL
+    SELECT paragraph_id, 0, COUNT(*) FROM temp.count_hits GROUP BY paragraph_id
+)
+SELECT c.block, c.document_id, x.k, SUM({moved}), SUM(x.d)
+  FROM touched x JOIN temp.count_changed c ON c.paragraph_id = x.p
+  LEFT JOIN carried y ON y.p = x.p AND y.k = x.k
+ GROUP BY c.block, c.document_id, x.k""",
+        "count_coder_codes": f"""
+SELECT paragraph_id >> {BLOCK_SHIFT}, coder_id, code_id, SUM(delta) FROM temp.count_net
+ GROUP BY paragraph_id >> {BLOCK_SHIFT}, coder_id, code_id""",
+    }
     for table, (keys, figures, empty) in _ADDITIVE.items():
         columns = ", ".join((*keys, *figures))
         key_list = ", ".join(keys)
-        sums = ", ".join(f"SUM({f})" for f in figures)
-        negated = ", ".join((*keys, *(f"-{f}" for f in figures)))
-        after_sql = f"{_with('SELECT NULL', table, now)} {_FRESH[table]}"
-        before_sql = f"{_with('SELECT NULL', table, before)} {_FRESH[table]}"
         conn.execute(f"""
             INSERT INTO {table} ({columns})
-            WITH now_({columns}) AS ({after_sql}),
-                 before_({columns}) AS ({before_sql})
-            SELECT {key_list}, {sums} FROM (
-                SELECT * FROM now_ UNION ALL SELECT {negated} FROM before_)
-             WHERE true GROUP BY {key_list}
+            SELECT * FROM ({deltas[table]}) WHERE true
             ON CONFLICT ({key_list}) DO UPDATE SET
             {", ".join(f"{f} = {f} + excluded.{f}" for f in figures)}""")
         conn.execute(f"DELETE FROM {table} WHERE {empty} AND block IN "
                      "(SELECT DISTINCT block FROM temp.count_changed)")
     conn.execute("DELETE FROM temp.count_hits")
-    conn.execute("DELETE FROM temp.count_before")
     return int(conn.execute(
         "SELECT COUNT(DISTINCT block) FROM temp.count_changed").fetchone()[0])
 
