@@ -69,12 +69,18 @@ def document_snapshot(parsed: ParsedDocument, *, name: str, guid: str | None = N
     for key in ("positions", "line_breaks"):
         if getattr(parsed, key) is not None:
             document[key] = getattr(parsed, key)
-    paragraphs = [
-        {"ordinal": p.ordinal, "label": p.label, "section": p.section, "speaker": p.speaker,
-         "text": p.text, "start": p.start, "end": p.end, "text_hash": text_hash(p.text),
-         "preceding": before, **({"page": p.page} if p.page is not None else {}),
-         **({"time_ms": p.time_ms} if p.time_ms is not None else {})}
+    # Columns, one list of values per paragraph (the stored form of many rows, see
+    # qcode.core.store.rows): a dict per paragraph cost more than inserting it.
+    columns = ["ordinal", "label", "section", "speaker", "text", "start", "end", "text_hash",
+               "preceding"]
+    paged = any(p.page is not None for p in parsed.paragraphs)
+    timed = any(p.time_ms is not None for p in parsed.paragraphs)
+    columns += ["page"] * paged + ["time_ms"] * timed
+    values = [
+        [p.ordinal, p.label, p.section, p.speaker, p.text, p.start, p.end, text_hash(p.text),
+         before, *((p.page,) if paged else ()), *((p.time_ms,) if timed else ())]
         for p, before in zip(parsed.paragraphs, preceding, strict=True)
     ]
+    paragraphs = {"same": {}, "columns": columns, "values": values}
     return {"document": document, "paragraphs": paragraphs,
             "attributes": {**parsed.attributes, **(attributes or {})}}
