@@ -1,26 +1,28 @@
 """Importing transcripts into a project: read and check every file first, then write
-each document as one transaction. The CLI and the TUI both call this.
+the documents, committed in batches. The CLI and the TUI both call this.
 
 Two passes, so memory does not grow with the number of files. :func:`prepare` reads
 and checks every file (it parses, hashes the text, compares with the other files and
-the project) and keeps the parsed documents only while they fit in
-:data:`KEEP_CHARACTERS`; :func:`write` writes them one transaction each, reading again
-any it did not keep and refusing one whose text changed since it was checked.
+the project) and keeps the parsed documents, compactly, only while they fit in
+:data:`KEEP_BYTES`; :func:`write` writes them, one event each, reading again any it
+did not keep and refusing one whose text changed since it was checked.
 """
 
 from __future__ import annotations
 
 import contextlib
+import sys
+from array import array
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qcode.core.errors import DuplicateImport, ImportFailed, QcodeError
 from qcode.core.ids import sha256
-from qcode.core.model import ParsedDocument
+from qcode.core.model import ParsedDocument, ParsedParagraph
 from qcode.core.project import NewDocument
 from qcode.core.search import refresh_vocabulary
 from qcode.core.suggest import did_you_mean
@@ -33,10 +35,10 @@ if TYPE_CHECKING:
 
 Progress = Callable[[Path], None]
 
-# Parsed documents kept between the two passes, in characters of text (about 4x that in
-# memory): a few hundred interviews are read once; a thousand are read twice, in a
-# fixed amount of memory.
-KEEP_CHARACTERS = 16_000_000
+# Checked documents kept between the two passes, in bytes (compactly: their text and
+# their paragraphs' places, see KeptDocument): about a thousand interviews are read
+# once; more are read twice, in a fixed amount of memory.
+KEEP_BYTES = 96 * 1024 * 1024
 # Documents committed together, up to this many paragraphs: a commit flushes the search
 # index's pending terms into a new segment that later merges rewrite, so committing
 # each 200-paragraph interview made the index cost ~1.5x what it costs in batches.
@@ -77,11 +79,60 @@ class ImportTally:
 
 
 @dataclass
+class KeptDocument:
+    """A parsed document kept from the check to the write in about its text's size:
+    the text once, each paragraph as its place in it and its labels (columns), where a
+    ParsedParagraph each, with its own copy of the text, costs ~4x the text."""
+
+    document: ParsedDocument  # without its paragraphs
+    places: array[int]  # start, end of each paragraph
+    labels: list[str | None]
+    sections: list[str | None]
+    speakers: list[str | None]
+    pages: list[int | None] | None
+    times: list[int | None] | None
+
+    @classmethod
+    def keep(cls, parsed: ParsedDocument) -> KeptDocument | None:
+        """``parsed`` kept compactly; None when its paragraphs are not its text's
+        spans in order (then it is not kept: it is read again when written)."""
+        text, paragraphs = parsed.text, parsed.paragraphs
+        if any(p.ordinal != n or text[p.start:p.end] != p.text
+               for n, p in enumerate(paragraphs, start=1)):
+            return None
+        pages = [p.page for p in paragraphs]
+        times = [p.time_ms for p in paragraphs]
+        return cls(replace(parsed, paragraphs=[]),
+                   array("q", [n for p in paragraphs for n in (p.start, p.end)]),
+                   [p.label for p in paragraphs], [p.section for p in paragraphs],
+                   [p.speaker for p in paragraphs],
+                   pages if any(n is not None for n in pages) else None,
+                   times if any(n is not None for n in times) else None)
+
+    @property
+    def size(self) -> int:
+        """Bytes it holds, about (the text, and a few pointers per paragraph)."""
+        return sys.getsizeof(self.document.text) + 56 * len(self.labels)
+
+    def parsed(self) -> ParsedDocument:
+        """The parsed document again."""
+        text, places, count = self.document.text, self.places, len(self.labels)
+        pages, times = self.pages or [None] * count, self.times or [None] * count
+        paragraphs = [
+            ParsedParagraph(n + 1, self.labels[n], self.sections[n], self.speakers[n],
+                            text[places[2 * n]:places[2 * n + 1]], places[2 * n],
+                            places[2 * n + 1], pages[n], times[n])
+            for n in range(count)]
+        return replace(self.document, paragraphs=paragraphs)
+
+
+@dataclass
 class PreparedFile:
     """A file read and checked, ready to write (or to skip: its text is already here).
 
-    ``document`` is the parsed file when it was kept from the check; otherwise
-    :func:`write` reads it again and makes sure its text still hashes to ``digest``.
+    ``document`` is the parsed file when it was kept from the check (compactly);
+    otherwise :func:`write` reads it again and makes sure its text still hashes to
+    ``digest``.
     """
 
     path: Path
@@ -91,12 +142,12 @@ class PreparedFile:
     existing: str | None = None
     kind: str | None = None
     encoding: str | None = None
-    document: ParsedDocument | None = None
+    document: KeptDocument | None = None
 
     def parsed(self) -> ParsedDocument:
         """The parsed document: kept, or read again (and checked to be unchanged)."""
         if self.document is not None:
-            return self.document
+            return self.document.parsed()
         document = read_document(self.path, encoding=self.encoding)
         if sha256(document.text) != self.digest:
             raise ImportFailed(f"{self.path}: changed while it was being imported; "
@@ -140,9 +191,9 @@ def prepare(
 
     Two files with the same text, or a file whose text is already in the project
     (unless ``skip_existing``), are errors. Parsed documents are kept up to ``keep``
-    characters of text (default :data:`KEEP_CHARACTERS`).
+    bytes (default :data:`KEEP_BYTES`).
     """
-    budget = KEEP_CHARACTERS if keep is None else keep
+    budget = KEEP_BYTES if keep is None else keep
     existing = {r[0]: r[1] for r in project.conn.execute("SELECT sha256, name FROM documents")}
     seen: dict[str, Path] = {}
     prepared = []
@@ -162,12 +213,15 @@ def prepare(
         if kind:
             result.kind = kind
         given = {**catalog_attributes(catalog, path, as_key), **(attributes or {})}
-        kept = len(result.text) <= budget
-        if kept:
-            budget -= len(result.text)
+        kept = None
+        if budget > 0 and digest not in existing:
+            kept = KeptDocument.keep(result)
+            if kept is not None and kept.size <= budget:
+                budget -= kept.size
+            else:
+                kept = None
         prepared.append(PreparedFile(path, digest, len(result.paragraphs), given,
-                                     existing.get(digest), kind, encoding,
-                                     result if kept else None))
+                                     existing.get(digest), kind, encoding, kept))
     return prepared
 
 
@@ -271,16 +325,21 @@ def _in_order(prepared: Sequence[PreparedFile]
     ahead: deque[tuple[PreparedFile, Future[ParsedDocument] | None]] = deque()
     queued = 0  # documents parsed or being parsed ahead and not yet handed out
     following = iter(prepared)
+    exhausted = False
     try:
         while True:
-            for item in following:
+            # Kept files cost nothing to hold here; those to read again are parsed
+            # ahead only until PARSE_AHEAD of them wait.
+            while not exhausted and queued < PARSE_AHEAD:
+                item = next(following, None)
+                if item is None:
+                    exhausted = True
+                    break
                 future = None
                 if item.existing is None and item.document is None:
                     future = reader.submit(item.parsed)
                     queued += 1
                 ahead.append((item, future))
-                if queued >= PARSE_AHEAD:
-                    break
             if not ahead:
                 return
             item, future = ahead.popleft()

@@ -80,11 +80,15 @@ def test_a_stop_hears_of_every_document_committed(
     assert names == told == [p.stem for p in paths[:3]]
 
 
+@pytest.mark.parametrize("kept", [0, 20])
 def test_at_most_a_few_parsed_documents_are_held_at_once(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Memory stays flat: with nothing kept from the check, the write holds the
-    document being written and those parsed ahead, whatever the number of files."""
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: int) -> None:
+    """Memory stays flat: besides what was kept from the check (within its budget),
+    the write holds the document being written and those parsed ahead, whatever the
+    number of files."""
     paths = transcripts(tmp_path / "t", 40)
+    one = importer.KeptDocument.keep(importer.read_document(paths[0]))
+    assert one is not None
     alive: set[int] = set()
     most = 0
     real = importer.read_document
@@ -100,7 +104,11 @@ def test_at_most_a_few_parsed_documents_are_held_at_once(
 
     monkeypatch.setattr(importer, "read_document", tracked)
     with Project.create(tmp_path / "p.db") as project:
-        importer.write(project, importer.prepare(project, paths, keep=0), coder="alice")
+        prepared = importer.prepare(project, paths, keep=kept * one.size)
+        held = sum(item.document is not None for item in prepared)
+        assert held == 0 if kept == 0 else 0 < held < 40
+        most = 0  # counted from here: parsed while writing
+        importer.write(project, prepared, coder="alice")
         assert len(project.documents()) == 40
     gc.collect()
     assert most <= importer.PARSE_AHEAD + 2, most
