@@ -98,7 +98,8 @@ class Project(CodebookEditing):
                     raise DuplicateImport(f"{parsed.name}: already imported as "
                                           f"{existing[0]!r} (same text); nothing changed")
                 doc_name = self.free_name(item.name or parsed.name)
-                snapshot = document_snapshot(parsed, name=doc_name, attributes=item.attributes)
+                snapshot = document_snapshot(parsed, name=doc_name, attributes=item.attributes,
+                                             digest=digest)
                 change = {"op": "insert_document", "snapshot": snapshot,
                           "search_index": "later"}
                 self.record(coder, "import",

@@ -53,16 +53,18 @@ def offsets(pieces: Iterable[tuple[str, str]]) -> list[tuple[int, int]]:
 
 
 def document_snapshot(parsed: ParsedDocument, *, name: str, guid: str | None = None,
-                      attributes: dict[str, str] | None = None) -> dict[str, Any]:
+                      attributes: dict[str, str] | None = None,
+                      digest: str | None = None) -> dict[str, Any]:
     """The rows an ``insert_document`` change adds for a parsed document: the document
     (its text kept in its paragraphs), the paragraphs, and the attributes (the parsed
-    ones, then ``attributes`` over them)."""
+    ones, then ``attributes`` over them). ``digest`` is the text's SHA-256 when the
+    caller has just computed it."""
     preceding, trailing = split_text(parsed.text, [(p.start, p.end) for p in parsed.paragraphs])
     document = {
         "guid": guid or new_guid(), "name": name, "title": parsed.title,
         "kind": parsed.kind or "interview", "source": parsed.source, "author": parsed.author,
         "licence": parsed.licence, "language": parsed.language,
-        "sha256": sha256(parsed.text), "trailing": trailing, "imported_at": now(),
+        "sha256": digest or sha256(parsed.text), "trailing": trailing, "imported_at": now(),
     }
     # Only when there is something to say: a snapshot of an ordinary import stays as
     # it was (and applies to a project of any schema since the text was kept once).
@@ -76,11 +78,19 @@ def document_snapshot(parsed: ParsedDocument, *, name: str, guid: str | None = N
     paged = any(p.page is not None for p in parsed.paragraphs)
     timed = any(p.time_ms is not None for p in parsed.paragraphs)
     columns += ["page"] * paged + ["time_ms"] * timed
-    values = [
-        [p.ordinal, p.label, p.section, p.speaker, p.text, p.start, p.end, text_hash(p.text),
-         before, *((p.page,) if paged else ()), *((p.time_ms,) if timed else ())]
-        for p, before in zip(parsed.paragraphs, preceding, strict=True)
-    ]
+    if paged or timed:
+        values = [
+            [p.ordinal, p.label, p.section, p.speaker, p.text, p.start, p.end,
+             text_hash(p.text), before, *((p.page,) if paged else ()),
+             *((p.time_ms,) if timed else ())]
+            for p, before in zip(parsed.paragraphs, preceding, strict=True)
+        ]
+    else:  # most documents: the same rows, without unpacking two empty tuples each
+        values = [
+            [p.ordinal, p.label, p.section, p.speaker, p.text, p.start, p.end,
+             text_hash(p.text), before]
+            for p, before in zip(parsed.paragraphs, preceding, strict=True)
+        ]
     paragraphs = {"same": {}, "columns": columns, "values": values}
     return {"document": document, "paragraphs": paragraphs,
             "attributes": {**parsed.attributes, **(attributes or {})}}
