@@ -249,7 +249,7 @@ def write(
         while not batch.finished:
             added = project.add_documents(batch, coder=coder)
             written.extend(added)
-            _tell(done, [*batch.skipped, *zip(batch.items, added, strict=True)])
+            _tell(done, batch.told(added))
             batch.next()
         if batch.failure is not None:
             raise batch.failure
@@ -269,14 +269,18 @@ class _Batch:
         self.source = items
         self.name = name
         self.size = size
-        self.items: list[PreparedFile] = []
-        self.skipped: list[tuple[PreparedFile, Document | None]] = []
+        self.items: list[tuple[PreparedFile, bool]] = []  # in order; True: to write
         self.finished = False
         self.failure: ImportFailed | None = None
 
     def next(self) -> None:
         """Start the next batch."""
-        self.items, self.skipped = [], []
+        self.items = []
+
+    def told(self, added: list[Document]) -> list[tuple[PreparedFile, Document | None]]:
+        """The batch's files in order, each with its document (None: skipped)."""
+        documents = iter(added)
+        return [(item, next(documents) if written else None) for item, written in self.items]
 
     def __iter__(self) -> Iterator[NewDocument]:
         size = 0
@@ -290,9 +294,9 @@ class _Batch:
                 self.failure, self.finished = exc, True
                 return
             if parsed is None:
-                self.skipped.append((item, None))
+                self.items.append((item, False))
                 continue
-            self.items.append(item)
+            self.items.append((item, True))
             item.document = None  # handed over: let it go once written
             size += item.paragraphs
             yield NewDocument(parsed, self.name, item.attributes)

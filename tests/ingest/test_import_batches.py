@@ -130,3 +130,16 @@ def test_a_small_import_commits_document_by_document(tmp_path: Path) -> None:
             importer.write(project, importer.prepare(project, paths), coder="alice", done=done)
         names = [d.document.name for d in project.documents()]
     assert names == told == [p.stem for p in paths[:2]]
+
+
+def test_files_already_in_are_told_in_their_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importer, "STEPS", 1)
+    paths = transcripts(tmp_path / "t", 8)
+    told: list[tuple[str, bool]] = []
+    with Project.create(tmp_path / "p.db") as project:
+        importer.write(project, importer.prepare(project, paths[2:4]), coder="alice")
+        importer.write(project, importer.prepare(project, paths, skip_existing=True),
+                       coder="alice",
+                       done=lambda item, doc: told.append((item.path.stem, doc is not None)))
+    assert told == [(p.stem, n not in (2, 3)) for n, p in enumerate(paths)]
