@@ -235,6 +235,7 @@ def compose(name: str, blocks: list[Block]) -> ParsedDocument:
     """
     parts: list[str] = []
     paragraphs: list[ParsedParagraph] = []
+    add, place = parts.append, paragraphs.append  # this loop runs for every paragraph
     position = 0
     section: str | None = None
     for block in blocks:
@@ -242,27 +243,18 @@ def compose(name: str, blocks: list[Block]) -> ParsedDocument:
         if not text:
             continue
         if parts:
-            parts.append("\n\n")
+            add("\n\n")
             position += 2
         if block.kind == "heading":
             section = text
-            parts.append(text)
+            add(text)
             position += len(text)
             continue
-        parts.append(block.marker)
+        add(block.marker)
         position += len(block.marker)
-        paragraphs.append(
-            ParsedParagraph(
-                ordinal=len(paragraphs) + 1,
-                label=block.label,
-                section=section,
-                speaker=block.speaker,
-                text=text,
-                start=position,
-                end=position + len(text),
-                time_ms=block.time_ms,
-            )
-        )
-        parts.append(text)
-        position += len(text)
+        end = position + len(text)
+        place(ParsedParagraph(len(paragraphs) + 1, block.label, section, block.speaker, text,
+                              position, end, None, block.time_ms))
+        add(text)
+        position = end
     return ParsedDocument(name=name, text="".join(parts), paragraphs=paragraphs)

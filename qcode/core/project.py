@@ -26,7 +26,7 @@ from qcode.core.ids import new_guids, now, seeded_guids, sha256
 from qcode.core.model import Document, ParsedDocument
 from qcode.core.notes import memo_change, review_change
 from qcode.core.project_file import DEFAULT_PATH
-from qcode.core.store.changes import Change
+from qcode.core.store.changes import Change, index_paragraphs_after, paragraph_sequence
 from qcode.core.store.rows import PACK_AT, Columns
 from qcode.core.store.texts import document_snapshot
 
@@ -34,6 +34,16 @@ if TYPE_CHECKING:
     from qcode.core.coded_import import CodedImport, ImportedCoder, ImportedCoding, ImportedMemo
     from qcode.core.consensus import Decision, Memo
     from qcode.core.merge import MergeReport
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """A parsed document to add, with the name it takes (default: its own) and
+    attributes over its parsed ones."""
+
+    parsed: ParsedDocument
+    name: str | None = None
+    attributes: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -63,23 +73,42 @@ class Project(CodebookEditing):
         Refuses the same text twice (:class:`DuplicateImport`); a name already taken
         by another text gets a numeric suffix ("interview-2").
         """
-        digest = sha256(parsed.text)
-        check_name(name or parsed.name, "document")
+        return self.add_documents([NewDocument(parsed, name, attributes)], coder=coder)[0]
+
+    def add_documents(self, documents: Iterable[NewDocument], *, coder: str) -> list[Document]:
+        """Add several imported documents in one transaction, one event each (as
+        :meth:`add_document` would, each one undone on its own); all or none.
+
+        ``documents`` is consumed one at a time, inside the transaction: a caller can
+        parse each as it is wanted and hold one parsed document at a time. One commit
+        for many documents, their paragraphs indexed for search in one statement: an
+        import of many files commits in batches of these.
+        """
+        names: list[str] = []
         with self.writing():
-            # Looked up under the write lock: another import of the same file that got
-            # there first is "already imported", not a UNIQUE constraint.
-            existing = self.conn.execute(
-                "SELECT name FROM documents WHERE sha256 = ?", (digest,)
-            ).fetchone()
-            if existing is not None:
-                raise DuplicateImport(f"{parsed.name}: already imported as {existing[0]!r} "
-                                      "(same text); nothing changed")
-            doc_name = self.free_name(name or parsed.name)
-            snapshot = document_snapshot(parsed, name=doc_name, attributes=attributes)
-            change = {"op": "insert_document", "snapshot": snapshot}
-            self.record(coder, "import",
-                        f"import {doc_name} ({len(parsed.paragraphs)} paragraphs)", [change])
-        return self.document(doc_name)
+            indexed_up_to = paragraph_sequence(self.conn)
+            for item in documents:
+                parsed = item.parsed
+                check_name(item.name or parsed.name, "document")
+                digest = sha256(parsed.text)
+                # Looked up under the write lock: another import of the same file that
+                # got there first is "already imported", not a UNIQUE constraint.
+                existing = self.conn.execute(
+                    "SELECT name FROM documents WHERE sha256 = ?", (digest,)
+                ).fetchone()
+                if existing is not None:
+                    raise DuplicateImport(f"{parsed.name}: already imported as "
+                                          f"{existing[0]!r} (same text); nothing changed")
+                doc_name = self.free_name(item.name or parsed.name)
+                snapshot = document_snapshot(parsed, name=doc_name, attributes=item.attributes,
+                                             digest=digest)
+                change = {"op": "insert_document", "snapshot": snapshot,
+                          "search_index": "later"}
+                self.record(coder, "import",
+                            f"import {doc_name} ({len(parsed.paragraphs)} paragraphs)", [change])
+                names.append(doc_name)
+            index_paragraphs_after(self.conn, indexed_up_to)
+        return [self.document(doc_name) for doc_name in names]
 
     def remove_document(self, document: Document, *, coder: str) -> None:
         """Remove a document and everything on it (undo brings it all back)."""

@@ -1,24 +1,29 @@
 """Importing transcripts into a project: read and check every file first, then write
-each document as one transaction. The CLI and the TUI both call this.
+the documents, committed in batches. The CLI and the TUI both call this.
 
 Two passes, so memory does not grow with the number of files. :func:`prepare` reads
 and checks every file (it parses, hashes the text, compares with the other files and
-the project) and keeps the parsed documents only while they fit in
-:data:`KEEP_CHARACTERS`; :func:`write` writes them one transaction each, reading again
-any it did not keep and refusing one whose text changed since it was checked.
+the project) and keeps the parsed documents, compactly, only while they fit in
+:data:`KEEP_BYTES`; :func:`write` writes them, one event each, reading again any it
+did not keep and refusing one whose text changed since it was checked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import sys
+from array import array
+from collections import deque
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qcode.core.errors import DuplicateImport, ImportFailed, QcodeError
 from qcode.core.ids import sha256
-from qcode.core.model import ParsedDocument
+from qcode.core.model import ParsedDocument, ParsedParagraph
+from qcode.core.project import NewDocument
 from qcode.core.search import refresh_vocabulary
 from qcode.core.suggest import did_you_mean
 from qcode.ingest import read_document
@@ -30,10 +35,18 @@ if TYPE_CHECKING:
 
 Progress = Callable[[Path], None]
 
-# Parsed documents kept between the two passes, in characters of text (about 4x that in
-# memory): a few hundred interviews are read once; a thousand are read twice, in a
-# fixed amount of memory.
-KEEP_CHARACTERS = 16_000_000
+# Checked documents kept between the two passes, in bytes (compactly: their text and
+# their paragraphs' places, see KeptDocument): about a thousand interviews are read
+# once; more are read twice, in a fixed amount of memory.
+KEEP_BYTES = 96 * 1024 * 1024
+# Documents committed together, up to this many paragraphs: a commit flushes the search
+# index's pending terms into a new segment that later merges rewrite, so committing
+# each 200-paragraph interview made the index cost ~1.5x what it costs in batches.
+BATCH_PARAGRAPHS = 10_000
+# ...and at least this many commits per import: the progress bar moves in as many steps,
+# and a stop (the app's Cancel) lands within that share of the import. A small import
+# commits document by document.
+STEPS = 20
 # Documents parsed ahead of the one being written (each at most one file's worth).
 PARSE_AHEAD = 2
 
@@ -66,11 +79,60 @@ class ImportTally:
 
 
 @dataclass
+class KeptDocument:
+    """A parsed document kept from the check to the write in about its text's size:
+    the text once, each paragraph as its place in it and its labels (columns), where a
+    ParsedParagraph each, with its own copy of the text, costs ~4x the text."""
+
+    document: ParsedDocument  # without its paragraphs
+    places: array[int]  # start, end of each paragraph
+    labels: list[str | None]
+    sections: list[str | None]
+    speakers: list[str | None]
+    pages: list[int | None] | None
+    times: list[int | None] | None
+
+    @classmethod
+    def keep(cls, parsed: ParsedDocument) -> KeptDocument | None:
+        """``parsed`` kept compactly; None when its paragraphs are not its text's
+        spans in order (then it is not kept: it is read again when written)."""
+        text, paragraphs = parsed.text, parsed.paragraphs
+        if any(p.ordinal != n or text[p.start:p.end] != p.text
+               for n, p in enumerate(paragraphs, start=1)):
+            return None
+        pages = [p.page for p in paragraphs]
+        times = [p.time_ms for p in paragraphs]
+        return cls(replace(parsed, paragraphs=[]),
+                   array("q", [n for p in paragraphs for n in (p.start, p.end)]),
+                   [p.label for p in paragraphs], [p.section for p in paragraphs],
+                   [p.speaker for p in paragraphs],
+                   pages if any(n is not None for n in pages) else None,
+                   times if any(n is not None for n in times) else None)
+
+    @property
+    def size(self) -> int:
+        """Bytes it holds, about (the text, and a few pointers per paragraph)."""
+        return sys.getsizeof(self.document.text) + 56 * len(self.labels)
+
+    def parsed(self) -> ParsedDocument:
+        """The parsed document again."""
+        text, places, count = self.document.text, self.places, len(self.labels)
+        pages, times = self.pages or [None] * count, self.times or [None] * count
+        paragraphs = [
+            ParsedParagraph(n + 1, self.labels[n], self.sections[n], self.speakers[n],
+                            text[places[2 * n]:places[2 * n + 1]], places[2 * n],
+                            places[2 * n + 1], pages[n], times[n])
+            for n in range(count)]
+        return replace(self.document, paragraphs=paragraphs)
+
+
+@dataclass
 class PreparedFile:
     """A file read and checked, ready to write (or to skip: its text is already here).
 
-    ``document`` is the parsed file when it was kept from the check; otherwise
-    :func:`write` reads it again and makes sure its text still hashes to ``digest``.
+    ``document`` is the parsed file when it was kept from the check (compactly);
+    otherwise :func:`write` reads it again and makes sure its text still hashes to
+    ``digest``.
     """
 
     path: Path
@@ -80,12 +142,12 @@ class PreparedFile:
     existing: str | None = None
     kind: str | None = None
     encoding: str | None = None
-    document: ParsedDocument | None = None
+    document: KeptDocument | None = None
 
     def parsed(self) -> ParsedDocument:
         """The parsed document: kept, or read again (and checked to be unchanged)."""
         if self.document is not None:
-            return self.document
+            return self.document.parsed()
         document = read_document(self.path, encoding=self.encoding)
         if sha256(document.text) != self.digest:
             raise ImportFailed(f"{self.path}: changed while it was being imported; "
@@ -129,9 +191,9 @@ def prepare(
 
     Two files with the same text, or a file whose text is already in the project
     (unless ``skip_existing``), are errors. Parsed documents are kept up to ``keep``
-    characters of text (default :data:`KEEP_CHARACTERS`).
+    bytes (default :data:`KEEP_BYTES`).
     """
-    budget = KEEP_CHARACTERS if keep is None else keep
+    budget = KEEP_BYTES if keep is None else keep
     existing = {r[0]: r[1] for r in project.conn.execute("SELECT sha256, name FROM documents")}
     seen: dict[str, Path] = {}
     prepared = []
@@ -151,12 +213,15 @@ def prepare(
         if kind:
             result.kind = kind
         given = {**catalog_attributes(catalog, path, as_key), **(attributes or {})}
-        kept = len(result.text) <= budget
-        if kept:
-            budget -= len(result.text)
+        kept = None
+        if budget > 0 and digest not in existing:
+            kept = KeptDocument.keep(result)
+            if kept is not None and kept.size <= budget:
+                budget -= kept.size
+            else:
+                kept = None
         prepared.append(PreparedFile(path, digest, len(result.paragraphs), given,
-                                     existing.get(digest), kind, encoding,
-                                     result if kept else None))
+                                     existing.get(digest), kind, encoding, kept))
     return prepared
 
 
@@ -168,33 +233,125 @@ def write(
     name: str | None = None,
     done: Callable[[PreparedFile, Document | None], None] | None = None,
 ) -> list[Document]:
-    """Add each prepared document (one transaction each, in bulk mode); files already
-    in the project are passed to ``done`` with None. Interrupting between documents
-    leaves every written one whole."""
-    written = []
-    todo = [item for item in prepared if item.existing is None]
-    # Files not kept from the check are parsed again one ahead, in a thread: parsing
-    # holds the GIL while SQLite, writing the previous document, does not.
-    with project.bulk(), ThreadPoolExecutor(max_workers=1) as reader:
-        ahead: dict[int, Future[ParsedDocument]] = {}
-        position = 0
-        for item in prepared:
-            if item.existing is not None:
-                if done:
-                    done(item, None)
-                continue
-            for following in todo[position + 1:position + 1 + PARSE_AHEAD]:
-                if id(following) not in ahead and following.document is None:
-                    ahead[id(following)] = reader.submit(following.parsed)
-            position += 1
-            future = ahead.pop(id(item), None)
-            parsed = future.result() if future is not None else item.parsed()
-            document = project.add_document(parsed, coder=coder, name=name,
-                                            attributes=item.attributes)
-            item.document = None  # written: let it go
-            written.append(document)
-            if done:
-                done(item, document)
+    """Add each prepared document, one event each, committed in batches of about
+    :data:`BATCH_PARAGRAPHS` paragraphs, a :data:`STEPS`-th of the import at most
+    (in bulk mode); files already in the project
+    are passed to ``done`` with None. ``done`` hears of a document once its batch is
+    committed: interrupting leaves every document it heard of whole, and no other.
+    A file found changed since it was checked stops the import after the documents
+    before it are written. One parsed document is held at a time (plus those parsed
+    ahead, :data:`PARSE_AHEAD`): each goes into the transaction as soon as it is read.
+    """
+    written: list[Document] = []
+    total = sum(item.paragraphs for item in prepared if item.existing is None)
+    with project.bulk(), contextlib.closing(_in_order(prepared)) as items:
+        batch = _Batch(items, name, max(1, min(BATCH_PARAGRAPHS, total // STEPS)))
+        while not batch.finished:
+            added = project.add_documents(batch, coder=coder)
+            written.extend(added)
+            _tell(done, batch.told(added))
+            batch.next()
+        if batch.failure is not None:
+            raise batch.failure
     if written:
         refresh_vocabulary(project)
     return written
+
+
+class _Batch:
+    """The documents of one transaction, handed to :meth:`Project.add_documents` one
+    at a time as it asks for them, until ``size`` paragraphs; files
+    already in the project are set aside for ``done``. A file found changed ends the
+    batch (so the documents before it are committed) and the import."""
+
+    def __init__(self, items: Iterator[tuple[PreparedFile, ParsedDocument | None]],
+                 name: str | None, size: int) -> None:
+        self.source = items
+        self.name = name
+        self.size = size
+        self.items: list[tuple[PreparedFile, bool]] = []  # in order; True: to write
+        self.finished = False
+        self.failure: ImportFailed | None = None
+
+    def next(self) -> None:
+        """Start the next batch."""
+        self.items = []
+
+    def told(self, added: list[Document]) -> list[tuple[PreparedFile, Document | None]]:
+        """The batch's files in order, each with its document (None: skipped)."""
+        documents = iter(added)
+        return [(item, next(documents) if written else None) for item, written in self.items]
+
+    def __iter__(self) -> Iterator[NewDocument]:
+        size = 0
+        while size < self.size:
+            try:
+                item, parsed = next(self.source)
+            except StopIteration:
+                self.finished = True
+                return
+            except ImportFailed as exc:
+                self.failure, self.finished = exc, True
+                return
+            if parsed is None:
+                self.items.append((item, False))
+                continue
+            self.items.append((item, True))
+            item.document = None  # handed over: let it go once written
+            size += item.paragraphs
+            yield NewDocument(parsed, self.name, item.attributes)
+
+
+def _tell(done: Callable[[PreparedFile, Document | None], None] | None,
+          results: list[tuple[PreparedFile, Document | None]]) -> None:
+    """Report each of a batch's documents to ``done``, all of them even when a call
+    raises (a TUI's "stop" or Ctrl-C): the caller's tally then counts every document
+    committed. The first exception is raised after."""
+    if done is None:
+        return
+    failure: BaseException | None = None
+    for item, document in results:
+        try:
+            done(item, document)
+        except BaseException as exc:  # re-raised below, once all are told
+            failure = failure or exc
+    if failure is not None:
+        raise failure
+
+
+def _in_order(prepared: Sequence[PreparedFile]
+              ) -> Generator[tuple[PreparedFile, ParsedDocument | None], None, None]:
+    """Each prepared file with its parsed document (None: already in the project), in
+    order. Files not kept from the check are parsed again ahead, in a thread, up to
+    :data:`PARSE_AHEAD` of them: parsing holds the GIL while SQLite, writing the one
+    before, does not."""
+    reader = ThreadPoolExecutor(max_workers=1)
+    ahead: deque[tuple[PreparedFile, Future[ParsedDocument] | None]] = deque()
+    queued = 0  # documents parsed or being parsed ahead and not yet handed out
+    following = iter(prepared)
+    exhausted = False
+    try:
+        while True:
+            # Kept files cost nothing to hold here; those to read again are parsed
+            # ahead only until PARSE_AHEAD of them wait.
+            while not exhausted and queued < PARSE_AHEAD:
+                item = next(following, None)
+                if item is None:
+                    exhausted = True
+                    break
+                future = None
+                if item.existing is None and item.document is None:
+                    future = reader.submit(item.parsed)
+                    queued += 1
+                ahead.append((item, future))
+            if not ahead:
+                return
+            item, future = ahead.popleft()
+            if future is None:
+                yield item, None if item.existing is not None else item.parsed()
+                continue
+            queued -= 1
+            yield item, future.result()
+    finally:
+        # Interrupted (a stop, Ctrl-C, a changed file): what is queued is not parsed.
+        reader.shutdown(wait=True, cancel_futures=True)

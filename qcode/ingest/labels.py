@@ -95,15 +95,44 @@ def opening(text: str) -> Opening | None:
     """
     match = _OPENING.match(text)
     if match is not None:
-        name = (match.group("name") or match.group("header") or "").strip()
-        stamp = (match.group("before") or match.group("after") or match.group("inside")
-                 or match.group("headtime"))
+        # One call for all the groups: this runs on every paragraph of every file.
+        name, header, before, after, inside, headtime = match.group(
+            "name", "header", "before", "after", "inside", "headtime")
+        name = (name or header or "").strip()
         if name and len(name.split()) <= _MAX_WORDS:
+            stamp = before or after or inside or headtime
             return Opening(name, parse_time(stamp) if stamp else None, match.group(0))
     alone = _TIME_ALONE.match(text)
     if alone is not None:
         return Opening(None, parse_time(alone.group("time")), alone.group(0))
     return None
+
+
+def _openings(texts: list[str | None]) -> list[Opening | None]:
+    """:func:`opening` of each text (None for None), the same :class:`Opening` for
+    each text the label pattern matches with the same marker.
+
+    A transcript repeats a few markers ("Q: ", "A: ") hundreds of times; what the
+    pattern finds in a match depends only on the text it matched (its one lookahead
+    is at the end, past every group), so the marker says it all.
+    """
+    found: list[Opening | None] = []
+    seen: dict[str, Opening | None] = {}
+    for text in texts:
+        if text is None:
+            found.append(None)
+            continue
+        match = _OPENING.match(text)
+        if match is not None:
+            marker = match.group(0)
+            if marker not in seen:
+                seen[marker] = opening(text)
+            known = seen[marker]
+            if known is not None and known.marker == marker:
+                found.append(known)
+                continue
+        found.append(opening(text))
+    return found
 
 
 def speaker_shape(name: str) -> bool:
@@ -193,33 +222,33 @@ def annotate(blocks: list[Block]) -> list[Block]:
     paragraphs of the same turn, until the next tag or heading; a time does not.
     """
     paragraphs = [b for b in blocks if b.kind == "paragraph"]
-    bare = [split_bare_number(b.text)[0] for b in paragraphs]
-    numbers = [n for n in bare if n is not None]
+    numbers = [int(m.group("num")) for b in paragraphs if (m := _BARE.match(b.text))]
     numbered = (
         len(numbers) >= 2
         and len(numbers) * 2 >= len(paragraphs)
         and all(a < b for a, b in itertools.pairwise(numbers))
     )
     for block in paragraphs:
-        if block.label is None:
+        # An explicit label starts with "§" or "[": the others need no regex.
+        if block.label is None and (numbered or block.text.startswith(("§", "["))):
             label, marker, rest = split_label(block.text)
             if label is None and numbered:
                 number, marker, rest = split_bare_number(block.text)
                 label = f"§{number}" if number is not None else None
             if label is not None:
                 block.label, block.marker, block.text = label, block.marker + marker, rest
-    openings = [opening(b.text) if b.speaker is None else None for b in paragraphs]
+    openings = _openings([b.text if b.speaker is None else None for b in paragraphs])
     known = _speakers(openings)
-    found_at = {id(b): o for b, o in zip(paragraphs, openings, strict=True)}
+    found_at = iter(openings)  # in step with the paragraphs among the blocks
     speaker: str | None = None
     for block in blocks:
         if block.kind == "heading":
             speaker = None
             continue
+        found = next(found_at)
         if block.speaker is not None:
             speaker = block.speaker
             continue
-        found = found_at.get(id(block))
         if found is not None and (found.name is None or found.name.casefold() in known):
             if found.name is not None:
                 speaker = known[found.name.casefold()]

@@ -17,17 +17,20 @@ def blocks_from_text(text: str) -> list[Block]:
     """Split text on blank lines (and turns on consecutive lines at their speakers'
     labels); a one-line ``# Title`` or ALL-CAPS line is a heading."""
     blocks: list[Block] = []
+    add = blocks.append
     for chunk in _BLANK.split(text):
         chunk = chunk.strip("\n").rstrip()
-        if not chunk.strip():
+        stripped = chunk.lstrip()  # the chunk stripped both ends (it was rstripped)
+        if not stripped:
             continue
-        single = "\n" not in chunk
-        if single and chunk.lstrip().startswith("#"):
-            blocks.append(Block("heading", chunk.lstrip().lstrip("#").strip()))
-        elif single and _is_caps_heading(chunk.strip()):
-            blocks.append(Block("heading", chunk.strip()))
+        if "\n" in chunk:
+            add(Block("paragraph", stripped))
+        elif stripped.startswith("#"):
+            add(Block("heading", stripped.lstrip("#").strip()))
+        elif _is_caps_heading(stripped):
+            add(Block("heading", stripped))
         else:
-            blocks.append(Block("paragraph", chunk.strip()))
+            add(Block("paragraph", stripped))
     return annotate(split_turn_lines(blocks))
 
 

@@ -24,6 +24,7 @@ replays every coding, code, attribute and memo (see :mod:`qcode.core.store.check
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from itertools import chain
 from typing import Any
 
@@ -325,18 +326,26 @@ def _update(conn: sqlite3.Connection, change: Change) -> Change:
 
 
 def _insert_document(conn: sqlite3.Connection, change: Change) -> Change:
-    """Insert a whole document; the event keeps only its id (the rows are the record)."""
+    """Insert a whole document; the event keeps only its id (the rows are the record).
+
+    With ``"search_index": "later"`` its paragraphs are left out of the search index:
+    the caller, adding many documents in one transaction, indexes them all in one
+    statement before it commits (see :func:`index_paragraphs_after`).
+    """
     snapshot = change["snapshot"]
     document = dict(snapshot["document"])
-    paragraphs = unpack(snapshot["paragraphs"])
+    paragraphs = batch(snapshot["paragraphs"])
+    if paragraphs is None:  # rows with different keys (a page on some only): as dicts
+        paragraphs = _columns(unpack(snapshot["paragraphs"]))
     if "text" in document:
         # A snapshot from before the text was kept once (schema 5): what lay between
         # paragraphs comes from the document's text.
         text = document.pop("text")
-        preceding, document["trailing"] = split_text(
-            text, [(p["start"], p["end"]) for p in paragraphs])
-        paragraphs = [{**p, "preceding": before}
-                      for p, before in zip(paragraphs, preceding, strict=True)]
+        preceding, document["trailing"] = split_text(text, list(zip(
+            paragraphs.column("start"), paragraphs.column("end"), strict=True)))
+        paragraphs = Batch(paragraphs.same, [*paragraphs.columns, "preceding"],
+                           [[*row, before] for row, before
+                            in zip(paragraphs.values, preceding, strict=True)])
     try:
         cursor = conn.execute(
             f"INSERT INTO documents ({', '.join(map(_quote, document))}) "
@@ -346,20 +355,21 @@ def _insert_document(conn: sqlite3.Connection, change: Change) -> Change:
     except sqlite3.IntegrityError as exc:
         raise ConflictError(f"cannot add document {document.get('name')!r} ({exc})") from exc
     doc_id = document.get("id", cursor.lastrowid)
-    if paragraphs:
-        # A page is given only where a paragraph has one (PDF): the columns are those
-        # any paragraph has.
-        present: set[str] = set().union(*paragraphs)
-        columns = [c for c in PARAGRAPH_COLUMNS if c in present]
-        if "document_id" not in columns:
-            columns.insert(0, "document_id")
+    if len(paragraphs):
+        if "document_id" not in paragraphs.all_columns:  # a captured row names its own
+            paragraphs = Batch({"document_id": doc_id, **paragraphs.same}, paragraphs.columns,
+                               paragraphs.values)
+        columns = paragraphs.all_columns
+        params: Iterable[list[Any]] = paragraphs.params()
+        if not set(columns) <= set(PARAGRAPH_COLUMNS):
+            # Only the columns paragraphs have (as before: the known ones).
+            keep = [i for i, c in enumerate(columns) if c in PARAGRAPH_COLUMNS]
+            columns = [columns[i] for i in keep]
+            params = ([row[i] for i in keep] for row in paragraphs.params())
         conn.executemany(
             f"INSERT INTO paragraphs ({', '.join(map(_quote, columns))}) "
-            f"VALUES ({', '.join('?' for _ in columns)})",
-            ([doc_id if c == "document_id" else p.get(c) for c in columns]
-             for p in paragraphs),
-        )
-        if _has_search_index(conn):
+            f"VALUES ({', '.join('?' for _ in columns)})", params)
+        if change.get("search_index") != "later" and _has_search_index(conn):
             conn.execute(
                 "INSERT INTO paragraphs_fts (rowid, text) "
                 "SELECT id, text FROM paragraphs WHERE document_id = ?", (doc_id,))
@@ -383,6 +393,28 @@ def _insert_document(conn: sqlite3.Connection, change: Change) -> Change:
         # Review marks it brought back (an undone removal), for the log's replay.
         "reviews": brought["reviews"],
     }
+
+
+def paragraph_sequence(conn: sqlite3.Connection) -> int:
+    """The highest paragraph id handed out so far: paragraphs added after this, under
+    the same write lock, have greater ids (AUTOINCREMENT hands them out in order)."""
+    return _sequence(conn, "paragraphs")
+
+
+def index_paragraphs_after(conn: sqlite3.Connection, last: int) -> None:
+    """Put the paragraphs with ids above ``last`` into the search index, in one
+    statement (documents inserted with ``"search_index": "later"``)."""
+    if _has_search_index(conn):
+        conn.execute("INSERT INTO paragraphs_fts (rowid, text) "
+                     "SELECT id, text FROM paragraphs WHERE id > ?", (last,))
+
+
+def _columns(rows: list[Row]) -> Batch:
+    """Rows whose keys differ as one batch of the columns any of them has (None where
+    a row has none: a page only where a PDF paragraph has one)."""
+    present: set[str] = set().union(*rows) if rows else set()
+    columns = [c for c in PARAGRAPH_COLUMNS if c in present]
+    return Batch({}, columns, [[row.get(c) for c in columns] for row in rows])
 
 
 def _has_search_index(conn: sqlite3.Connection) -> bool:

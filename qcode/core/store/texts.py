@@ -53,28 +53,44 @@ def offsets(pieces: Iterable[tuple[str, str]]) -> list[tuple[int, int]]:
 
 
 def document_snapshot(parsed: ParsedDocument, *, name: str, guid: str | None = None,
-                      attributes: dict[str, str] | None = None) -> dict[str, Any]:
+                      attributes: dict[str, str] | None = None,
+                      digest: str | None = None) -> dict[str, Any]:
     """The rows an ``insert_document`` change adds for a parsed document: the document
     (its text kept in its paragraphs), the paragraphs, and the attributes (the parsed
-    ones, then ``attributes`` over them)."""
+    ones, then ``attributes`` over them). ``digest`` is the text's SHA-256 when the
+    caller has just computed it."""
     preceding, trailing = split_text(parsed.text, [(p.start, p.end) for p in parsed.paragraphs])
     document = {
         "guid": guid or new_guid(), "name": name, "title": parsed.title,
         "kind": parsed.kind or "interview", "source": parsed.source, "author": parsed.author,
         "licence": parsed.licence, "language": parsed.language,
-        "sha256": sha256(parsed.text), "trailing": trailing, "imported_at": now(),
+        "sha256": digest or sha256(parsed.text), "trailing": trailing, "imported_at": now(),
     }
     # Only when there is something to say: a snapshot of an ordinary import stays as
     # it was (and applies to a project of any schema since the text was kept once).
     for key in ("positions", "line_breaks"):
         if getattr(parsed, key) is not None:
             document[key] = getattr(parsed, key)
-    paragraphs = [
-        {"ordinal": p.ordinal, "label": p.label, "section": p.section, "speaker": p.speaker,
-         "text": p.text, "start": p.start, "end": p.end, "text_hash": text_hash(p.text),
-         "preceding": before, **({"page": p.page} if p.page is not None else {}),
-         **({"time_ms": p.time_ms} if p.time_ms is not None else {})}
-        for p, before in zip(parsed.paragraphs, preceding, strict=True)
-    ]
+    # Columns, one list of values per paragraph (the stored form of many rows, see
+    # qcode.core.store.rows): a dict per paragraph cost more than inserting it.
+    columns = ["ordinal", "label", "section", "speaker", "text", "start", "end", "text_hash",
+               "preceding"]
+    paged = any(p.page is not None for p in parsed.paragraphs)
+    timed = any(p.time_ms is not None for p in parsed.paragraphs)
+    columns += ["page"] * paged + ["time_ms"] * timed
+    if paged or timed:
+        values = [
+            [p.ordinal, p.label, p.section, p.speaker, p.text, p.start, p.end,
+             text_hash(p.text), before, *((p.page,) if paged else ()),
+             *((p.time_ms,) if timed else ())]
+            for p, before in zip(parsed.paragraphs, preceding, strict=True)
+        ]
+    else:  # most documents: the same rows, without unpacking two empty tuples each
+        values = [
+            [p.ordinal, p.label, p.section, p.speaker, p.text, p.start, p.end,
+             text_hash(p.text), before]
+            for p, before in zip(parsed.paragraphs, preceding, strict=True)
+        ]
+    paragraphs = {"same": {}, "columns": columns, "values": values}
     return {"document": document, "paragraphs": paragraphs,
             "attributes": {**parsed.attributes, **(attributes or {})}}

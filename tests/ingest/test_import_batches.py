@@ -1,0 +1,145 @@
+"""An import of many files commits them in batches, one event per document, and tells
+its caller of a document only once it is committed; it holds a bounded number of
+parsed documents whatever the number of files."""
+
+from __future__ import annotations
+
+import gc
+import sqlite3
+import weakref
+from pathlib import Path
+
+import pytest
+
+from qcode import Project
+from qcode.core.model import ParsedDocument
+from qcode.ingest import importer
+
+
+def transcripts(folder: Path, count: int, turns: int = 10) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n in range(count):
+        path = folder / f"interview-{n:03d}.txt"
+        path.write_text("\n\n".join(f"Q: Question {n}.{i}?\n\nA: Answer {n}.{i}, at length."
+                                    for i in range(turns)) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def test_documents_are_committed_in_batches_one_event_each(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importer, "BATCH_PARAGRAPHS", 100)  # five files of 20 each
+    monkeypatch.setattr(importer, "STEPS", 1)
+    paths = transcripts(tmp_path / "t", 12)
+    db = tmp_path / "p.db"
+    seen_committed: list[int] = []
+    with Project.create(db) as project:
+        other = sqlite3.connect(db)
+
+        def done(item: importer.PreparedFile, document: object) -> None:
+            # Another connection sees only committed rows: the document is there.
+            seen_committed.append(other.execute(
+                "SELECT COUNT(*) FROM documents WHERE name = ?", (item.path.stem,)).fetchone()[0])
+
+        importer.write(project, importer.prepare(project, paths), coder="alice", done=done)
+        other.close()
+        events = project.conn.execute(
+            "SELECT summary FROM events WHERE action = 'import' ORDER BY id").fetchall()
+        assert [e[0] for e in events] == [f"import {p.stem} (20 paragraphs)" for p in paths]
+        hits = project.conn.execute(
+            "SELECT COUNT(*) FROM paragraphs_fts WHERE paragraphs_fts MATCH 'answer'").fetchone()
+        assert hits[0] == 12 * 10
+    assert seen_committed == [1] * 12
+    with Project.open(db) as project:
+        assert project.check().healthy
+        project.undo(coder="alice")  # takes back the last document only
+        assert len(project.documents()) == 11
+
+
+def test_a_stop_hears_of_every_document_committed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A caller that stops at the first document it hears of (the app's Stop, Ctrl-C)
+    still hears of every document its batch committed, so its tally is the truth."""
+    monkeypatch.setattr(importer, "BATCH_PARAGRAPHS", 60)
+    monkeypatch.setattr(importer, "STEPS", 1)
+    paths = transcripts(tmp_path / "t", 10)
+    told: list[str] = []
+
+    class Stop(Exception):
+        pass
+
+    def done(item: importer.PreparedFile, document: object) -> None:
+        told.append(item.path.stem)
+        raise Stop
+
+    with Project.create(tmp_path / "p.db") as project:
+        with pytest.raises(Stop):
+            importer.write(project, importer.prepare(project, paths), coder="alice", done=done)
+        names = [d.document.name for d in project.documents()]
+    assert names == told == [p.stem for p in paths[:3]]
+
+
+@pytest.mark.parametrize("kept", [0, 20])
+def test_at_most_a_few_parsed_documents_are_held_at_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: int) -> None:
+    """Memory stays flat: besides what was kept from the check (within its budget),
+    the write holds the document being written and those parsed ahead, whatever the
+    number of files."""
+    paths = transcripts(tmp_path / "t", 40)
+    one = importer.KeptDocument.keep(importer.read_document(paths[0]))
+    assert one is not None
+    alive: set[int] = set()
+    most = 0
+    real = importer.read_document
+
+    def tracked(path: Path, **kwargs: object) -> ParsedDocument:
+        nonlocal most
+        document = real(path, **kwargs)  # type: ignore[arg-type]
+        key = id(document)
+        alive.add(key)
+        weakref.finalize(document, alive.discard, key)
+        most = max(most, len(alive))
+        return document
+
+    monkeypatch.setattr(importer, "read_document", tracked)
+    with Project.create(tmp_path / "p.db") as project:
+        prepared = importer.prepare(project, paths, keep=kept * one.size)
+        held = sum(item.document is not None for item in prepared)
+        assert held == 0 if kept == 0 else 0 < held < 40
+        most = 0  # counted from here: parsed while writing
+        importer.write(project, prepared, coder="alice")
+        assert len(project.documents()) == 40
+    gc.collect()
+    assert most <= importer.PARSE_AHEAD + 2, most
+
+
+def test_a_small_import_commits_document_by_document(tmp_path: Path) -> None:
+    """At least :data:`importer.STEPS` commits: in an import of a few files each is
+    its own, so a stop lands right after the document it was asked at."""
+    paths = transcripts(tmp_path / "t", 10)
+    told: list[str] = []
+
+    def done(item: importer.PreparedFile, document: object) -> None:
+        told.append(item.path.stem)
+        if len(told) == 2:
+            raise KeyboardInterrupt
+
+    with Project.create(tmp_path / "p.db") as project:
+        with pytest.raises(KeyboardInterrupt):
+            importer.write(project, importer.prepare(project, paths), coder="alice", done=done)
+        names = [d.document.name for d in project.documents()]
+    assert names == told == [p.stem for p in paths[:2]]
+
+
+def test_files_already_in_are_told_in_their_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importer, "STEPS", 1)
+    paths = transcripts(tmp_path / "t", 8)
+    told: list[tuple[str, bool]] = []
+    with Project.create(tmp_path / "p.db") as project:
+        importer.write(project, importer.prepare(project, paths[2:4]), coder="alice")
+        importer.write(project, importer.prepare(project, paths, skip_existing=True),
+                       coder="alice",
+                       done=lambda item, doc: told.append((item.path.stem, doc is not None)))
+    assert told == [(p.stem, n not in (2, 3)) for n, p in enumerate(paths)]
