@@ -128,6 +128,13 @@ def frequencies(
 
 
 def _frequencies(project: Project, flt: ReportFilter, by: str | None) -> list[FrequencyRow]:
+    # One snapshot: the kept counts, the documents and their sizes agree.
+    with counts.snapshot(project.conn):
+        return _frequencies_now(project, flt, by)
+
+
+def _frequencies_now(project: Project, flt: ReportFilter, by: str | None
+                     ) -> list[FrequencyRow]:
     scope = resolve(project, flt)
     conn = project.conn
     tree = code_tree(project)
@@ -262,7 +269,7 @@ doc_groups(document_id, grp) AS (
 SELECT c.code_id, {group_col}, SUM(c.rolled_paragraphs), COUNT(DISTINCT c.document_id),
        SUM(c.rolled_codings), SUM(c.paragraphs),
        COUNT(DISTINCT CASE WHEN c.paragraphs > 0 THEN c.document_id END), SUM(c.codings)
-  FROM ({cells}) c {group_join}
+  FROM {cells} c {group_join}
  WHERE c.code_id IN (SELECT code_id FROM selected)
  GROUP BY c.code_id{group_by}
 """
@@ -309,8 +316,11 @@ def _count(
         # (Every cell has a coding below its code, so each counts its document.)
         whole = by is None and scope.document_ids is None
         sql = _KEPT_SQL.format(
-            cells=counts.current("count_cells"), group_col="0" if whole else "g.grp",
-            group_by="" if whole else ", g.grp",
+            # Grouped, the cells join the groups as a subquery SQLite indexes on the
+            # fly; read straight from the table they would be scanned once per group.
+            cells=counts.kept(conn, "count_cells") if whole
+            else f"({counts.current('count_cells')})",
+            group_col="0" if whole else "g.grp", group_by="" if whole else ", g.grp",
             group_join="" if whole else "JOIN doc_groups g ON g.document_id = c.document_id")
         params = {"selected": params["selected"], "groups": "[]" if whole else json.dumps(
             [[d, index] for index, g in enumerate(groups) for d in g.documents])}

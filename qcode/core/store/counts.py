@@ -31,7 +31,9 @@ where the code (and so its subtree) has anything, to be recounted whole.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 
 # 512 ids: recounting one block after a key press reads a few thousand index entries,
 # and a project of 200,000 paragraphs keeps a few tens of thousands of cells.
@@ -206,6 +208,30 @@ def current(table: str) -> str:
     return (
         f"SELECT * FROM (SELECT * FROM {table} WHERE block NOT IN ({PENDING})) UNION ALL "
         f"SELECT * FROM ({_with(PENDING, table)} {_FRESH[table]})")
+
+
+def kept(conn: sqlite3.Connection, table: str) -> str:
+    """What to read ``table`` from: the table itself when nothing is pending (after
+    any qcode write), else :func:`current`. Decide and read in one snapshot
+    (:func:`snapshot`): another program's write could otherwise fall between."""
+    pending = conn.execute("SELECT EXISTS (SELECT 1 FROM count_stale) "
+                           "OR EXISTS (SELECT 1 FROM count_log)").fetchone()[0]
+    return f"({current(table)})" if pending else table
+
+
+@contextlib.contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """Reads that see one state of the file (a read transaction), unless the caller
+    is already inside a transaction."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
 
 
 def refresh(conn: sqlite3.Connection) -> int:
