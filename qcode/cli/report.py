@@ -29,8 +29,6 @@ from qcode.reports.render import (
     render_bytes,
     write_report,
 )
-from qcode.reports.segments import segments
-from qcode.reports.summary import summary
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -178,6 +176,8 @@ def segments_command(ctx: click.Context, theme_codes: tuple[str, ...],
     """
     opened = _open(ctx, output, force, fmt)
     flt = _filter(coders, documents, attributes)
+    from qcode.reports.segments import segments
+
     rows = segments(opened, theme_codes, flt, with_children=with_children)
     context = report_context(opened, flt, "Segments: " + ", ".join(theme_codes))
     _emit(ctx, Report(context, segments=rows), output, force)
@@ -194,6 +194,8 @@ def summary_command(ctx: click.Context, coders: tuple[str, ...],
     """The project at a glance: documents, paragraphs, share coded, coders, codes."""
     opened = _open(ctx, output, force, fmt)
     flt = _filter(coders, documents, attributes, codes)
+    from qcode.reports.summary import summary
+
     result = summary(opened, flt)
     _emit(ctx, Report(report_context(opened, flt, "Project summary"), summary=result),
           output, force)
@@ -219,6 +221,9 @@ def all_command(ctx: click.Context, by: str | None, measure: str,
 
     Made for `-o report.html` (one self-contained file with the charts) or `.md`.
     """
+    from qcode.reports.segments import segments
+    from qcode.reports.summary import summary
+
     opened = _open(ctx, output, force, fmt)
     flt = _filter(coders, documents, attributes, codes)
     result = Report(

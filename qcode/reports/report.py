@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from qcode.core.codebook.tree import CodeNode
-from qcode.core.model import Code
-from qcode.reports.cooccurrence import Cooccurrence
-from qcode.reports.filters import ReportContext
-from qcode.reports.frequencies import FrequencyRow
-from qcode.reports.matrix import CodeMatrix
-from qcode.reports.segments import Quote, Segment, quotes
-from qcode.reports.summary import Summary
+if TYPE_CHECKING:
+    # Types only: a report of frequencies need not load segments, summary or matrix.
+    from qcode.core.codebook.tree import CodeNode
+    from qcode.core.model import Code
+    from qcode.reports.cooccurrence import Cooccurrence
+    from qcode.reports.filters import ReportContext
+    from qcode.reports.frequencies import FrequencyRow
+    from qcode.reports.matrix import CodeMatrix
+    from qcode.reports.segments import Quote, Segment
+    from qcode.reports.summary import Summary
 
 NO_VALUE = "(none)"
 MEASURE_NAMES = {"count": "paragraphs with both codes", "jaccard": "Jaccard index",
@@ -80,6 +83,8 @@ def cell(matrix: Cooccurrence, a: CodeNode, b: CodeNode, measure: str) -> str:
 def quote_groups(rows: Sequence[Segment]) -> list[tuple[str, list[Quote]]]:
     """Quotes gathered by theme path, themes in the order they first appear."""
     grouped: dict[str, list[Quote]] = {}
+    from qcode.reports.segments import quotes
+
     for quote in quotes(rows):
         grouped.setdefault(quote.theme_path, []).append(quote)
     return list(grouped.items())
