@@ -313,17 +313,18 @@ def _count_log(conn: sqlite3.Connection) -> int:
     deltas = {
         "count_cells": f"""
 WITH RECURSIVE {TREE_CTE.strip()},
-touched AS (
+touched AS MATERIALIZED (
     SELECT n.paragraph_id AS p, t.ancestor AS a, SUM(n.delta) AS d,
            SUM(CASE WHEN n.code_id = t.ancestor THEN n.delta ELSE 0 END) AS d_own
       FROM temp.count_net n JOIN tree t ON t.code_id = n.code_id
      GROUP BY n.paragraph_id, t.ancestor
 ),
+-- Only the (paragraph, code rolled up to) pairs the change touched are looked at.
 carried AS MATERIALIZED (
     SELECT h.paragraph_id AS p, t.ancestor AS a, COUNT(*) AS n,
            SUM(h.code_id = t.ancestor) AS n_own
       FROM temp.count_hits h JOIN tree t ON t.code_id = h.code_id
-     WHERE t.ancestor IN (SELECT a FROM touched)
+      JOIN touched x ON x.p = h.paragraph_id AND x.a = t.ancestor
      GROUP BY h.paragraph_id, t.ancestor
 )
 SELECT c.block, c.document_id, x.a, SUM({moved_own}), SUM(x.d_own), SUM({moved}), SUM(x.d)
@@ -337,9 +338,12 @@ WITH touched AS (
     UNION ALL
     SELECT paragraph_id, 0, SUM(delta) FROM temp.count_net GROUP BY paragraph_id
 ),
+-- A touched paragraph's codings by the coders the change touched, and by anyone.
 carried AS MATERIALIZED (
-    SELECT paragraph_id AS p, coder_id AS k, COUNT(*) AS n FROM temp.count_hits
-     GROUP BY paragraph_id, coder_id
+    SELECT h.paragraph_id AS p, h.coder_id AS k, COUNT(*) AS n FROM temp.count_hits h
+     WHERE EXISTS (SELECT 1 FROM temp.count_net n
+                    WHERE n.paragraph_id = h.paragraph_id AND n.coder_id = h.coder_id)
+     GROUP BY h.paragraph_id, h.coder_id
     UNION ALL
     SELECT paragraph_id, 0, COUNT(*) FROM temp.count_hits GROUP BY paragraph_id
 )
