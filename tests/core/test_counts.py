@@ -258,15 +258,16 @@ def test_counting_a_change_reads_only_what_it_touched(study: Project) -> None:
     assert len(counting) >= 6
     for sql in counting:
         rows = {r[0]: (r[1], r[3]) for r in project.conn.execute("EXPLAIN QUERY PLAN " + sql)}
-
-        def correlated(node: int) -> bool:
-            while node in rows:
-                node, detail = rows[node]
-                if detail.startswith("CORRELATED"):
-                    return True
-            return False
-
-        scans = [detail for node, (parent, detail) in rows.items()
+        scans = [detail for parent, detail in rows.values()
                  if re.match(r"SCAN (k|p|codings|paragraphs)\b", detail)
-                 or (detail.startswith("SCAN") and correlated(parent))]
+                 or (detail.startswith("SCAN") and _correlated(rows, parent))]
         assert scans == [], (sql, [d for _p, d in rows.values()])
+
+
+def _correlated(rows: dict[int, tuple[int, str]], node: int) -> bool:
+    """Whether a plan node lies inside a correlated subquery (run once per outer row)."""
+    while node in rows:
+        node, detail = rows[node]
+        if detail.startswith("CORRELATED"):
+            return True
+    return False
