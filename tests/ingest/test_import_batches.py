@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from qcode import Project
+from qcode.core.errors import ImportFailed
 from qcode.core.model import ParsedDocument
+from qcode.core.project import NewDocument
 from qcode.ingest import importer
 
 
@@ -143,3 +145,44 @@ def test_files_already_in_are_told_in_their_place(
                        coder="alice",
                        done=lambda item, doc: told.append((item.path.stem, doc is not None)))
     assert told == [(p.stem, n not in (2, 3)) for n, p in enumerate(paths)]
+
+
+def _rows(db: Path) -> list[tuple[object, ...]]:
+    with Project.open(db) as project:
+        paragraphs = project.conn.execute(
+            'SELECT document_id, ordinal, label, section, speaker, text, start, "end", '
+            "text_hash, preceding FROM paragraphs ORDER BY id").fetchall()
+        documents = project.conn.execute(
+            "SELECT name, sha256, trailing, kind FROM documents ORDER BY id").fetchall()
+    return [tuple(r) for r in [*paragraphs, *documents]]
+
+
+def test_files_checked_in_reader_processes_import_as_parsed_here(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compact rows built from what reader processes send back are the rows the
+    parsed documents make (text hashes, what lies between paragraphs, the kind)."""
+    paths = transcripts(tmp_path / "t", 6)
+    (tmp_path / "t" / "headed.txt").write_text(
+        "# A heading\n\nQ: One?\n\nA: Two, three.\n\nÉTÉ INDIEN\n\nA: Crème brûlée.\n\n\n",
+        encoding="utf-8")
+    paths.append(tmp_path / "t" / "headed.txt")
+    with Project.create(tmp_path / "parsed.db") as project:
+        project.add_documents([NewDocument(importer.read_document(p), attributes={"k": "v"})
+                               for p in paths], coder="alice")
+    for pool_files, db in ((1, "readers.db"), (10**6, "inline.db")):
+        monkeypatch.setattr(importer, "POOL_FILES", pool_files)
+        with Project.create(tmp_path / db) as project:
+            importer.write(project, importer.prepare(project, paths, attributes={"k": "v"}),
+                           coder="alice")
+        assert _rows(tmp_path / db) == _rows(tmp_path / "parsed.db"), db
+
+
+def test_a_bad_file_found_by_a_reader_process_stops_the_check(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importer, "POOL_FILES", 1)
+    paths = transcripts(tmp_path / "t", 5)
+    paths[3].write_text("\n\n\n", encoding="utf-8")
+    with Project.create(tmp_path / "p.db") as project:
+        with pytest.raises(ImportFailed, match=r"interview-003\.txt: the file is empty"):
+            importer.prepare(project, paths)
+        assert project.documents() == []
