@@ -104,18 +104,19 @@ class PreparedFile:
     encoding: str | None = None
     document: KeptDocument | None = None
 
+    def parsed(self) -> ParsedDocument:
+        """The parsed document: kept, or read again (and checked to be unchanged)."""
+        document = self._document()
+        parsed = document.parsed() if isinstance(document, KeptDocument) else document
+        if self.kind:
+            parsed.kind = self.kind
+        return parsed
+
     def new_document(self, name: str | None) -> NewDocument:
-        """The document to add, named ``name`` (default: its own): kept, or read again
-        (and checked to be unchanged)."""
-        document: KeptDocument | ParsedDocument
-        if self.document is not None:
-            document = self.document
-        else:
-            checked = check_file(self.path, self.encoding, read_document)
-            if checked.digest != self.digest:
-                raise ImportFailed(f"{self.path}: changed while it was being imported; "
-                                   "documents before it are in, it and the rest are not")
-            document = checked.document
+        """The document to add, named ``name`` (default: its own), as
+        :meth:`qcode.Project.add_documents` takes it: from the compact form its rows
+        are built directly (no ParsedParagraph each), with the digest already known."""
+        document = self._document()
         if isinstance(document, KeptDocument):
             parsed, built = document.rows()
         else:
@@ -123,6 +124,16 @@ class PreparedFile:
         if self.kind:
             parsed.kind = self.kind
         return NewDocument(parsed, name, self.attributes, self.digest, built)
+
+    def _document(self) -> KeptDocument | ParsedDocument:
+        """Kept, or read again (and checked to be unchanged)."""
+        if self.document is not None:
+            return self.document
+        checked = check_file(self.path, self.encoding, read_document)
+        if checked.digest != self.digest:
+            raise ImportFailed(f"{self.path}: changed while it was being imported; "
+                               "documents before it are in, it and the rest are not")
+        return checked.document
 
 
 def catalog_attributes(catalog: Catalog | None, path: Path, key: str | None) -> dict[str, str]:
