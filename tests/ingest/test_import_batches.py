@@ -15,6 +15,7 @@ from qcode import Project
 from qcode.core.errors import ImportFailed
 from qcode.core.model import ParsedDocument
 from qcode.core.project import NewDocument
+from qcode.core.store.changes import INDEX_BUFFER_BYTES
 from qcode.ingest import importer
 
 
@@ -186,3 +187,19 @@ def test_a_bad_file_found_by_a_reader_process_stops_the_check(
         with pytest.raises(ImportFailed, match=r"interview-003\.txt: the file is empty"):
             importer.prepare(project, paths)
         assert project.documents() == []
+
+
+def test_an_import_indexes_a_batch_in_one_segment_and_finds_it(tmp_path: Path) -> None:
+    """The index gathers a batch's terms in memory (INDEX_BUFFER_BYTES) before it
+    writes them; what it wrote is found."""
+    paths = transcripts(tmp_path / "t", 3)
+    with Project.create(tmp_path / "p.db") as project:
+        importer.write(project, importer.prepare(project, paths), coder="alice")
+        buffer = project.conn.execute(
+            "SELECT v FROM paragraphs_fts_config WHERE k = 'hashsize'").fetchone()
+        assert buffer is not None and buffer[0] == INDEX_BUFFER_BYTES
+        hits = project.conn.execute(
+            "SELECT COUNT(*) FROM paragraphs_fts WHERE paragraphs_fts MATCH 'question'"
+        ).fetchone()[0]
+        assert hits == 3 * 10
+        assert project.check().healthy
