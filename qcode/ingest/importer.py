@@ -27,7 +27,7 @@ from qcode.core.search import refresh_vocabulary
 from qcode.core.suggest import did_you_mean
 from qcode.ingest import read_document
 from qcode.ingest.catalog import Catalog
-from qcode.ingest.kept import Checked, KeptDocument, check_file, quiet
+from qcode.ingest.kept import Checked, KeptDocument, check_file, reader_started
 
 if TYPE_CHECKING:
     from qcode.core.model import Document
@@ -292,7 +292,7 @@ def _checked(paths: Sequence[Path], encoding: str | None
     # Spawned, not forked: the importing process may run threads (a progress bar's),
     # and a fork copies whatever lock one of them held.
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=quiet)
+                               initializer=reader_started)
     ahead: deque[tuple[Path, Future[Checked]]] = deque()
     following = iter(paths)
     try:

@@ -113,10 +113,26 @@ def check_file(path: Path, encoding: str | None = None,
                    KeptDocument.keep(parsed, data) or parsed)
 
 
-def quiet() -> None:
-    """A reader process ignores Ctrl-C: the terminal sends it to every process of the
-    import, and the importing process is the one that stops them (without a traceback
-    from each)."""
+def reader_started() -> None:
+    """Set up a reader process. It ignores Ctrl-C: the terminal sends it to every
+    process of the import, and the importing process is the one that stops them
+    (without a traceback from each). And it ends when the importing process does, even
+    killed (SIGKILL, the OOM killer), which would otherwise leave it waiting for work
+    forever: a thread waits on the parent's sentinel."""
+    import multiprocessing
+    import multiprocessing.connection
+    import os
     import signal
+    import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    sentinel = parent.sentinel
+
+    def watch() -> None:
+        multiprocessing.connection.wait([sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

@@ -5,7 +5,12 @@ parsed documents whatever the number of files."""
 from __future__ import annotations
 
 import gc
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 import weakref
 from pathlib import Path
 
@@ -203,3 +208,43 @@ def test_an_import_indexes_a_batch_in_one_segment_and_finds_it(tmp_path: Path) -
         ).fetchone()[0]
         assert hits == 3 * 10
         assert project.check().healthy
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_reader_processes_end_when_the_import_is_killed(tmp_path: Path) -> None:
+    """A killed import (SIGKILL: nothing of it runs) leaves no reader process behind
+    waiting for work."""
+    paths = transcripts(tmp_path / "t", 4)
+    script = (
+        "import multiprocessing, sys, time\n"
+        "from pathlib import Path\n"
+        "from qcode.ingest import importer\n"
+        "importer.POOL_FILES = 1\n"
+        "if __name__ == '__main__':\n"
+        "    checked = importer._checked([Path(p) for p in sys.argv[1:]], None)\n"
+        "    next(checked)\n"
+        "    print(' '.join(str(c.pid) for c in multiprocessing.active_children()), flush=True)\n"
+        "    time.sleep(600)\n")
+    child = subprocess.Popen([sys.executable, "-c", script, *map(str, paths)],
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    readers = [int(pid) for pid in child.stdout.readline().split()]
+    assert readers
+    child.kill()
+    child.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_running(pid) for pid in readers):
+        time.sleep(0.1)
+    left = [pid for pid in readers if _running(pid)]
+    for pid in left:  # not left behind by a failing run either
+        os.kill(pid, signal.SIGKILL)
+    assert not left
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, ended and not yet reaped, does not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return "\nState:\tZ" not in status
