@@ -16,6 +16,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -306,7 +307,12 @@ def _checked(paths: Sequence[Path], encoding: str | None
             if not ahead:
                 return
             path, future = ahead.popleft()
-            yield path, future.result()
+            try:
+                checked = future.result()
+            except BrokenProcessPool as exc:  # a reader killed (out of memory?)
+                raise ImportFailed(f"{path}: the process reading it ended abruptly; "
+                                   "nothing was imported") from exc
+            yield path, checked
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
