@@ -28,7 +28,7 @@ from qcode.core.notes import memo_change, review_change
 from qcode.core.project_file import DEFAULT_PATH
 from qcode.core.store.changes import Change, index_paragraphs_after, paragraph_sequence
 from qcode.core.store.rows import PACK_AT, Columns
-from qcode.core.store.texts import document_snapshot
+from qcode.core.store.texts import ParagraphRows, document_snapshot
 
 if TYPE_CHECKING:
     from qcode.core.coded_import import CodedImport, ImportedCoder, ImportedCoding, ImportedMemo
@@ -44,6 +44,17 @@ class NewDocument:
     parsed: ParsedDocument
     name: str | None = None
     attributes: dict[str, str] | None = None
+    # Computed ahead by the caller (the import, in its reader processes), so that the
+    # writing process, the one SQLite waits on, does not hash or take apart the text
+    # again: the text's SHA-256, and its paragraph rows (``parsed`` then comes without
+    # its paragraphs).
+    digest: str | None = None
+    built: ParagraphRows | None = None
+
+    @property
+    def paragraphs(self) -> int:
+        """How many paragraphs it has."""
+        return len(self.built) if self.built is not None else len(self.parsed.paragraphs)
 
 
 @dataclass(frozen=True)
@@ -90,7 +101,7 @@ class Project(CodebookEditing):
             for item in documents:
                 parsed = item.parsed
                 check_name(item.name or parsed.name, "document")
-                digest = sha256(parsed.text)
+                digest = item.digest or sha256(parsed.text)
                 # Looked up under the write lock: another import of the same file that
                 # got there first is "already imported", not a UNIQUE constraint.
                 existing = self.conn.execute(
@@ -101,11 +112,11 @@ class Project(CodebookEditing):
                                           f"{existing[0]!r} (same text); nothing changed")
                 doc_name = self.free_name(item.name or parsed.name)
                 snapshot = document_snapshot(parsed, name=doc_name, attributes=item.attributes,
-                                             digest=digest)
+                                             digest=digest, built=item.built)
                 change = {"op": "insert_document", "snapshot": snapshot,
                           "search_index": "later"}
                 self.record(coder, "import",
-                            f"import {doc_name} ({len(parsed.paragraphs)} paragraphs)", [change])
+                            f"import {doc_name} ({item.paragraphs} paragraphs)", [change])
                 names.append(doc_name)
             index_paragraphs_after(self.conn, indexed_up_to)
         return [self.document(doc_name) for doc_name in names]

@@ -11,23 +11,24 @@ did not keep and refusing one whose text changed since it was checked.
 from __future__ import annotations
 
 import contextlib
-import sys
-from array import array
+import multiprocessing
+import os
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qcode.core.errors import DuplicateImport, ImportFailed, QcodeError
-from qcode.core.ids import sha256
-from qcode.core.model import ParsedDocument, ParsedParagraph
+from qcode.core.model import ParsedDocument
 from qcode.core.project import NewDocument
 from qcode.core.search import refresh_vocabulary
 from qcode.core.suggest import did_you_mean
 from qcode.ingest import read_document
 from qcode.ingest.catalog import Catalog
+from qcode.ingest.kept import Checked, KeptDocument, check_file, reader_started
 
 if TYPE_CHECKING:
     from qcode.core.model import Document
@@ -49,6 +50,14 @@ BATCH_PARAGRAPHS = 10_000
 STEPS = 20
 # Documents parsed ahead of the one being written (each at most one file's worth).
 PARSE_AHEAD = 2
+# The check reads files in this many processes (at most) when there are at least
+# POOL_FILES of them: parsing and hashing is Python, one core's work per process, and
+# starting a process costs what reading a few dozen files does.
+READERS = 4
+POOL_FILES = 64
+# Files being read ahead of the one being checked, per reader process: enough to keep
+# every reader busy, each at most one file's worth, sent back compactly.
+READ_AHEAD = 4
 
 
 @dataclass
@@ -79,54 +88,6 @@ class ImportTally:
 
 
 @dataclass
-class KeptDocument:
-    """A parsed document kept from the check to the write in about its text's size:
-    the text once, each paragraph as its place in it and its labels (columns), where a
-    ParsedParagraph each, with its own copy of the text, costs ~4x the text."""
-
-    document: ParsedDocument  # without its paragraphs
-    places: array[int]  # start, end of each paragraph
-    labels: list[str | None]
-    sections: list[str | None]
-    speakers: list[str | None]
-    pages: list[int | None] | None
-    times: list[int | None] | None
-
-    @classmethod
-    def keep(cls, parsed: ParsedDocument) -> KeptDocument | None:
-        """``parsed`` kept compactly; None when its paragraphs are not its text's
-        spans in order (then it is not kept: it is read again when written)."""
-        text, paragraphs = parsed.text, parsed.paragraphs
-        if any(p.ordinal != n or text[p.start:p.end] != p.text
-               for n, p in enumerate(paragraphs, start=1)):
-            return None
-        pages = [p.page for p in paragraphs]
-        times = [p.time_ms for p in paragraphs]
-        return cls(replace(parsed, paragraphs=[]),
-                   array("q", [n for p in paragraphs for n in (p.start, p.end)]),
-                   [p.label for p in paragraphs], [p.section for p in paragraphs],
-                   [p.speaker for p in paragraphs],
-                   pages if any(n is not None for n in pages) else None,
-                   times if any(n is not None for n in times) else None)
-
-    @property
-    def size(self) -> int:
-        """Bytes it holds, about (the text, and a few pointers per paragraph)."""
-        return sys.getsizeof(self.document.text) + 56 * len(self.labels)
-
-    def parsed(self) -> ParsedDocument:
-        """The parsed document again."""
-        text, places, count = self.document.text, self.places, len(self.labels)
-        pages, times = self.pages or [None] * count, self.times or [None] * count
-        paragraphs = [
-            ParsedParagraph(n + 1, self.labels[n], self.sections[n], self.speakers[n],
-                            text[places[2 * n]:places[2 * n + 1]], places[2 * n],
-                            places[2 * n + 1], pages[n], times[n])
-            for n in range(count)]
-        return replace(self.document, paragraphs=paragraphs)
-
-
-@dataclass
 class PreparedFile:
     """A file read and checked, ready to write (or to skip: its text is already here).
 
@@ -146,15 +107,34 @@ class PreparedFile:
 
     def parsed(self) -> ParsedDocument:
         """The parsed document: kept, or read again (and checked to be unchanged)."""
+        document = self._document()
+        parsed = document.parsed() if isinstance(document, KeptDocument) else document
+        if self.kind:
+            parsed.kind = self.kind
+        return parsed
+
+    def new_document(self, name: str | None) -> NewDocument:
+        """The document to add, named ``name`` (default: its own), as
+        :meth:`qcode.Project.add_documents` takes it: from the compact form its rows
+        are built directly (no ParsedParagraph each), with the digest already known."""
+        document = self._document()
+        if isinstance(document, KeptDocument):
+            parsed, built = document.rows()
+        else:
+            parsed, built = document, None
+        if self.kind:
+            parsed.kind = self.kind
+        return NewDocument(parsed, name, self.attributes, self.digest, built)
+
+    def _document(self) -> KeptDocument | ParsedDocument:
+        """Kept, or read again (and checked to be unchanged)."""
         if self.document is not None:
-            return self.document.parsed()
-        document = read_document(self.path, encoding=self.encoding)
-        if sha256(document.text) != self.digest:
+            return self.document
+        checked = check_file(self.path, self.encoding, read_document)
+        if checked.digest != self.digest:
             raise ImportFailed(f"{self.path}: changed while it was being imported; "
                                "documents before it are in, it and the rest are not")
-        if self.kind:
-            document.kind = self.kind
-        return document
+        return checked.document
 
 
 def catalog_attributes(catalog: Catalog | None, path: Path, key: str | None) -> dict[str, str]:
@@ -197,31 +177,25 @@ def prepare(
     existing = {r[0]: r[1] for r in project.conn.execute("SELECT sha256, name FROM documents")}
     seen: dict[str, Path] = {}
     prepared = []
-    # Parsed one after another: worker processes were measured slower (pickling the
-    # parsed paragraphs back costs more than parsing them, ~176k paragraphs/s).
-    for path in paths:
-        result = read_document(path, encoding=encoding)
-        if progress:
-            progress(path)
-        digest = sha256(result.text)
-        if digest in seen:
-            raise DuplicateImport(f"{path}: same text as {seen[digest]}; nothing changed")
-        seen[digest] = path
-        if digest in existing and not skip_existing:
-            raise DuplicateImport(
-                f"{path}: already imported as {existing[digest]!r} (same text); nothing changed")
-        if kind:
-            result.kind = kind
-        given = {**catalog_attributes(catalog, path, as_key), **(attributes or {})}
-        kept = None
-        if budget > 0 and digest not in existing:
-            kept = KeptDocument.keep(result)
-            if kept is not None and kept.size <= budget:
+    with contextlib.closing(_checked(paths, encoding)) as results:
+        for path, checked in results:
+            if progress:
+                progress(path)
+            digest = checked.digest
+            if digest in seen:
+                raise DuplicateImport(f"{path}: same text as {seen[digest]}; nothing changed")
+            seen[digest] = path
+            if digest in existing and not skip_existing:
+                raise DuplicateImport(f"{path}: already imported as {existing[digest]!r} "
+                                      "(same text); nothing changed")
+            given = {**catalog_attributes(catalog, path, as_key), **(attributes or {})}
+            kept = checked.document if isinstance(checked.document, KeptDocument) else None
+            if kept is not None and digest not in existing and kept.size <= budget:
                 budget -= kept.size
             else:
                 kept = None
-        prepared.append(PreparedFile(path, digest, len(result.paragraphs), given,
-                                     existing.get(digest), kind, encoding, kept))
+            prepared.append(PreparedFile(path, digest, checked.paragraphs, given,
+                                         existing.get(digest), kind, encoding, kept))
     return prepared
 
 
@@ -244,8 +218,8 @@ def write(
     """
     written: list[Document] = []
     total = sum(item.paragraphs for item in prepared if item.existing is None)
-    with project.bulk(), contextlib.closing(_in_order(prepared)) as items:
-        batch = _Batch(items, name, max(1, min(BATCH_PARAGRAPHS, total // STEPS)))
+    with project.bulk(), contextlib.closing(_in_order(prepared, name)) as items:
+        batch = _Batch(items, max(1, min(BATCH_PARAGRAPHS, total // STEPS)))
         while not batch.finished:
             added = project.add_documents(batch, coder=coder)
             written.extend(added)
@@ -264,10 +238,9 @@ class _Batch:
     already in the project are set aside for ``done``. A file found changed ends the
     batch (so the documents before it are committed) and the import."""
 
-    def __init__(self, items: Iterator[tuple[PreparedFile, ParsedDocument | None]],
-                 name: str | None, size: int) -> None:
+    def __init__(self, items: Iterator[tuple[PreparedFile, NewDocument | None]],
+                 size: int) -> None:
         self.source = items
-        self.name = name
         self.size = size
         self.items: list[tuple[PreparedFile, bool]] = []  # in order; True: to write
         self.finished = False
@@ -286,20 +259,62 @@ class _Batch:
         size = 0
         while size < self.size:
             try:
-                item, parsed = next(self.source)
+                item, document = next(self.source)
             except StopIteration:
                 self.finished = True
                 return
             except ImportFailed as exc:
                 self.failure, self.finished = exc, True
                 return
-            if parsed is None:
+            if document is None:
                 self.items.append((item, False))
                 continue
             self.items.append((item, True))
             item.document = None  # handed over: let it go once written
             size += item.paragraphs
-            yield NewDocument(parsed, self.name, item.attributes)
+            yield document
+
+
+def _checked(paths: Sequence[Path], encoding: str | None
+             ) -> Generator[tuple[Path, Checked], None, None]:
+    """Each file checked (:func:`qcode.ingest.kept.check_file`), in order. Many files
+    are read in reader processes, each of the machine's cores parsing its own (about
+    half the check's time on two): what comes back is each document compactly, a few
+    objects in about its text's size. At most :data:`READ_AHEAD` files per process are
+    read ahead of the one being checked, so memory stays flat; a stop, or a bad file,
+    leaves the rest unread."""
+    workers = min(READERS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                  else os.cpu_count() or 1)
+    if len(paths) < POOL_FILES or workers < 2:
+        # Few files (or one core): not worth starting processes.
+        for path in paths:
+            yield path, check_file(path, encoding, read_document)
+        return
+    # Spawned, not forked: the importing process may run threads (a progress bar's),
+    # and a fork copies whatever lock one of them held.
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=reader_started)
+    ahead: deque[tuple[Path, Future[Checked]]] = deque()
+    following = iter(paths)
+    try:
+        while True:
+            while len(ahead) < READ_AHEAD * workers:
+                following_path = next(following, None)
+                if following_path is None:
+                    break
+                ahead.append((following_path,
+                              pool.submit(check_file, following_path, encoding)))
+            if not ahead:
+                return
+            path, future = ahead.popleft()
+            try:
+                checked = future.result()
+            except BrokenProcessPool as exc:  # a reader killed (out of memory?)
+                raise ImportFailed(f"{path}: the process reading it ended abruptly; "
+                                   "nothing was imported") from exc
+            yield path, checked
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _tell(done: Callable[[PreparedFile, Document | None], None] | None,
@@ -319,14 +334,14 @@ def _tell(done: Callable[[PreparedFile, Document | None], None] | None,
         raise failure
 
 
-def _in_order(prepared: Sequence[PreparedFile]
-              ) -> Generator[tuple[PreparedFile, ParsedDocument | None], None, None]:
-    """Each prepared file with its parsed document (None: already in the project), in
+def _in_order(prepared: Sequence[PreparedFile], name: str | None
+              ) -> Generator[tuple[PreparedFile, NewDocument | None], None, None]:
+    """Each prepared file with its document to add (None: already in the project), in
     order. Files not kept from the check are parsed again ahead, in a thread, up to
     :data:`PARSE_AHEAD` of them: parsing holds the GIL while SQLite, writing the one
     before, does not."""
     reader = ThreadPoolExecutor(max_workers=1)
-    ahead: deque[tuple[PreparedFile, Future[ParsedDocument] | None]] = deque()
+    ahead: deque[tuple[PreparedFile, Future[NewDocument] | None]] = deque()
     queued = 0  # documents parsed or being parsed ahead and not yet handed out
     following = iter(prepared)
     exhausted = False
@@ -341,14 +356,14 @@ def _in_order(prepared: Sequence[PreparedFile]
                     break
                 future = None
                 if item.existing is None and item.document is None:
-                    future = reader.submit(item.parsed)
+                    future = reader.submit(item.new_document, name)
                     queued += 1
                 ahead.append((item, future))
             if not ahead:
                 return
             item, future = ahead.popleft()
             if future is None:
-                yield item, None if item.existing is not None else item.parsed()
+                yield item, None if item.existing is not None else item.new_document(name)
                 continue
             queued -= 1
             yield item, future.result()

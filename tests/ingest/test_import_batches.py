@@ -5,14 +5,22 @@ parsed documents whatever the number of files."""
 from __future__ import annotations
 
 import gc
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 import weakref
 from pathlib import Path
 
 import pytest
 
 from qcode import Project
+from qcode.core.errors import ImportFailed
 from qcode.core.model import ParsedDocument
+from qcode.core.project import NewDocument
+from qcode.core.store.changes import INDEX_BUFFER_BYTES
 from qcode.ingest import importer
 
 
@@ -143,3 +151,100 @@ def test_files_already_in_are_told_in_their_place(
                        coder="alice",
                        done=lambda item, doc: told.append((item.path.stem, doc is not None)))
     assert told == [(p.stem, n not in (2, 3)) for n, p in enumerate(paths)]
+
+
+def _rows(db: Path) -> list[tuple[object, ...]]:
+    with Project.open(db) as project:
+        paragraphs = project.conn.execute(
+            'SELECT document_id, ordinal, label, section, speaker, text, start, "end", '
+            "text_hash, preceding FROM paragraphs ORDER BY id").fetchall()
+        documents = project.conn.execute(
+            "SELECT name, sha256, trailing, kind FROM documents ORDER BY id").fetchall()
+    return [tuple(r) for r in [*paragraphs, *documents]]
+
+
+def test_files_checked_in_reader_processes_import_as_parsed_here(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compact rows built from what reader processes send back are the rows the
+    parsed documents make (text hashes, what lies between paragraphs, the kind)."""
+    paths = transcripts(tmp_path / "t", 6)
+    (tmp_path / "t" / "headed.txt").write_text(
+        "# A heading\n\nQ: One?\n\nA: Two, three.\n\nÉTÉ INDIEN\n\nA: Crème brûlée.\n\n\n",
+        encoding="utf-8")
+    paths.append(tmp_path / "t" / "headed.txt")
+    with Project.create(tmp_path / "parsed.db") as project:
+        project.add_documents([NewDocument(importer.read_document(p), attributes={"k": "v"})
+                               for p in paths], coder="alice")
+    for pool_files, db in ((1, "readers.db"), (10**6, "inline.db")):
+        monkeypatch.setattr(importer, "POOL_FILES", pool_files)
+        with Project.create(tmp_path / db) as project:
+            importer.write(project, importer.prepare(project, paths, attributes={"k": "v"}),
+                           coder="alice")
+        assert _rows(tmp_path / db) == _rows(tmp_path / "parsed.db"), db
+
+
+def test_a_bad_file_found_by_a_reader_process_stops_the_check(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importer, "POOL_FILES", 1)
+    paths = transcripts(tmp_path / "t", 5)
+    paths[3].write_text("\n\n\n", encoding="utf-8")
+    with Project.create(tmp_path / "p.db") as project:
+        with pytest.raises(ImportFailed, match=r"interview-003\.txt: the file is empty"):
+            importer.prepare(project, paths)
+        assert project.documents() == []
+
+
+def test_an_import_indexes_a_batch_in_one_segment_and_finds_it(tmp_path: Path) -> None:
+    """The index gathers a batch's terms in memory (INDEX_BUFFER_BYTES) before it
+    writes them; what it wrote is found."""
+    paths = transcripts(tmp_path / "t", 3)
+    with Project.create(tmp_path / "p.db") as project:
+        importer.write(project, importer.prepare(project, paths), coder="alice")
+        buffer = project.conn.execute(
+            "SELECT v FROM paragraphs_fts_config WHERE k = 'hashsize'").fetchone()
+        assert buffer is not None and buffer[0] == INDEX_BUFFER_BYTES
+        hits = project.conn.execute(
+            "SELECT COUNT(*) FROM paragraphs_fts WHERE paragraphs_fts MATCH 'question'"
+        ).fetchone()[0]
+        assert hits == 3 * 10
+        assert project.check().healthy
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_reader_processes_end_when_the_import_is_killed(tmp_path: Path) -> None:
+    """A killed import (SIGKILL: nothing of it runs) leaves no reader process behind
+    waiting for work."""
+    paths = transcripts(tmp_path / "t", 4)
+    script = (
+        "import multiprocessing, sys, time\n"
+        "from pathlib import Path\n"
+        "from qcode.ingest import importer\n"
+        "importer.POOL_FILES = 1\n"
+        "if __name__ == '__main__':\n"
+        "    checked = importer._checked([Path(p) for p in sys.argv[1:]], None)\n"
+        "    next(checked)\n"
+        "    print(' '.join(str(c.pid) for c in multiprocessing.active_children()), flush=True)\n"
+        "    time.sleep(600)\n")
+    child = subprocess.Popen([sys.executable, "-c", script, *map(str, paths)],
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    readers = [int(pid) for pid in child.stdout.readline().split()]
+    assert readers
+    child.kill()
+    child.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_running(pid) for pid in readers):
+        time.sleep(0.1)
+    left = [pid for pid in readers if _running(pid)]
+    for pid in left:  # not left behind by a failing run either
+        os.kill(pid, signal.SIGKILL)
+    assert not left
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, ended and not yet reaped, does not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return "\nState:\tZ" not in status

