@@ -16,13 +16,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from qcode.core.ids import fold
 from qcode.core.model import Code
 from qcode.tui import fuzzy
+from qcode.tui.modals.dialog import Dialog
 from qcode.tui.session import Session
 from qcode.tui.widgets.blocks import code_colour
 
@@ -42,7 +42,7 @@ class Pick:
     speaker: str | None = None
 
 
-class CodePicker(ModalScreen[Pick | None]):
+class CodePicker(Dialog[Pick | None]):
     """A filterable list of codes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

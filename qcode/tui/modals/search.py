@@ -20,7 +20,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
@@ -28,6 +27,7 @@ from textual.worker import get_current_worker
 
 from qcode.core.errors import QcodeError
 from qcode.core.search import Hit, is_blank, search
+from qcode.tui.modals.dialog import Dialog
 from qcode.tui.session import Session
 
 # Wait for a pause in typing before searching (a search per keystroke is wasted work).
@@ -80,7 +80,7 @@ class CodeEveryHit:
     query: str
 
 
-class SearchModal(ModalScreen[Hit | CodeEveryHit | None]):
+class SearchModal(Dialog[Hit | CodeEveryHit | None]):
     """Full-text search with typo tolerance; runs in a worker thread."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
