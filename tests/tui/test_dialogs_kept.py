@@ -65,3 +65,24 @@ async def test_the_search_is_built_once_and_opens_empty(study: Project) -> None:
         assert first.hits == [] and first.query_one(OptionList).option_count == 0
         assert first.query_one("#search-input", Input).has_focus
         assert str(first.query_one("#search-summary", Label).content) == READY
+
+
+@pilot_test
+async def test_the_speakers_are_counted_once_per_document_shown(
+    study: Project, monkeypatch: Any,
+) -> None:
+    counted: list[int] = []
+    speakers = study.speakers
+
+    def counting(document_id: int | None = None) -> list[tuple[str, int]]:
+        counted.append(document_id or 0)
+        return speakers(document_id)
+
+    monkeypatch.setattr(study, "speakers", counting)
+    app = QcodeApp(study, CODER)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "f", "escape", "f", "escape")
+        assert len(counted) == 1
+        app.check_for_changes(force=True)  # text corrected elsewhere: count again
+        await press(pilot, "f", "escape")
+        assert len(counted) == 2
