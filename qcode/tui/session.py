@@ -48,6 +48,8 @@ class DocumentView:
     codings: CodingMap
     paragraph_memos: set[int] = field(default_factory=set)
     index_of: dict[int, int] = field(default_factory=dict)
+    # (speaker, turns), read when ``f`` first asks (a count over every paragraph).
+    speakers: list[tuple[str, int]] | None = None
 
     def __post_init__(self) -> None:
         self.index_of = {pid: i for i, pid in enumerate(self.paragraphs.ids)}
@@ -167,6 +169,7 @@ class Session:
             return True
         view.codings.forget()
         view.paragraph_memos = self.project.paragraph_memo_ids(view.document.id, self.coder)
+        view.speakers = None  # its text may have been corrected elsewhere
         return False
 
     def load_codebook(self) -> None:
@@ -245,7 +248,12 @@ class Session:
 
     def speakers(self) -> list[tuple[str, int]]:
         """(speaker, turns) of the open document, in the order they first speak."""
-        return self.project.speakers(self.view.document.id) if self.view else []
+        view = self.view
+        if view is None:
+            return []
+        if view.speakers is None:
+            view.speakers = self.project.speakers(view.document.id)
+        return view.speakers
 
     def who_coded(self, paragraph_id: int) -> list[tuple[Code, list[str]]]:
         """The codes shown on a paragraph, each with who applied it ("you" first)."""

@@ -13,10 +13,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from qcode.core.model import DocumentSummary
+from qcode.tui.modals.dialog import Dialog
 
 # The names column is at most this wide; longer names wrap within it.
 KEY_WIDTH = 18
@@ -47,7 +47,7 @@ def attributes_table(summary: DocumentSummary, *, counted: bool = True) -> Table
     return grid
 
 
-class AttributesDialog(ModalScreen[None]):
+class AttributesDialog(Dialog[None]):
     """``a`` in the documents pane; Escape, ``a`` or ``q`` closes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,a,q", "close", "Close")]

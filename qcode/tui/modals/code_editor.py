@@ -9,10 +9,10 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, TextArea
 
 from qcode.core.model import Code
+from qcode.tui.modals.dialog import Dialog
 from qcode.tui.modals.picker import CodePicker, Pick
 from qcode.tui.session import Session
 
@@ -35,7 +35,7 @@ class CodeForm:
     fields: dict[str, str | None]
 
 
-class CodeEditor(ModalScreen[CodeForm | None]):
+class CodeEditor(Dialog[CodeForm | None]):
     """Ctrl+S saves, Escape cancels. A new code chooses its parent (Enter on the Parent
     line opens the code picker, a list in a dialog of its own, so it never spills over
     this one's border); an existing one is moved with ``>`` in the codebook pane."""

@@ -28,6 +28,12 @@ class FilterPicker(CodePicker):
                          codable_only=False)
         self.speakers = list(speakers)
 
+    def show_speakers(self, speakers: Sequence[tuple[str, int]]) -> None:
+        """Reused for another opening (perhaps on another document): its speakers,
+        the codebook read again, the filter box empty."""
+        self.speakers = list(speakers)
+        self.reset()
+
     def compose(self) -> ComposeResult:
         """Title, the filter box, the list, and a line for what matched nothing."""
         with Vertical(classes="dialog picker"):

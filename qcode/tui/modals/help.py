@@ -12,9 +12,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from qcode.tui.modals.dialog import Dialog
 from qcode.tui.widgets.codebook import CodebookPane
 from qcode.tui.widgets.documents import DocumentsPane
 from qcode.tui.widgets.reader import Reader
@@ -84,7 +84,7 @@ def coding_screen_help(
     ]
 
 
-class HelpModal(ModalScreen[None]):
+class HelpModal(Dialog[None]):
     """``?`` shows every binding; Escape, ``q`` or ``?`` closes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -10,10 +10,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from qcode.core.model import Code, Paragraph
+from qcode.tui.modals.dialog import Dialog
 from qcode.tui.widgets.blocks import code_colour
 from qcode.tui.wording import plural
 
@@ -69,7 +69,7 @@ def paragraph_entry(paragraph: Paragraph, coded: list[tuple[Code, list[str]]]) -
     return Group(*parts)
 
 
-class ParagraphCodes(ModalScreen[None]):
+class ParagraphCodes(Dialog[None]):
     """``i`` in the reader: the codes on the current paragraph; Escape or ``i`` closes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,i,q", "close", "Close")]
@@ -93,7 +93,7 @@ class ParagraphCodes(ModalScreen[None]):
         self.dismiss(None)
 
 
-class CodeInfo(ModalScreen[None]):
+class CodeInfo(Dialog[None]):
     """Shows one code's entry; Escape or ``i`` closes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,i,q", "close", "Close")]

@@ -7,17 +7,17 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from qcode.core.model import Code
 from qcode.tui.keymap import SLOTS
+from qcode.tui.modals.dialog import Dialog
 
 # What the dialog is closed with to take the code off its key.
 TAKE_OFF = 0
 
 
-class KeyPrompt(ModalScreen[int | None]):
+class KeyPrompt(Dialog[int | None]):
     """1–9 puts the code on that key, Enter on the one offered (the code's own key, or
     the lowest free one), 0 takes it off its key, Escape cancels (None)."""
 

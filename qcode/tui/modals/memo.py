@@ -7,13 +7,13 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static, TextArea
 
 from qcode.tui.modals.confirm import Confirm
+from qcode.tui.modals.dialog import Dialog
 
 
-class MemoEditor(ModalScreen[str | None]):
+class MemoEditor(Dialog[str | None]):
     """Ctrl+S saves (empty text removes the memo); Escape cancels, asking first if the
     text was changed, so a memo is never thrown away silently."""
 

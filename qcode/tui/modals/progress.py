@@ -16,15 +16,15 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, ProgressBar
 from textual.worker import Worker, get_current_worker
 
 from qcode.tui.importing import ImportResult, run_import
+from qcode.tui.modals.dialog import Dialog
 from qcode.tui.wording import plural
 
 
-class ImportProgress(ModalScreen[ImportResult]):
+class ImportProgress(Dialog[ImportResult]):
     """Imports ``files`` into the project at ``path`` as ``coder``."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]

@@ -7,11 +7,12 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from qcode.tui.modals.dialog import Dialog
 
-class Prompt(ModalScreen[str | None]):
+
+class Prompt(Dialog[str | None]):
     """Enter answers (with the typed text), Escape cancels (None)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]

@@ -11,7 +11,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
@@ -19,13 +18,14 @@ from textual.worker import get_current_worker
 from qcode.core.errors import QcodeError
 from qcode.core.model import Paragraph
 from qcode.core.similar import Similar, Uncoded, similar_to
+from qcode.tui.modals.dialog import Dialog
 from qcode.tui.session import Session
 
 LIMIT = 50
 HINT = "Enter: go  t: code like it  u: uncoded first  Esc: close"
 
 
-class SimilarModal(ModalScreen[Similar | None]):
+class SimilarModal(Dialog[Similar | None]):
     """The paragraphs like ``source`` (found in a worker thread). ``tag`` gives a result
     the source's codes and returns what it did, or None when refused."""
 

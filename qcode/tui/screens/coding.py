@@ -8,12 +8,14 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from textual.app import App
+from textual.screen import Screen
 
 from qcode.tui.session import Session
 from qcode.tui.widgets.documents import DocumentsPane
 from qcode.tui.widgets.reader import Reader
 
 T = TypeVar("T")
+D = TypeVar("D", bound=Screen[Any])
 
 
 class CodingScreen(Protocol):
@@ -32,6 +34,9 @@ class CodingScreen(Protocol):
     @property
     def documents(self) -> DocumentsPane:
         """The documents pane."""
+
+    def dialog(self, kind: type[D], make: Callable[[], D], again: Callable[[D], None]) -> D:
+        """A dialog opened often: built once, then kept and made ready again."""
 
     def attempt(self, action: Callable[[], T]) -> T | None:
         """Run a project call; a refusal becomes a notification."""

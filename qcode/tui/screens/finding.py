@@ -63,7 +63,8 @@ def search(screen: CodingScreen) -> None:
         screen.reader.set_matches(hit.paragraph.id, hit.matches)
         screen.say(f"found in {hit.document} {hit.paragraph.ref} (Esc clears the marks)")
 
-    screen.app.push_screen(SearchModal(session), chosen)
+    dialog = screen.dialog(SearchModal, lambda: SearchModal(session), SearchModal.reset)
+    screen.app.push_screen(dialog, chosen)
 
 
 def code_every_hit(screen: CodingScreen, query: str) -> None:
@@ -163,4 +164,7 @@ def filter_by_code(screen: CodingScreen) -> None:
             count = screen.reader.set_filter(wanted)
             screen.say(wanted.matched(count))
 
-    screen.app.push_screen(FilterPicker(session, speakers=session.speakers()), chosen)
+    speakers = session.speakers()
+    picker = screen.dialog(FilterPicker, lambda: FilterPicker(session, speakers=speakers),
+                           lambda kept: kept.show_speakers(speakers))
+    screen.app.push_screen(picker, chosen)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from qcode.tui.modals.picker import Pick
 
 T = TypeVar("T")
+D = TypeVar("D", bound=Screen[Any])
 
 # The dialogs and the screens' bigger jobs are imported when first used: the first
 # screen needs none of them.
@@ -100,6 +101,7 @@ class MainScreen(Screen[None]):
         self.message_at: int | None = None
         self.positions: dict[int, int] = {}
         self.last_codebook: list[str] = []
+        self._dialogs: dict[type[Screen[Any]], Screen[Any]] = {}
 
     def compose(self) -> ComposeResult:
         """Two columns, then the status line and the key hints."""
@@ -165,6 +167,20 @@ class MainScreen(Screen[None]):
         elif not self.session.counted:
             # A change made here while they were read: they may not include it.
             self.count_in_background()
+
+    def dialog(self, kind: type[D], make: Callable[[], D], again: Callable[[D], None]) -> D:
+        """A dialog opened again and again (``f``, ``/``): built on its first opening and
+        kept installed, then made ready by ``again`` for each next one. Building it
+        each time (its widgets, their styles, its own layouts of the screen) was the
+        larger part of opening it."""
+        kept = self._dialogs.get(kind)
+        if isinstance(kept, kind) and kept.is_attached:
+            again(kept)
+            return kept
+        made = make()
+        self.app.install_screen(made, f"{kind.__name__}-{id(self)}")
+        self._dialogs[kind] = made
+        return made
 
     # -- doing things safely -----------------------------------------------------------
 

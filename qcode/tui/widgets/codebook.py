@@ -167,7 +167,7 @@ class CodebookPane(Vertical):
             node = self._code_nodes.get(code_id)
             code = self.session.codes.get(code_id)
             if node is not None and code is not None:
-                node.set_label(self._label(code))
+                self._relabel(node, self._label(code))
 
     def show_here(self, here: dict[int, bool]) -> None:
         """Mark the codes on the current paragraph (code id -> the coder's own?);
@@ -179,7 +179,19 @@ class CodebookPane(Vertical):
             node = self._code_nodes.get(code_id)
             code = self.session.codes.get(code_id)
             if node is not None and code is not None:
-                node.set_label(self._label(code))
+                self._relabel(node, self._label(code))
+
+    def _relabel(self, node: TreeNode[int], label: Text) -> None:
+        """A new label for one line of the tree, redrawing that line only.
+        TreeNode.set_label redraws the node's whole subtree: a theme marked or unmarked
+        as the reader moves redrew every sub-code's line, the larger part of what
+        ``j`` cost at 160×45. The node's own counter of changes is bumped as
+        set_label bumps it, so no line drawn from the old label is reused."""
+        tree = self.code_tree
+        node._label = tree.process_label(label)
+        node._updates += 1
+        if node.line >= 0:
+            tree._refresh_line(node.line)
 
     @property
     def here(self) -> dict[int, bool]:

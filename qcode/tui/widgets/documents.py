@@ -63,6 +63,10 @@ class DocumentsPane(Vertical):
         super().__init__(id=id)
         self.session = session
         self._width = 0
+        # Each document's line as last made, with what it was made from: a tag changes
+        # one document's progress, and making a thousand lines again for it cost a
+        # big project more than the rest of the key press.
+        self._lines: dict[int, tuple[DocumentSummary, bool, int, bool, Text]] = {}
 
     def compose(self) -> ComposeResult:
         """Title and list."""
@@ -95,10 +99,25 @@ class DocumentsPane(Vertical):
         width = self._line_width()
         self._width = width
         counted = self.session.counted
-        options.set_entries([(str(summary.document.id),
-                              entry_line(summary, summary.document.id == open_id, width,
-                                         counted))
-                             for summary in self.session.documents], highlight=keep)
+        documents = self.session.documents
+        lines = self._lines
+        if len(lines) > 2 * len(documents):
+            lines.clear()  # documents removed meanwhile
+        entries = []
+        for summary in documents:
+            document_id = summary.document.id
+            is_open = document_id == open_id
+            kept = lines.get(document_id)
+            # The session replaces a summary that changed: the same object is the same
+            # line.
+            if (kept is not None and kept[0] is summary
+                    and kept[1:4] == (is_open, width, counted)):
+                line = kept[4]
+            else:
+                line = entry_line(summary, is_open, width, counted)
+                lines[document_id] = (summary, is_open, width, counted, line)
+            entries.append((str(document_id), line))
+        options.set_entries(entries, highlight=keep)
 
     def _line_width(self) -> int:
         width = self.options.scrollable_content_region.width
