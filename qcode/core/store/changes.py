@@ -262,8 +262,25 @@ def _delete(conn: sqlite3.Connection, table: str, rows: Rows) -> Change:
     except sqlite3.IntegrityError:
         # Find which row is still needed, to say so (rare: an undo under later work).
         return _delete_each(conn, table, [wanted.row(i) for i in range(len(wanted))])
+    if _as_given(conn, table, [position[n] for n in names if n not in wanted.all_columns],
+                 current.values()):
+        # The rows deleted are the rows given, so the log keeps them in the form given
+        # (packed: an undone merge of a million codings stays a few MB, not ~45).
+        return {"op": "delete", "table": table, "rows": rows}
     whole = Batch({}, names, [list(current[i]) for i in ids])
     return {"op": "delete", "table": table, "rows": stored(whole)}
+
+
+def _as_given(conn: sqlite3.Connection, table: str, unrecorded: list[int],
+              found: Iterable[tuple[Any, ...]]) -> bool:
+    """Whether rows found as recorded are whole as recorded: each column the record
+    leaves out (``unrecorded``, positions in the rows) is NULL in every row and NULL
+    by default, so inserting the record again gives these very rows."""
+    if not unrecorded:
+        return True
+    defaults = [r[4] for r in conn.execute(f"PRAGMA table_info({table})")]
+    return all(defaults[i] is None for i in unrecorded) and all(
+        row[i] is None for row in found for i in unrecorded)
 
 
 def _delete_each(conn: sqlite3.Connection, table: str, rows: list[Row]) -> Change:
