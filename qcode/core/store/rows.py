@@ -32,18 +32,19 @@ import sys
 import zlib
 from array import array
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from itertools import accumulate, repeat
 from operator import sub
 from typing import Any
 
 from qcode.core.ids import seeded_guids
+from qcode.core.record import record
 
 Row = dict[str, Any]
 Rows = list[Row] | dict[str, Any]
 
 
-@dataclass
+@record
 class Batch:
     """Rows of one table: shared values, then per-row values of the other columns."""
 
@@ -93,7 +94,7 @@ PACK_AT = 64
 _INT_TYPES = (("b", 1 << 7), ("h", 1 << 15), ("i", 1 << 31), ("q", 1 << 63))
 
 
-@dataclass
+@record
 class Columns:
     """Rows of one table column by column: the in-memory form of a packed batch, and
     what the bulk path hands to :func:`qcode.core.store.changes.apply` (no object per

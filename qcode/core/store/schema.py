@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from qcode.core.errors import ProjectError
+from qcode.core.record import record
 from qcode.core.store import counts
 from qcode.core.store.texts import split_text
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Migration:
     """One step of the schema, applied once, in order: its SQL, then (in the same
     transaction) a Python step for what SQL alone cannot do."""
