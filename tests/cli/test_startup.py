@@ -24,7 +24,9 @@ NOT_FOR_TAG = ("qcode.reports", "qcode.exchange", "qcode.tui", "qcode.ingest",
                "qcode.core.coded_import", "textual", "rich", "yaml", "rapidfuzz", "docx",
                "sqlite_utils", "pandas", "numpy",
                # Only an upgrade, a check, a backup or a full disk need these.
-               "qcode.core.store.check", "qcode.core.store.backup", "socket", "shutil")
+               "qcode.core.store.check", "qcode.core.store.backup", "socket", "shutil",
+               # Only a login-name default or a packed (bulk) batch need these.
+               "getpass", "termios", "base64", "zlib", "array")
 
 # Records `qcode tag` never makes: building a dataclass's methods costs ~0.5 ms each
 # at start, so these are built on first use (qcode.core.record), not at import.

@@ -27,10 +27,7 @@ megabytes where they took sixty. :class:`Columns` is the in-memory form.
 
 from __future__ import annotations
 
-import base64
 import sys
-import zlib
-from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import field
 from itertools import accumulate, repeat
@@ -158,6 +155,12 @@ def pack_column(values: list[Any]) -> list[Any]:
     code = next((kind for kind, limit in _INT_TYPES if wide < limit), None)
     if code is None:
         return ["values", values]
+    # Here, not at the top: a one-row change (`qcode tag`) never packs, and these three
+    # took a millisecond of its start.
+    import base64
+    import zlib
+    from array import array
+
     packed = array(code, deltas)
     if sys.byteorder == "big":
         packed.byteswap()  # stored little-endian, whoever reads it
@@ -177,6 +180,10 @@ def unpack_column(form: list[Any], count: int) -> list[Any]:
         return seeded_guids(bytes.fromhex(form[1]), count)
     if kind == "ints":
         _kind, first, code, length, text = form
+        import base64
+        import zlib
+        from array import array
+
         deltas = array(code, zlib.decompress(base64.b64decode(text)))
         if sys.byteorder == "big":
             deltas.byteswap()
