@@ -26,7 +26,9 @@ NOT_FOR_TAG = ("qcode.reports", "qcode.exchange", "qcode.tui", "qcode.ingest",
                # Only an upgrade, a check, a backup or a full disk need these.
                "qcode.core.store.check", "qcode.core.store.backup", "socket", "shutil",
                # Only a login-name default or a packed (bulk) batch need these.
-               "getpass", "termios", "base64", "zlib", "array")
+               "getpass", "termios", "base64", "zlib", "array",
+               # click's suggestions for a mistyped option: `qcode -p FILE` is not one.
+               "difflib")
 
 # Records `qcode tag` never makes: building a dataclass's methods costs ~0.5 ms each
 # at start, so these are built on first use (qcode.core.record), not at import.
