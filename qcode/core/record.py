@@ -15,6 +15,11 @@ and the stand-ins are gone (no cost on later instances). An instance can only ex
 after that, so every instance behaves as a dataclass instance: equality, hashing,
 repr, frozenness, ``dataclasses.replace``/``asdict``/``fields``.
 
+Building compiles only ``__init__`` (and a frozen record's ``__setattr__`` and
+``__delattr__``): ``__repr__``, ``__eq__`` and ``__hash__`` are made from the fields
+(see :func:`_build`), so ``__dataclass_params__`` says ``repr=False, eq=False`` while
+the class has both, as dataclasses would make them.
+
 What differs is asking the *class* before it has any instance: ``dataclasses.fields``,
 ``is_dataclass`` or ``__match_args__`` on it. :func:`built` builds it for such a caller.
 A record may not define ``__init__`` or ``__setstate__`` itself, nor use
@@ -25,8 +30,10 @@ may not inherit from a record that is not yet built.
 from __future__ import annotations
 
 import dataclasses
+import reprlib
 import threading
 from collections.abc import Callable
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 __all__ = ["built", "record"]
@@ -48,9 +55,68 @@ def built(cls: T) -> T:
                 # Stand-ins out first: dataclass() keeps an __init__ the class defines.
                 del cls.__init__  # type: ignore[misc]
                 del cls.__setstate__  # type: ignore[attr-defined]
-                dataclasses.dataclass(cls, **options)
+                _build(cls, options)
                 del cls._record_options  # type: ignore[attr-defined]
     return cls
+
+
+def _build(cls: type, options: dict[str, Any]) -> None:
+    """Apply ``dataclass(cls, **options)``; ``__repr__``, ``__eq__`` and ``__hash__``
+    made from the fields rather than compiled, when the defaults ask for them.
+
+    Compiling is what a dataclass costs (about 1 M instructions a method: parsing the
+    generated source); these three, read off ``dataclasses.fields`` with
+    ``operator.attrgetter`` (in C), behave as the compiled ones (tests/core/
+    test_record.py compares them) and halve the compiling of a frozen record.
+    ``__init__`` stays compiled: it runs for every row read."""
+    plain = (options.get("repr", True) and options.get("eq", True)
+             and not options.get("order") and not options.get("unsafe_hash")
+             and not {"__repr__", "__eq__", "__hash__"} & cls.__dict__.keys())
+    if not plain:
+        dataclasses.dataclass(cls, **options)
+        return
+    dataclasses.dataclass(cls, **{**options, "repr": False, "eq": False})
+    fields = dataclasses.fields(cls)
+    compared = _values([f.name for f in fields if f.compare])
+    shown = [f.name for f in fields if f.repr]
+
+    def __eq__(self: Any, other: Any) -> Any:
+        if other.__class__ is self.__class__:
+            return compared(self) == compared(other)
+        return NotImplemented
+
+    @reprlib.recursive_repr()  # "..." for a record inside itself, as dataclasses say
+    def __repr__(self: Any) -> str:
+        inside = ", ".join([f"{name}={getattr(self, name)!r}" for name in shown])
+        return f"{self.__class__.__qualname__}({inside})"
+
+    methods: dict[str, Any] = {"__eq__": __eq__, "__repr__": __repr__}
+    if options.get("frozen"):
+        # A frozen record with equality hashes what it compares (a field may opt out).
+        hashed = _values([f.name for f in fields
+                          if (f.compare if f.hash is None else f.hash)])
+
+        def __hash__(self: Any) -> int:
+            return hash(hashed(self))
+
+        methods["__hash__"] = __hash__
+    else:
+        methods["__hash__"] = None  # mutable with equality: unhashable, as dataclasses do
+    for name, method in methods.items():
+        if method is not None:
+            method.__qualname__ = f"{cls.__qualname__}.{name}"
+        setattr(cls, name, method)
+
+
+def _values(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """The named attributes of an object as a tuple (always a tuple, as the compiled
+    methods compare and hash one)."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    if names:
+        (name,) = names
+        return lambda obj: (getattr(obj, name),)
+    return lambda obj: ()
 
 
 def _lazy(options: dict[str, Any]) -> Callable[[T], T]:

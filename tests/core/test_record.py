@@ -115,3 +115,56 @@ def test_what_a_record_cannot_be() -> None:
         record(slots=True)(type("S", (), {"__annotations__": {"x": "int"}}))
     with pytest.raises(TypeError):
         record(type("I", (), {"__init__": lambda self: None}))
+
+
+@pytest.mark.parametrize("frozen", [True, False])
+def test_equality_hashing_and_repr_are_the_dataclass_ones(frozen: bool) -> None:
+    """__eq__, __hash__ and __repr__ are made from the fields, not compiled: the same
+    answers as dataclass's own, field options included."""
+
+    def body() -> dict[str, object]:
+        return {"__annotations__": {"a": "int", "b": "object", "c": "str", "d": "float"},
+                "b": field(default=None, repr=False),
+                "c": field(default="x", compare=False),
+                "d": field(default=0.0, hash=False)}
+
+    ours = record(frozen=frozen)(type("R", (), body()))
+    theirs = dataclasses.dataclass(frozen=frozen)(type("R", (), body()))
+    nan = float("nan")
+    for args in [(1,), (1, [2]), (1, None, "y"), (1, None, "x", nan), (2, ours)]:
+        o, t = ours(*args), theirs(*args)
+        assert repr(o) == repr(t)
+        assert (o == ours(*args)) == (t == theirs(*args))
+        assert (o == ours(1)) == (t == theirs(1)) and (o == t) is False
+        assert o.__eq__(object()) is NotImplemented
+        if frozen and not isinstance(args[-1], list):
+            assert hash(o) == hash(t)
+    same = ours(1, None, "x", nan)
+    assert same == same and same != ours(1, None, "x", float("nan"))  # as (nan,) tuples
+    if frozen:
+        assert hash(ours(1, c="p")) == hash(ours(1, c="q")) and ours(1, c="p") == ours(1, c="q")
+        assert hash(ours(1, d=1.0)) == hash(ours(1, d=2.0))
+    else:
+        assert ours.__hash__ is None and theirs.__hash__ is None
+    inside = ours(1)
+    if not frozen:
+        inside.b = inside  # type: ignore[attr-defined]
+        twin = theirs(1)
+        twin.b = twin  # type: ignore[attr-defined]
+        inside.a = inside  # type: ignore[attr-defined]
+        twin.a = twin  # type: ignore[attr-defined]
+        assert repr(inside) == repr(twin) == "R(a=..., c='x', d=0.0)"
+
+
+def test_a_record_with_its_own_methods_or_order_is_a_plain_dataclass() -> None:
+    point, _bag = make_classes()  # order=True: dataclasses compile all of them
+    assert point(1) < point(2) and point.__eq__.__code__.co_filename == "<string>"
+
+    @record(frozen=True)
+    class Shown:
+        x: int
+
+        def __repr__(self) -> str:
+            return "shown"
+
+    assert repr(Shown(1)) == "shown" and Shown(1) == Shown(1) and hash(Shown(1))
