@@ -53,6 +53,15 @@ class QcodeGroup(click.Group):
             importlib.import_module(f"qcode.cli.{COMMANDS[cmd_name]}").register(self)
         return super().get_command(ctx, cmd_name)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parse the group's own options, ``qcode -p FILE …`` taking the direct path."""
+        # click tries "-p" as a long option first and, on the miss, makes a "no such
+        # option" error whose suggestions import difflib: a millisecond of every
+        # scripted `qcode -p FILE tag …`. "--project" is the same option, found at once.
+        if len(args) >= 2 and args[0] == "-p":
+            args = ["--project", *args[1:]]
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

@@ -5,11 +5,13 @@ paragraphs placed in it)."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
+from qcode.core.record import record
 
-@dataclass(frozen=True)
+
+@record(frozen=True)
 class Coder:
     """A person who codes (first-class: every coding carries its coder)."""
 
@@ -18,7 +20,7 @@ class Coder:
     name: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Document:
     """An imported text and its metadata."""
 
@@ -52,7 +54,7 @@ class Document:
         )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Paragraph:
     """One coding unit: a paragraph of a document, with its place in the text."""
 
@@ -100,7 +102,7 @@ def format_time(ms: int | None) -> str | None:
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Code:
     """A theme in the codebook, with the MacQueen et al. (1998) fields."""
 
@@ -138,7 +140,7 @@ class Code:
         )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Coding:
     """A code applied to a paragraph by a coder."""
 
@@ -152,7 +154,7 @@ class Coding:
     spans: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Event:
     """One row of the audit trail."""
 
@@ -165,7 +167,7 @@ class Event:
     target: int | None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DocumentSummary:
     """A document with its size and coding progress, for listings."""
 
@@ -175,7 +177,7 @@ class DocumentSummary:
     codings: int
     attributes: dict[str, str] = field(default_factory=dict)
 
-@dataclass
+@record
 class Block:
     """A heading or a paragraph as the importer found it.
 
@@ -191,7 +193,7 @@ class Block:
     time_ms: int | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ParsedParagraph:
     """A paragraph placed in the composed document text (``text == doc[start:end]``);
     ``page`` is the page it starts on, for formats that have pages (PDF)."""
@@ -207,7 +209,7 @@ class ParsedParagraph:
     time_ms: int | None = None
 
 
-@dataclass
+@record
 class ParsedDocument:
     """An imported file, ready for :meth:`qcode.Project.add_document`."""
 

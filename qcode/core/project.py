@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from itertools import repeat
 from operator import and_, itemgetter, lshift, or_, rshift
 from pathlib import Path
@@ -26,6 +25,7 @@ from qcode.core.ids import new_guids, now, seeded_guids, sha256
 from qcode.core.model import Document, ParsedDocument
 from qcode.core.notes import memo_change, review_change
 from qcode.core.project_file import DEFAULT_PATH
+from qcode.core.record import record
 from qcode.core.store.changes import Change, index_paragraphs_after, paragraph_sequence
 from qcode.core.store.rows import PACK_AT, Columns
 from qcode.core.store.texts import ParagraphRows, document_snapshot
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from qcode.core.merge import MergeReport
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class NewDocument:
     """A parsed document to add, with the name it takes (default: its own) and
     attributes over its parsed ones."""
@@ -57,7 +57,7 @@ class NewDocument:
         return len(self.built) if self.built is not None else len(self.parsed.paragraphs)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TagResult:
     """What a tag/untag call did."""
 

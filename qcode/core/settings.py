@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import contextlib
-import getpass
 import json
 import os
 from pathlib import Path
@@ -44,6 +43,8 @@ def coder() -> str:
     name = os.environ.get("QCODE_CODER")
     if name:
         return name
+    import getpass  # here: with --coder or $QCODE_CODER, a command never needs it
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from operator import methodcaller
 from pathlib import Path
 
 from qcode.core import settings
@@ -79,11 +80,13 @@ def _client_at(place: Path) -> str | None:
         if os.path.lexists(place / marker):
             return client
     try:
-        with os.scandir(place) as entries:
-            if any(e.name.startswith(_JOURNALS) and e.name.endswith(".db") for e in entries):
-                return "Nextcloud"
+        names = os.listdir(place)
     except OSError:
-        pass
+        return None
+    # The prefix test runs in C (filter, methodcaller): a folder above the project may
+    # hold hundreds of entries (a /tmp), and every command looks.
+    if any(name.endswith(".db") for name in filter(methodcaller("startswith", _JOURNALS), names)):
+        return "Nextcloud"
     return None
 
 
@@ -94,12 +97,21 @@ def _filesystem(folder: Path, mounts: Path) -> str | None:
     except OSError:
         return None
     best: tuple[int, str] | None = None
+    here = str(folder)
     for line in lines:
         fields = line.split()
         if len(fields) < 3:
             continue
         # The table writes a space, tab, newline or backslash as octal (\040).
-        point = Path(_OCTAL.sub(lambda m: chr(int(m[1], 8)), fields[1]))
+        text = fields[1]
+        if "\\" in text:
+            text = _OCTAL.sub(lambda m: chr(int(m[1], 8)), text)
+        # The kernel writes mount points absolute and normalised, so one above the folder
+        # is a prefix of its path: a string test passes over the others before the exact
+        # comparison (a Path per line was most of the cost of every command's look).
+        if not here.startswith(text.rstrip("/")):
+            continue
+        point = Path(text)
         if folder == point or folder.is_relative_to(point):
             depth = len(point.parts)
             if best is None or depth >= best[0]:

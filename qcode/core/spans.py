@@ -33,13 +33,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
+
+from qcode.core.record import record
 
 _KEYS = ("start", "end", "selection", "coding", "source_start", "source_end")
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class Span:
     """One exact selection (or a piece of one) carried by a coding."""
 

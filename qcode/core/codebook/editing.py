@@ -3,7 +3,7 @@ undoable event; merging a shared codebook from a reviewed plan."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from qcode.core.codebook.model import Codebook, CodeSpec
@@ -12,6 +12,7 @@ from qcode.core.errors import QcodeError
 from qcode.core.ids import fold, now
 from qcode.core.model import Code
 from qcode.core.project_file import ProjectFile
+from qcode.core.record import record
 from qcode.core.spans import folded_spans
 from qcode.core.store.changes import Change
 from qcode.core.store.changes import apply as apply_change
@@ -26,7 +27,7 @@ CODE_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CodebookLoad:
     """What loading a codebook did."""
 

@@ -8,12 +8,13 @@ when not to, and an example.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from qcode.core.controls import check_name
 from qcode.core.errors import ImportFailed
 from qcode.core.ids import fold, new_guid
+from qcode.core.record import record
 
 TEXT_FIELDS = ("short", "definition", "when_to_use", "when_not_to_use", "example", "example_ref")
 # How each text field is named to a researcher (screens, diffs and merge plans alike).
@@ -22,7 +23,7 @@ FIELD_LABELS = {"short": "short", "definition": "definition", "when_to_use": "wh
                 "example_ref": "example source"}
 
 
-@dataclass
+@record
 class CodeSpec:
     """One code of a codebook (not yet, or not necessarily, in a project)."""
 
@@ -39,7 +40,7 @@ class CodeSpec:
     children: list[CodeSpec] = field(default_factory=list)
 
 
-@dataclass
+@record
 class Codebook:
     """A named, versioned tree of codes."""
 

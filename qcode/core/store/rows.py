@@ -27,23 +27,21 @@ megabytes where they took sixty. :class:`Columns` is the in-memory form.
 
 from __future__ import annotations
 
-import base64
 import sys
-import zlib
-from array import array
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from itertools import accumulate, repeat
 from operator import sub
 from typing import Any
 
 from qcode.core.ids import seeded_guids
+from qcode.core.record import record
 
 Row = dict[str, Any]
 Rows = list[Row] | dict[str, Any]
 
 
-@dataclass
+@record
 class Batch:
     """Rows of one table: shared values, then per-row values of the other columns."""
 
@@ -93,7 +91,7 @@ PACK_AT = 64
 _INT_TYPES = (("b", 1 << 7), ("h", 1 << 15), ("i", 1 << 31), ("q", 1 << 63))
 
 
-@dataclass
+@record
 class Columns:
     """Rows of one table column by column: the in-memory form of a packed batch, and
     what the bulk path hands to :func:`qcode.core.store.changes.apply` (no object per
@@ -157,6 +155,12 @@ def pack_column(values: list[Any]) -> list[Any]:
     code = next((kind for kind, limit in _INT_TYPES if wide < limit), None)
     if code is None:
         return ["values", values]
+    # Here, not at the top: a one-row change (`qcode tag`) never packs, and these three
+    # took a millisecond of its start.
+    import base64
+    import zlib
+    from array import array
+
     packed = array(code, deltas)
     if sys.byteorder == "big":
         packed.byteswap()  # stored little-endian, whoever reads it
@@ -176,6 +180,10 @@ def unpack_column(form: list[Any], count: int) -> list[Any]:
         return seeded_guids(bytes.fromhex(form[1]), count)
     if kind == "ints":
         _kind, first, code, length, text = form
+        import base64
+        import zlib
+        from array import array
+
         deltas = array(code, zlib.decompress(base64.b64decode(text)))
         if sys.byteorder == "big":
             deltas.byteswap()

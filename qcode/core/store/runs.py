@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from dataclasses import dataclass
 
+from qcode.core.record import record
 from qcode.core.store import counts
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Run:
     """Paragraph ids ``low``..``high`` of one document (``paragraphs`` of them exist);
     no other document's paragraph lies between them."""

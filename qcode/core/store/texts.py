@@ -10,12 +10,12 @@ points) fall out of the same walk, so ``qcode check`` can verify both.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from qcode.core.errors import ProjectError
 from qcode.core.ids import new_guid, now, sha256, text_hash
 from qcode.core.model import ParsedDocument
+from qcode.core.record import record
 
 
 def split_text(text: str, spans: Sequence[tuple[int, int]]) -> tuple[list[str], str]:
@@ -58,7 +58,7 @@ _COLUMNS = ["ordinal", "label", "section", "speaker", "text", "start", "end", "t
             "preceding"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ParagraphRows:
     """A document's paragraph rows built ahead (by :func:`paragraph_rows`): what
     :func:`document_snapshot` would build from its ParsedParagraphs."""
