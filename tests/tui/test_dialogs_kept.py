@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.widgets import Input, Label, OptionList
+from textual.widgets._footer import FooterKey
 from tui_helpers import CODER, SIZE, pilot_test, press, settle
 
 from qcode import Project
@@ -86,3 +87,26 @@ async def test_the_speakers_are_counted_once_per_document_shown(
         app.check_for_changes(force=True)  # text corrected elsewhere: count again
         await press(pilot, "f", "escape")
         assert len(counted) == 2
+
+
+
+@pilot_test
+async def test_the_footer_is_not_rebuilt_when_a_dialog_opens_and_closes(
+    study: Project,
+) -> None:
+    app = QcodeApp(study, CODER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        coding = app.screen
+        keys = list(coding.query(FooterKey))
+        shown = [key.description for key in keys]
+        assert "Tag" in shown
+        for key in ("f", "escape", "slash", "escape"):
+            await press(pilot, key)
+            assert list(coding.query(FooterKey)) == keys  # the very same widgets
+        # Keys that do change are shown: the codebook pane has keys of its own.
+        await press(pilot, "t")
+        now = [key.description for key in coding.query(FooterKey)]
+        assert "Add" in now and now != shown
+        await press(pilot, "escape")
+        assert [key.description for key in coding.query(FooterKey)] == shown

@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from qcode.core.errors import QcodeError
@@ -22,6 +21,7 @@ from qcode.tui.live import Watching
 from qcode.tui.session import Session
 from qcode.tui.widgets.codebook import CodebookPane
 from qcode.tui.widgets.documents import DocumentsPane
+from qcode.tui.widgets.footer import KeyFooter
 from qcode.tui.widgets.reader import Reader
 from qcode.tui.widgets.status import StatusBar, describe
 
@@ -111,7 +111,7 @@ class MainScreen(Screen[None]):
                 yield CodebookPane(self.session, id="codebook-pane")
             yield Reader(self.session, id="reader")
         yield StatusBar(id="status")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     @property
     def reader(self) -> Reader:
