@@ -110,3 +110,29 @@ async def test_the_footer_is_not_rebuilt_when_a_dialog_opens_and_closes(
         assert "Add" in now and now != shown
         await press(pilot, "escape")
         assert [key.description for key in coding.query(FooterKey)] == shown
+
+
+@pilot_test
+async def test_the_filter_list_reopened_after_esc_keeps_its_options_and_lines_grow(
+    study: Project,
+) -> None:
+    """Reopened unchanged, the list keeps its options (and what it has drawn of
+    them); an error longer than its label's line gets the room it needs."""
+    app = QcodeApp(study, CODER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f")
+        picker = app.screen
+        assert isinstance(picker, FilterPicker)
+        before = list(picker.options.options)
+        await press(pilot, "down", "down", "escape", "f")
+        assert list(picker.options.options) == before  # the very same Option objects
+        assert picker.options.highlighted == 0
+        error = picker.query_one("#picker-error", Label)
+        for typed in ("zz", "a name nobody gave to any code"):
+            await press(pilot, *typed, "enter")
+            await settle(pilot)
+            said = str(error.content)
+            assert f"No code or speaker {typed!r}" in said
+            assert error.size.width >= len(said)  # laid out again when it grew
+            await press(pilot, "escape", "f")
+            assert str(error.content) == ""
