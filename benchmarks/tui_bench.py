@@ -123,7 +123,9 @@ class Frames:
         console = app.console
 
         def display(screen: Any, renderable: Any) -> None:
-            if renderable is not None and hasattr(renderable, "render_segments"):
+            if renderable is None:
+                return  # nothing changed: Textual writes nothing to the terminal
+            if hasattr(renderable, "render_segments"):
                 renderable.render_segments(console)
             self.times.append(time.perf_counter())
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.widgets import Input, Label, OptionList
+from textual.widgets._footer import FooterKey
 from tui_helpers import CODER, SIZE, pilot_test, press, settle
 
 from qcode import Project
@@ -86,3 +87,52 @@ async def test_the_speakers_are_counted_once_per_document_shown(
         app.check_for_changes(force=True)  # text corrected elsewhere: count again
         await press(pilot, "f", "escape")
         assert len(counted) == 2
+
+
+
+@pilot_test
+async def test_the_footer_is_not_rebuilt_when_a_dialog_opens_and_closes(
+    study: Project,
+) -> None:
+    app = QcodeApp(study, CODER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        coding = app.screen
+        keys = list(coding.query(FooterKey))
+        shown = [key.description for key in keys]
+        assert "Tag" in shown
+        for key in ("f", "escape", "slash", "escape"):
+            await press(pilot, key)
+            assert list(coding.query(FooterKey)) == keys  # the very same widgets
+        # Keys that do change are shown: the codebook pane has keys of its own.
+        await press(pilot, "t")
+        now = [key.description for key in coding.query(FooterKey)]
+        assert "Add" in now and now != shown
+        await press(pilot, "escape")
+        assert [key.description for key in coding.query(FooterKey)] == shown
+
+
+@pilot_test
+async def test_the_filter_list_reopened_after_esc_keeps_its_options_and_lines_grow(
+    study: Project,
+) -> None:
+    """Reopened unchanged, the list keeps its options (and what it has drawn of
+    them); an error longer than its label's line gets the room it needs."""
+    app = QcodeApp(study, CODER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f")
+        picker = app.screen
+        assert isinstance(picker, FilterPicker)
+        before = list(picker.options.options)
+        await press(pilot, "down", "down", "escape", "f")
+        assert list(picker.options.options) == before  # the very same Option objects
+        assert picker.options.highlighted == 0
+        error = picker.query_one("#picker-error", Label)
+        for typed in ("zz", "a name nobody gave to any code"):
+            await press(pilot, *typed, "enter")
+            await settle(pilot)
+            said = str(error.content)
+            assert f"No code or speaker {typed!r}" in said
+            assert error.size.width >= len(said)  # laid out again when it grew
+            await press(pilot, "escape", "f")
+            assert str(error.content) == ""

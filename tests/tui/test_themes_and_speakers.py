@@ -139,3 +139,27 @@ async def test_the_status_line_never_wraps_at_80_columns_with_a_filter_on(
         assert len(lines) == 2 and all(len(line) <= 80 for line in lines)
         assert "§13 · 1/2 (2/4)" in lines[0] and "2 selected" in lines[0]
         assert app.screen.query_one("#status").size.height == 2
+
+
+@pilot_test
+async def test_on_a_wide_terminal_the_status_line_keeps_its_height_as_filters_come_and_go(
+    study: Project,
+) -> None:
+    """From 120 columns on the message shares the place's line: one line, always, so
+    a filter's long message or F never changes the reader's height (a new layout
+    and a rewrap of the whole reader, for a key)."""
+    code_theme(study)
+    app = QcodeApp(study, CODER)
+    async with app.run_test(size=(160, 45)) as pilot:
+        bar, body = reader(app), app.screen.query_one("#status")
+        heights = {(bar.size.height, body.size.height)}
+        await press(pilot, "f", *"state pressure", "enter")
+        said = status(app)
+        assert "\n" not in said and f"only {THEME!r} +4 sub-codes" in said
+        # The whole message, the project's name given up for it.
+        assert f"4 paragraphs carry {THEME!r} or its 4 sub-codes (F shows all)" in said
+        heights.add((bar.size.height, body.size.height))
+        await press(pilot, "F")
+        assert "showing all paragraphs" in status(app) and "\n" not in status(app)
+        heights.add((bar.size.height, body.size.height))
+        assert heights == {(43, 1)}

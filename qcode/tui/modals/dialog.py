@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
 from textual.renderables.background_screen import BackgroundScreen
 from textual.screen import ModalScreen
 from textual.strip import Strip
+from textual.widgets import Static
 
 R = TypeVar("R")
 
@@ -94,4 +96,18 @@ class Dialog(ModalScreen[R]):
         return tinted
 
 
-__all__ = ["Dialog"]
+def show_line(label: Static, text: str) -> None:
+    """Put ``text`` in a dialog's label of a line or two (a hint, an error), laying the
+    dialog out again only when the label's height may change. A label's update lays
+    out its dialog by default, and a dialog's list repaints its scrollbar after every
+    layout, a frame after the rest: opening ``f`` or ``/`` took two frames for it."""
+    before = str(label.content)
+    if before == text:
+        return
+    width = label.content_region.width
+    # Markup counted as text: a line that fits so counted fits as shown.
+    same_height = width > 0 and cell_len(before) <= width and cell_len(text) <= width
+    label.update(text, layout=not same_height)
+
+
+__all__ = ["Dialog", "show_line"]

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from qcode.core.suggest import did_you_mean
 from qcode.tui import fuzzy
+from qcode.tui.modals.dialog import show_line
 from qcode.tui.modals.picker import CodePicker, Pick
 from qcode.tui.session import Session
 from qcode.tui.wording import plural
@@ -58,7 +59,7 @@ class FilterPicker(CodePicker):
         return options
 
     def _fill(self, query: str) -> None:
-        self.query_one("#picker-error", Label).update("")
+        show_line(self.query_one("#picker-error", Label), "")
         super()._fill(query)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -74,8 +75,8 @@ class FilterPicker(CodePicker):
         if not typed:
             return
         known = [code.name for code, _depth in self.entries] + [n for n, _t in self.speakers]
-        self.query_one("#picker-error", Label).update(
-            f"No code or speaker {typed!r} here{did_you_mean(typed, known)}")
+        show_line(self.query_one("#picker-error", Label),
+                  f"No code or speaker {typed!r} here{did_you_mean(typed, known)}")
 
     def _choose(self, option_id: str | None) -> None:
         if option_id is not None and option_id.startswith(SPEAKER):

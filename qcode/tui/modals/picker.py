@@ -132,9 +132,14 @@ class CodePicker(Dialog[Pick | None]):
 
     def _fill(self, query: str) -> None:
         options = self._options(query.strip())
-        self.options.set_options(options)
+        shown = self.options
+        # The list already shows these (reopened after Esc): keep it, and the lines
+        # it has drawn. Setting them again throws those away, and the list's new
+        # size takes the screen one more frame to show.
+        if [(o.id, o.prompt) for o in shown.options] != [(o.id, o.prompt) for o in options]:
+            shown.set_options(options)
         if options:
-            self.options.highlighted = 0
+            shown.highlighted = 0
 
     def _options(self, query: str) -> list[Option]:
         """The entries for what was typed, best first."""

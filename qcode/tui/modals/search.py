@@ -27,7 +27,7 @@ from textual.worker import get_current_worker
 
 from qcode.core.errors import QcodeError
 from qcode.core.search import Hit, is_blank, search
-from qcode.tui.modals.dialog import Dialog
+from qcode.tui.modals.dialog import Dialog, show_line
 from qcode.tui.session import Session
 
 # Wait for a pause in typing before searching (a search per keystroke is wasted work).
@@ -126,7 +126,7 @@ class SearchModal(Dialog[Hit | CodeEveryHit | None]):
             box.value = ""
         box.focus()  # typing goes to the query again, wherever Tab left the focus
         self.query_one("#search-hits", OptionList).clear_options()
-        self.query_one("#search-summary", Label).update(READY)
+        show_line(self.query_one("#search-summary", Label), READY)
         self._warm()
 
     def on_resize(self) -> None:
@@ -191,15 +191,15 @@ class SearchModal(Dialog[Hit | CodeEveryHit | None]):
             self.call_after_refresh(self._show_rest, self._shown, first, width, lines, keep)
         summary = self.query_one("#search-summary", Label)
         if not query.strip():
-            summary.update("Type to search.   Esc: close")
+            show_line(summary, "Type to search.   Esc: close")
         elif not _WORD.search(query):
-            summary.update(f"Nothing to search for in {query!r}: type a word.   Esc: close")
+            show_line(summary, f"Nothing to search for in {query!r}: type a word.   Esc: close")
         elif not hits:
-            summary.update(f"Nothing found for {query!r}.   Esc: close")
+            show_line(summary, f"Nothing found for {query!r}.   Esc: close")
         else:
             more = "+" if len(hits) == LIMIT else ""
             noun = "hit" if len(hits) == 1 else "hits"
-            summary.update(f"{len(hits)}{more} {noun}.   {HINT}")
+            show_line(summary, f"{len(hits)}{more} {noun}.   {HINT}")
 
     def _show_rest(self, shown: int, first: int, width: int, lines: int, keep: int) -> None:
         if shown != self._shown:
@@ -235,8 +235,8 @@ class SearchModal(Dialog[Hit | CodeEveryHit | None]):
         if options.highlighted is not None and self.hits:
             self.dismiss(self.hits[options.highlighted])
         elif not _WORD.search(event.value):
-            self.query_one("#search-summary", Label).update(
-                "Nothing to search for: type a word (typos are forgiven).   Esc: close")
+            show_line(self.query_one("#search-summary", Label),
+                      "Nothing to search for: type a word (typos are forgiven).   Esc: close")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """A click on a hit jumps to it."""

@@ -15,6 +15,7 @@ from qcode.tui.widgets.documents import DocumentsPane
 from qcode.tui.widgets.reader import Reader
 
 T = TypeVar("T")
+R = TypeVar("R")
 D = TypeVar("D", bound=Screen[Any])
 
 
@@ -37,6 +38,9 @@ class CodingScreen(Protocol):
 
     def dialog(self, kind: type[D], make: Callable[[], D], again: Callable[[D], None]) -> D:
         """A dialog opened often: built once, then kept and made ready again."""
+
+    def cover(self, dialog: Screen[R], callback: Callable[[R | None], None]) -> None:
+        """Open a dialog over the screen (without repainting the screen beneath)."""
 
     def attempt(self, action: Callable[[], T]) -> T | None:
         """Run a project call; a refusal becomes a notification."""

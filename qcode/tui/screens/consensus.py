@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 from textual.worker import get_current_worker
 
 from qcode.core.agreement.units import CONSENSUS
@@ -27,6 +27,7 @@ from qcode.tui.modals.confirm import Confirm
 from qcode.tui.modals.help import HelpModal
 from qcode.tui.session import Session
 from qcode.tui.widgets.blocks import code_colour
+from qcode.tui.widgets.footer import KeyFooter
 
 T = TypeVar("T")
 
@@ -125,7 +126,7 @@ class ConsensusScreen(Screen[None]):
             yield Static("finding the disagreements…", id="consensus-body")
         yield Static("", id="consensus-table")
         yield Static("", id="consensus-status")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         """Find the disagreements in the background."""

@@ -64,7 +64,7 @@ def search(screen: CodingScreen) -> None:
         screen.say(f"found in {hit.document} {hit.paragraph.ref} (Esc clears the marks)")
 
     dialog = screen.dialog(SearchModal, lambda: SearchModal(session), SearchModal.reset)
-    screen.app.push_screen(dialog, chosen)
+    screen.cover(dialog, chosen)
 
 
 def code_every_hit(screen: CodingScreen, query: str) -> None:
@@ -167,4 +167,4 @@ def filter_by_code(screen: CodingScreen) -> None:
     speakers = session.speakers()
     picker = screen.dialog(FilterPicker, lambda: FilterPicker(session, speakers=speakers),
                            lambda kept: kept.show_speakers(speakers))
-    screen.app.push_screen(picker, chosen)
+    screen.cover(picker, chosen)

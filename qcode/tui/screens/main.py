@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from qcode.core.errors import QcodeError
@@ -22,6 +22,7 @@ from qcode.tui.live import Watching
 from qcode.tui.session import Session
 from qcode.tui.widgets.codebook import CodebookPane
 from qcode.tui.widgets.documents import DocumentsPane
+from qcode.tui.widgets.footer import KeyFooter
 from qcode.tui.widgets.reader import Reader
 from qcode.tui.widgets.status import StatusBar, describe
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from qcode.tui.modals.picker import Pick
 
 T = TypeVar("T")
+R = TypeVar("R")
 D = TypeVar("D", bound=Screen[Any])
 
 # The dialogs and the screens' bigger jobs are imported when first used: the first
@@ -102,6 +104,7 @@ class MainScreen(Screen[None]):
         self.positions: dict[int, int] = {}
         self.last_codebook: list[str] = []
         self._dialogs: dict[type[Screen[Any]], Screen[Any]] = {}
+        self._covering = False  # while cover() pushes a dialog over this screen
 
     def compose(self) -> ComposeResult:
         """Two columns, then the status line and the key hints."""
@@ -111,7 +114,7 @@ class MainScreen(Screen[None]):
                 yield CodebookPane(self.session, id="codebook-pane")
             yield Reader(self.session, id="reader")
         yield StatusBar(id="status")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     @property
     def reader(self) -> Reader:
@@ -181,6 +184,27 @@ class MainScreen(Screen[None]):
         self.app.install_screen(made, f"{kind.__name__}-{id(self)}")
         self._dialogs[kind] = made
         return made
+
+    def cover(self, dialog: Screen[R], callback: Callable[[R | None], None]) -> None:
+        """Open a dialog over this screen without repainting this screen first.
+
+        Textual repaints the screen a dialog covers, whole, as it pushes the dialog;
+        nothing on it has changed, but that repaint reaches the dialog above as one
+        more frame, drawn a frame period later (a third of the time ``f`` and ``/``
+        took to open). The dialog's backdrop is drawn from this screen as it is."""
+        self._covering = True
+        try:
+            self.app.push_screen(dialog, callback)
+        finally:
+            self._covering = False
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        """Textual's refresh, but for the needless whole repaint of :meth:`cover`."""
+        if self._covering and not (regions or layout or recompose):
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout,
+                               recompose=recompose)
 
     # -- doing things safely -----------------------------------------------------------
 

@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from qcode.core.codebook.merge import GUESSES
 from qcode.core.codebook.merge_apply import MergeOutcome
@@ -23,6 +23,7 @@ from qcode.tui.merging import MergeReview, change, detail, mark
 from qcode.tui.modals.confirm import Confirm
 from qcode.tui.modals.help import HelpModal
 from qcode.tui.session import Session
+from qcode.tui.widgets.footer import KeyFooter
 from qcode.tui.wording import plural
 
 T = TypeVar("T")
@@ -61,7 +62,7 @@ class MergeScreen(Screen[MergeOutcome | None]):
         yield DataTable(id="merge-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="merge-detail")
         yield Static("", id="merge-summary")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     @property
     def table(self) -> DataTable[Text | str]:

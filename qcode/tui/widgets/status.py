@@ -1,9 +1,11 @@
 """The status line: project, coder, document, position, filter, and what the last
 action did.
 
-It never wraps. On a terminal narrower than :data:`WIDE` it is two lines, always: the
-place on the first, the message on the second (blank when there is none), so the
-reader above never changes height as messages come and go. Parts that do not fit are
+It never wraps, and never changes height as messages come and go (that would lay
+the screen out again and rewrap the reader, for a key): on a terminal narrower than
+:data:`WIDE` it is two lines, always — the place on the first, the message on the
+second (blank when there is none); from :data:`WIDE` on it is one line, the message
+after the place. Parts that do not fit are
 shortened in a fixed order — the project name first, then the document's name, then
 the filter's — and the place (§12 · 2/3 (18/56)) is kept whole.
 """
@@ -84,15 +86,10 @@ class StatusBar(Static):
         if shown is None:
             return
         width = self.size.width or self.app.size.width
-        line = self._fit(shown, width)
-        said = Text(" " + shown.message, style="italic")
-        if width >= WIDE and shown.message and line.cell_len + 2 + said.cell_len <= width:
-            line.append(" │", style="dim")
-            line.append_text(said)
-            lines = [line]
-        elif width >= WIDE and not shown.message:
-            lines = [line]
+        if width >= WIDE:
+            lines = [self._one_line(shown, width)]
         else:
+            line = self._fit(shown, width)
             # Too long for its line: the middle goes, so that both what happened (the
             # start) and to what (a file name, "u undoes it": the end) stay readable.
             said = Text(" " + middle(shown.message, max(width - 1, 1)), style="italic")
@@ -103,6 +100,21 @@ class StatusBar(Static):
         self._lines = len(lines)
         self.last_message = shown.message
         self.plain = "\n".join(text.plain for text in lines)
+
+    @classmethod
+    def _one_line(cls, shown: Status, width: int) -> Text:
+        """The place and the message on one line: the place's parts are shortened
+        first (down to half the line) to make room for the message, whose middle goes
+        if it still does not fit."""
+        if not shown.message:
+            return cls._fit(shown, width)
+        said = cell_len(shown.message) + 3  # " │ " before it
+        line = cls._fit(shown, max(width - said, width // 2))
+        room = width - line.cell_len - 3
+        line.append(" │", style="dim")
+        line.append_text(Text(" " + middle(shown.message, max(room, 1)), style="italic"))
+        line.truncate(width, overflow="ellipsis")
+        return line
 
     @staticmethod
     def _fit(shown: Status, width: int) -> Text:
