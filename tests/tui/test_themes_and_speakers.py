@@ -97,6 +97,24 @@ async def test_a_sub_code_alone_and_one_paragraph_in_the_singular(study: Project
 
 
 @pilot_test
+async def test_a_theme_no_paragraph_carries_yet_says_so(study: Project) -> None:
+    """A theme nobody has used: the reader is empty, and the researcher is told why
+    (and how to get the paragraphs back), not left with a blank screen."""
+    app = QcodeApp(study, CODER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f", *"state pressure", "enter")
+        said = status(app)
+        assert f"0 paragraphs carry {THEME!r} or its 4 sub-codes (F shows all)" in said
+        assert reader(app).position[1] == 0
+        shown = " ".join(line.strip() for line in reader_lines(app))
+        assert f"No paragraph carries {THEME!r} +4 sub-codes." in shown  # wrapped, not cut
+        assert any("Press F to show every paragraph again." in line
+                   for line in reader_lines(app))
+        await press(pilot, "F")
+        assert reader(app).position[1] == 56
+
+
+@pilot_test
 async def test_a_speaker_filter_and_an_unknown_name(tmp_path: Path, project: Project) -> None:
     path = tmp_path / "kazan.txt"
     path.write_text(TRANSCRIPT, encoding="utf-8")

@@ -256,7 +256,8 @@ class MainScreen(Screen[None]):
         current = self.reader.current
         if current is not None and self.session.view is not None:
             self.positions[self.session.view.document.id] = current.id
-        if self.message and (current is None or current.id != self.message_at):
+        # (A filter that keeps nothing says so with no paragraph current: kept.)
+        if self.message and (current.id if current else None) != self.message_at:
             self.message = ""
         self.show_here()
         self.update_status()

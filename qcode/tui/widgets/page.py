@@ -9,6 +9,7 @@ paragraph. What moves the view (keys, mouse, filters) is the reader's business.
 
 from __future__ import annotations
 
+import textwrap
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import ClassVar
@@ -177,17 +178,22 @@ class PagedView(Widget):
     def _empty_message(self) -> list[_Line]:
         muted = self.get_component_rich_style("reader--muted")
         if self.session.view is None:
-            text = ["", "  No document open.", "",
-                    "  Import interviews with  qcode import FILE…",
-                    "  then choose one in the documents list (d)."]
+            text = ["", "No document open.", "",
+                    "Import interviews with  qcode import FILE…",
+                    "then choose one in the documents list (d)."]
         else:
             wanted = self.filter
             if wanted is not None and wanted.speaker is not None:
-                said = f"  {wanted.speaker!r} has no turn here."
+                said = f"{wanted.speaker!r} has no turn here."
             else:
-                said = f"  No paragraph carries {wanted.label if wanted else '?'}."
-            text = ["", said, "", "  Press F to show every paragraph again."]
-        return [_Line(Strip([Segment(t, muted)]), None) for t in text]
+                said = f"No paragraph carries {wanted.label if wanted else '?'}."
+            text = ["", said, "", "Press F to show every paragraph again."]
+        # Wrapped to the reader (a theme's name is long at 80 columns), not cut.
+        room = max(self.size.width - 3, 20)
+        lines = [part for t in text
+                 for part in (textwrap.wrap(t, room, initial_indent="  ",
+                                            subsequent_indent="  ") or [""])]
+        return [_Line(Strip([Segment(t, muted)]), None) for t in lines]
 
     def _height(self, position: int) -> int:
         key = (position, self.size.width, self.session.blind)
