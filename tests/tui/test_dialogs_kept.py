@@ -136,3 +136,74 @@ async def test_the_filter_list_reopened_after_esc_keeps_its_options_and_lines_gr
             assert error.size.width >= len(said)  # laid out again when it grew
             await press(pilot, "escape", "f")
             assert str(error.content) == ""
+
+
+def frames_while(app: QcodeApp) -> list[object]:
+    """Every update the app puts on the terminal from now on (nothing-changed ones
+    left out, as Textual writes nothing for them)."""
+    drawn: list[object] = []
+    display = app._display
+
+    def counting(screen: Any, renderable: Any) -> None:
+        if renderable is not None:
+            drawn.append(renderable)
+        display(screen, renderable)
+
+    app._display = counting  # type: ignore[method-assign]
+    return drawn
+
+
+@pilot_test
+async def test_a_kept_dialog_reopens_in_one_frame(study: Project) -> None:
+    """Reopened, ``f`` and ``/`` are drawn whole in the first frame: their styles are
+    not applied again node by node (which repainted the list's scrollbar a frame
+    later, a third of the time they took to open)."""
+    app = QcodeApp(study, CODER)
+    async with app.run_test(size=(160, 45)) as pilot:
+        for key in ("f", "slash"):
+            await press(pilot, key, "escape")
+            await settle(pilot)
+            drawn = frames_while(app)
+            await press(pilot, key)
+            await settle(pilot)
+            assert len(drawn) == 1, key
+            app._display = type(app)._display.__get__(app)  # type: ignore[method-assign]
+            await press(pilot, "escape")
+
+
+@pilot_test
+async def test_a_kept_dialog_takes_a_new_theme_on_reopening(study: Project) -> None:
+    """The styles are applied again when the app's styles changed while it was closed
+    (a theme switched)."""
+    app = QcodeApp(study, CODER)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "f")
+        picker = app.screen
+        assert isinstance(picker, FilterPicker)
+        before = picker.options.styles.background
+        await press(pilot, "escape")
+        app.theme = "textual-light" if app.current_theme.dark else "textual-dark"
+        await settle(pilot)
+        await press(pilot, "f")
+        assert app.screen is picker
+        assert picker.options.styles.background != before
+
+
+@pilot_test
+async def test_f_and_slash_are_ready_before_their_first_opening(study: Project) -> None:
+    """Once the coding screen is drawn and idle, ``f`` and ``/`` are built, styled and
+    laid out off screen (Dialog.prepare): their first opening too is one frame, and
+    shows what an opening shows."""
+    for key, kind in (("f", FilterPicker), ("slash", SearchModal)):
+        app = QcodeApp(study, CODER)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await settle(pilot)
+            assert mounts(app, kind) == 1  # built ahead, not on the key
+            drawn = frames_while(app)
+            await press(pilot, key)
+            await settle(pilot)
+            assert isinstance(app.screen, kind)
+            assert len(drawn) == 1, key
+            box = app.screen.query_one(Input)
+            assert box.has_focus and box.value == ""
+            assert app.screen.query_one(OptionList).size.height > 10  # laid out at 45 lines

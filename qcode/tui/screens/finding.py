@@ -3,13 +3,15 @@ and coding every hit of a search at once."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
 from qcode.core.search import Hit
 from qcode.core.similar import Similar
 from qcode.tui.modals.confirm import Confirm
+from qcode.tui.modals.dialog import Dialog
 from qcode.tui.modals.filter_picker import FilterPicker
 from qcode.tui.modals.picker import CodePicker, Pick
 from qcode.tui.modals.prompt import Prompt
@@ -18,6 +20,7 @@ from qcode.tui.modals.similar import SimilarModal
 
 if TYPE_CHECKING:
     from qcode.tui.screens.coding import CodingScreen
+    from qcode.tui.session import Session
 
 
 def go_to(screen: CodingScreen) -> None:
@@ -65,6 +68,24 @@ def search(screen: CodingScreen) -> None:
 
     dialog = screen.dialog(SearchModal, lambda: SearchModal(session), SearchModal.reset)
     screen.cover(dialog, chosen)
+
+
+def kept_dialogs(screen: CodingScreen) -> Iterator[Dialog[Any]]:
+    """The dialogs of ``f`` and ``/``, each built when reached if it is not yet (as it
+    is if it is): what :meth:`Dialog.prepare` gets ready ahead of their first opening.
+    One at a time, so that none is built and left unregistered while another is
+    prepared (a key meanwhile would build it again)."""
+    session = screen.session
+
+    def as_they_are(_kept: Dialog[Any]) -> None:
+        pass
+
+    yield screen.dialog(FilterPicker, lambda: _filter_picker(session), as_they_are)
+    yield screen.dialog(SearchModal, lambda: SearchModal(session), as_they_are)
+
+
+def _filter_picker(session: Session) -> FilterPicker:
+    return FilterPicker(session, speakers=session.speakers())
 
 
 def code_every_hit(screen: CodingScreen, query: str) -> None:
@@ -164,7 +185,6 @@ def filter_by_code(screen: CodingScreen) -> None:
             count = screen.reader.set_filter(wanted)
             screen.say(wanted.matched(count))
 
-    speakers = session.speakers()
-    picker = screen.dialog(FilterPicker, lambda: FilterPicker(session, speakers=speakers),
-                           lambda kept: kept.show_speakers(speakers))
+    picker = screen.dialog(FilterPicker, lambda: _filter_picker(session),
+                           lambda kept: kept.show_speakers(session.speakers()))
     screen.cover(picker, chosen)

@@ -139,6 +139,18 @@ class MainScreen(Screen[None]):
         self.say("j/k move · space read on · 1-9 or c: code · u undo · ? all keys")
         if not self.session.counted:
             self.call_after_refresh(self.count_in_background)
+        self.call_after_refresh(self.prepare_dialogs)
+
+    def prepare_dialogs(self) -> None:
+        """Get ``f`` and ``/`` ready ahead of their first opening, once this screen is
+        drawn (:meth:`Dialog.prepare`): on the UI thread, between the keys."""
+        from qcode.tui.screens import finding
+
+        async def prepare() -> None:
+            for dialog in finding.kept_dialogs(self):
+                await dialog.prepare()
+
+        self.run_worker(prepare(), group="prepare-dialogs", exclusive=True)
 
     def count_in_background(self) -> None:
         """Read the coder's counts and progress on the worker connection; the screen
