@@ -3,7 +3,7 @@ the status line at the bottom; every coding action is a key."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
@@ -245,16 +245,18 @@ class MainScreen(Screen[None]):
         self.codebook.show_here(self.session.codes_here(current.id) if current else {})
 
     def after_write(self, message: str, *, codebook: bool = False,
-                    codes: set[int] | None = None) -> None:
+                    codes: set[int] | None = None,
+                    paragraphs: Collection[int] | None = None) -> None:
         """Show a committed change everywhere it is visible (``codes``: only these
-        codes' counts can have changed)."""
+        codes' counts can have changed; ``paragraphs``: only these paragraphs' codings
+        or memos)."""
         if codebook:
             self.codebook.rebuild()
         else:
             self.codebook.refresh_labels(codes)
         self.show_here()
         self.documents.refresh_list()
-        self.reader.changed()
+        self.reader.changed(None if codebook else paragraphs)
         self.say(message)
 
     def after_reload(self, message: str) -> None:
@@ -339,7 +341,7 @@ class MainScreen(Screen[None]):
         message = self.attempt(lambda: self.session.toggle(targets, code))
         if message is not None:
             self.reader.clear_selection()
-            self.after_write(message, codes={code.id})
+            self.after_write(message, codes={code.id}, paragraphs=targets)
 
     def action_slot(self, number: int) -> None:
         """Keys 1–9 toggle the code on that key."""

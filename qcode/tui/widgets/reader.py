@@ -358,8 +358,7 @@ class Reader(PagedView, can_focus=True):
         self._moved()
 
     def _moved(self) -> None:
-        self._version += 1
-        self.refresh()
+        self.repaint_changes()
         self.post_message(self.Moved())
 
     # -- mouse -------------------------------------------------------------------------
