@@ -1,7 +1,8 @@
 """The house's rules, checked: the core knows no UI, and no module imports itself back.
 
 Every module under qcode/core, qcode/ingest, qcode/exchange and qcode/reports is imported
-in a fresh interpreter and must not load textual or click. The import graph is built
+in a fresh interpreter and must not load textual or click; nor may the part of the CLI
+that runs a scripted `qcode tag` without click (nor rich, there). The import graph is built
 from the source (every ``import`` and ``from … import``, including those inside
 functions and under ``TYPE_CHECKING``) and must have no cycle.
 """
@@ -46,8 +47,27 @@ def test_core_module_imports_no_ui(module: str) -> None:
     assert result.stdout.strip() == "", f"{module} pulls in {result.stdout.strip()}"
 
 
+# The command line's click-free part: the entry point and what the scripted `qcode tag`
+# runs without loading click (qcode.cli.scripted), rich or textual.
+CLICK_FREE_CLI = ("qcode.cli", "qcode.cli.plain", "qcode.cli.tagging", "qcode.cli.scripted")
+
+
+@pytest.mark.parametrize("module", CLICK_FREE_CLI)
+def test_the_scripted_path_imports_no_ui_library(module: str) -> None:
+    code = (
+        "import importlib, sys\n"
+        f"importlib.import_module({module!r})\n"
+        "leaks = sorted(m for m in sys.modules\n"
+        "               if m.split('.')[0] in {'textual', 'click', 'rich'})\n"
+        "print(','.join(leaks))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, check=True)
+    assert result.stdout.strip() == "", f"{module} pulls in {result.stdout.strip()}"
+
+
 def test_the_check_would_catch_a_leak() -> None:
-    code = "import qcode.cli, sys; print('click' in sys.modules)"
+    code = "from qcode.cli import main; import sys; print('click' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=ROOT, check=True)
     assert result.stdout.strip() == "True"

@@ -2,88 +2,46 @@
 
 Every command parses its arguments, calls the library, and formats the result; any
 :class:`qcode.QcodeError` becomes one line on stderr and exit status 2.
+
+click defines the command line (:mod:`qcode.cli.group`, reached here as ``main``).
+The console script, :func:`entry_point`, first offers the command line to
+:mod:`qcode.cli.scripted`, which runs the plain form of ``qcode tag`` and
+``qcode untag`` that scripts call in loops without importing click (importing click
+alone took longer than the tagging); everything else goes to click.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-import click
+if TYPE_CHECKING:
+    from qcode.cli.group import COMMANDS as COMMANDS
+    from qcode.cli.group import QcodeGroup as QcodeGroup
+    from qcode.cli.group import main as main
 
-from qcode import __version__
-from qcode.cli.common import shared
-from qcode.core.errors import QcodeError
-
-# Which module defines each command. A command's module (and what it imports: reports,
-# REFI-QDA, the terminal UI…) loads only when that command runs, so `qcode tag` starts
-# in a fraction of the time loading them all took.
-COMMANDS = {
-    "init": "project", "status": "project",
-    "import": "documents", "documents": "documents", "show": "documents",
-    "codebook": "codebook",
-    "tag": "coding", "untag": "coding", "undo": "coding", "redo": "coding", "log": "coding",
-    "merge": "merge", "sync": "sync",
-    "check": "maintenance", "backup": "maintenance",
-    "tui": "tui",
-    "export": "exchange",
-    "report": "report",
-    "agree": "agree", "reviewed": "agree",
-    "consensus": "consensus",
-    "memo": "memo",
-    "search": "search", "autocode": "autocode",
-    "similar": "similar",
-    "edit": "edit",
-}
+# Names kept here for `from qcode.cli import main` (tests, CliRunner), loaded on use.
+_FROM_GROUP = frozenset({"COMMANDS", "QcodeGroup", "main"})
 
 
-class QcodeGroup(click.Group):
-    """Loads a command's module when the command is used; routes library errors that
-    escape a command to one line and exit 2."""
+def entry_point(args: Sequence[str] | None = None) -> None:
+    """The ``qcode`` console script (and ``python -m qcode``): the plain scripted
+    ``qcode tag`` / ``untag`` run directly, anything else through click."""
+    from qcode.cli.scripted import run_scripted
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        """Every command, without loading any."""
-        return sorted(COMMANDS)
+    status = run_scripted(sys.argv[1:] if args is None else list(args))
+    if status is not None:
+        sys.exit(status)
+    from qcode.cli.group import main
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        """The command, loading the module that defines it on first use."""
-        if cmd_name not in self.commands and cmd_name in COMMANDS:
-            import importlib
-
-            importlib.import_module(f"qcode.cli.{COMMANDS[cmd_name]}").register(self)
-        return super().get_command(ctx, cmd_name)
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        """Parse the group's own options, ``qcode -p FILE …`` taking the direct path."""
-        # click tries "-p" as a long option first and, on the miss, makes a "no such
-        # option" error whose suggestions import difflib: a millisecond of every
-        # scripted `qcode -p FILE tag …`. "--project" is the same option, found at once.
-        if len(args) >= 2 and args[0] == "-p":
-            args = ["--project", *args[1:]]
-        return super().parse_args(ctx, args)
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except QcodeError as exc:
-            from qcode.cli.common import fail
-
-            fail(str(exc), exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("interrupted; nothing half-written (each change commits whole)", err=True)
-            sys.exit(130)
+    main(args)
 
 
-@click.group(cls=QcodeGroup, invoke_without_command=True,
-             context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="qcode")
-@shared()
-def main(ctx: click.Context) -> None:
-    """Qualitative coding of interviews in the terminal.
+def __getattr__(name: str) -> Any:
+    # The click group is imported only when asked for: the scripted path never is.
+    if name in _FROM_GROUP:
+        from qcode.cli import group
 
-    With no command, opens the terminal UI on the project (./qcode.db by default).
-    """
-    if ctx.invoked_subcommand is None:
-        from qcode.cli.tui import launch
-
-        launch(ctx)
+        return getattr(group, name)
+    raise AttributeError(f"module 'qcode.cli' has no attribute {name!r}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from qcode.cli import tagging
 from qcode.cli.common import (
     console,
     emit_json,
@@ -11,22 +12,6 @@ from qcode.cli.common import (
     say,
     shared,
 )
-from qcode.core.project import Project
-
-
-def _resolve(project: Project, document: str, paragraph: str,
-             codes: tuple[str, ...]) -> tuple[int, list[int], str, str]:
-    """(paragraph id, code ids, where, the codes' names): what is echoed is the
-    project's spelling, and says whether the paragraph was found by label or position."""
-    doc = project.document(document)
-    para, by_position = project.locate_paragraph(doc, paragraph)
-    resolved = list({c.id: c for c in (project.code(name) for name in codes)}.values())
-    where = para.ref
-    if by_position:
-        where = f"¶{para.ordinal} (position" + (f", labelled {para.label})" if para.label
-                                                 else ")")
-    names = ", ".join(repr(c.name) for c in resolved)
-    return para.id, [c.id for c in resolved], f"{doc.name} {where}", names
 
 
 @click.command()
@@ -44,13 +29,7 @@ def tag(ctx: click.Context, document: str, paragraph: str, codes: tuple[str, ...
     paragraph labelled 12 when there is one) or a position (#12); CODE a code name
     (quote names with spaces), path (parent/child) or GUID.
     """
-    opened = open_project(ctx)
-    para, code_ids, where, names = _resolve(opened, document, paragraph, codes)
-    result = opened.tag([para], code_ids, coder=coder, memo=memo)
-    if result.changed:
-        say(f"tagged {where} with {names}", dim=f"({coder})")
-    else:
-        say(f"{where} already carries {names} for {coder}")
+    tagging.tag(open_project(ctx), document, paragraph, codes, coder=coder, memo=memo)
 
 
 @click.command()
@@ -64,13 +43,7 @@ def untag(ctx: click.Context, document: str, paragraph: str, codes: tuple[str, .
 
     PARAGRAPH is a label or a position (#12), as for `qcode tag`.
     """
-    opened = open_project(ctx)
-    para, code_ids, where, names = _resolve(opened, document, paragraph, codes)
-    result = opened.untag([para], code_ids, coder=coder)
-    if result.changed:
-        say(f"untagged {names} from {where}", dim=f"({coder})")
-    else:
-        say(f"{where} carries none of {names} for {coder}")
+    tagging.untag(open_project(ctx), document, paragraph, codes, coder=coder)
 
 
 @click.command()

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-import click
-
 from qcode.core.controls import printable
 
 if TYPE_CHECKING:
@@ -53,6 +51,8 @@ def safe_console(**options: Any) -> Console:
 
 def echo(text: str, *, nl: bool = True) -> None:
     """``click.echo`` of text that may hold other people's characters."""
+    import click  # here: the plain output of qcode.cli.plain comes here for rich, not click
+
     click.echo(printable(text), nl=nl)
 
 
