@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import click
+import pytest
 
 from qcode.cli import COMMANDS, main
 
@@ -42,12 +43,20 @@ NOT_BUILT_FOR_TAG = (
     "qcode.core.store.texts:ParagraphRows")
 
 
-def loaded_after(args: list[str]) -> tuple[list[str], str]:
+# How a fresh interpreter runs a command line: through the console script's entry point
+# (a plain `qcode tag` runs without click, qcode.cli.scripted), or through click.
+RUN = {
+    "entry point": "from qcode.cli import entry_point\ntry:\n    entry_point({args!r})\n"
+                   "except SystemExit as exc:\n    assert not exc.code, exc.code\n",
+    "click": "from qcode.cli import main\nmain({args!r}, standalone_mode=False)\n",
+}
+
+
+def loaded_after(args: list[str], way: str = "click") -> tuple[list[str], str]:
     """Run the CLI in a fresh interpreter; the modules it had loaded, and its output."""
     code = (
         "import sys\n"
-        "from qcode.cli import main\n"
-        f"main({args!r}, standalone_mode=False)\n"
+        + RUN[way].format(args=args) +
         "loaded = sorted(sys.modules)\n"
         "import json\n"  # after the snapshot: the check itself must not count
         "print(json.dumps(loaded))\n"
@@ -58,26 +67,42 @@ def loaded_after(args: list[str]) -> tuple[list[str], str]:
     return json.loads(modules), "\n".join(said)
 
 
-def test_tag_loads_only_what_tagging_needs(tmp_path: Path) -> None:
+@pytest.mark.parametrize("way", sorted(RUN))
+def test_tag_loads_only_what_tagging_needs(tmp_path: Path, way: str) -> None:
     db = str(tmp_path / "p.db")
     for args in (["init"], ["import", str(ARTICLE)], ["codebook", "load", str(CODEBOOK)]):
         main(["-p", db, *args], standalone_mode=False)
     modules, said = loaded_after(["-p", db, "tag", "sieca-kozlowski-2009", "§12",
-                                  "regional variation", "--coder", "alice"])
+                                  "regional variation", "--coder", "alice"], way)
     assert "tagged sieca-kozlowski-2009 §12" in said
-    heavy = [m for m in modules if m.startswith(NOT_FOR_TAG)]
+    # The scripted form runs without click too: importing it took longer than tagging.
+    not_for_tag = (*NOT_FOR_TAG, "click") if way == "entry point" else NOT_FOR_TAG
+    heavy = [m for m in modules if m.startswith(not_for_tag)]
     assert heavy == []
 
 
-def test_tag_builds_only_the_records_it_makes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("args", [
+    ["-p", "{db}", "tag", "sieca-kozlowski-2009", "§12", "regional variation"],
+    ["untag", "sieca-kozlowski-2009", "§12", "regional variation", "--project={db}"],
+])
+def test_the_scripted_form_loads_no_click(tmp_path: Path, args: list[str]) -> None:
+    db = str(tmp_path / "p.db")
+    for setup in (["init"], ["import", str(ARTICLE)], ["codebook", "load", str(CODEBOOK)]):
+        main(["-p", db, *setup], standalone_mode=False)
+    modules, said = loaded_after([a.format(db=db) for a in args], "entry point")
+    assert "sieca-kozlowski-2009 §12" in said
+    assert [m for m in modules if m.startswith("click")] == []
+
+
+@pytest.mark.parametrize("way", sorted(RUN))
+def test_tag_builds_only_the_records_it_makes(tmp_path: Path, way: str) -> None:
     db = str(tmp_path / "p.db")
     for args in (["init"], ["import", str(ARTICLE)], ["codebook", "load", str(CODEBOOK)]):
         main(["-p", db, *args], standalone_mode=False)
     code = (
         "import importlib, sys\n"
-        "from qcode.cli import main\n"
-        f"main({['-p', db, 'tag', 'sieca-kozlowski-2009', '§12', 'regional variation']!r},"
-        " standalone_mode=False)\n"
+        + RUN[way].format(
+            args=["-p", db, "tag", "sieca-kozlowski-2009", "§12", "regional variation"]) +
         f"for name in {NOT_BUILT_FOR_TAG!r}:\n"
         "    module, _, cls = name.partition(':')\n"
         "    if '__dataclass_fields__' in vars(getattr(sys.modules[module], cls)):\n"
