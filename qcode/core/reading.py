@@ -302,8 +302,14 @@ class ProjectReader(CodingReads):
             row = self.conn.execute("SELECT * FROM codes WHERE guid = ?", (guid,)).fetchone()
             if row is not None:
                 return Code.from_row(row)
-        codes = self.codes()
         wanted = fold(ref)
+        # A name usually names one code: find it from the names alone, rather than make
+        # the whole codebook into records (which cost `qcode tag` more than the tagging).
+        named = [row[0] for row in self.conn.execute("SELECT id, name FROM codes")
+                 if fold(row[1]) == wanted]
+        if len(named) == 1:
+            return self.code_by_id(named[0])
+        codes = self.codes()
         matches = [c for c in codes if fold(c.name) == wanted]
         if not matches and _PATH_SEPARATORS.search(ref):
             wanted_path = [fold(p) for p in _PATH_SEPARATORS.split(ref.strip())]
