@@ -63,6 +63,7 @@ def run_scripted(args: Sequence[str]) -> int | None:
     if parsed is None:
         return None
     name, values, project = parsed
+    _defer_import("inspect")
     try:
         try:
             # As click does for the option's default: $QCODE_CODER or the login name.
@@ -219,6 +220,37 @@ def _plain_environment() -> bool:
         except LookupError:
             return False
     return True
+
+
+def _defer_import(name: str) -> None:
+    """Put off importing module ``name`` until an attribute of it is used.
+
+    For ``inspect``: dataclasses imports it -- and with it ast, dis and tokenize, a
+    tenth of what a scripted `qcode tag` runs -- for one call, the signature it writes
+    as the docstring of a dataclass that has none; every record has one. So the module
+    is a stand-in that imports the real one on first use and takes on its contents (the
+    importer keeps the stand-in; later importers get the real module). Only here, in a
+    process that runs one command on one thread. (importlib.util.LazyLoader cannot do
+    this on Python 3.11: the import statement itself reads the module's ``__spec__``.)
+    """
+    if name in sys.modules:
+        return
+    import importlib
+    import importlib.machinery
+    import types
+
+    stand_in = types.ModuleType(name)
+    stand_in.__spec__ = importlib.machinery.ModuleSpec(name, None)
+
+    def __getattr__(attribute: str) -> Any:
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+        real = importlib.import_module(name)
+        vars(stand_in).update(vars(real))
+        return getattr(real, attribute)
+
+    stand_in.__getattr__ = __getattr__  # type: ignore[method-assign]
+    sys.modules[name] = stand_in
 
 
 def _silence_stdout() -> None:

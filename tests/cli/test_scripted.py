@@ -271,3 +271,25 @@ def test_the_console_script_runs_the_scripted_path(tmp_path: Path, template: Pat
                 if line.startswith("import time:")]
     assert "qcode.cli.scripted" in imported
     assert not [m for m in imported if m.split(".")[0] in {"click", "rich", "textual"}]
+
+
+def test_a_deferred_inspect_loads_on_first_use() -> None:
+    """The scripted path defers `inspect`: a dataclass without a docstring (which asks
+    inspect for its signature) and inspect itself still work, through the stand-in."""
+    code = (
+        "import sys\n"
+        "from qcode.cli.scripted import _defer_import\n"
+        "_defer_import('inspect')\n"
+        "import dataclasses, inspect\n"
+        "assert 'ast' not in sys.modules\n"
+        "@dataclasses.dataclass\n"
+        "class Point:\n"
+        "    x: int\n"
+        "print(Point.__doc__)\n"
+        "print(inspect.signature(lambda a, b=2: a), inspect.isfunction(print))\n"
+        "import inspect as again\n"
+        "print(again is sys.modules['inspect'], hasattr(inspect, 'no_such_thing'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, check=True)
+    assert result.stdout.splitlines() == ["Point(x: int)", "(a, b=2) False", "True False"]
