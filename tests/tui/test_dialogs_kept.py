@@ -207,3 +207,28 @@ async def test_f_and_slash_are_ready_before_their_first_opening(study: Project) 
             box = app.screen.query_one(Input)
             assert box.has_focus and box.value == ""
             assert app.screen.query_one(OptionList).size.height > 10  # laid out at 45 lines
+
+
+@pilot_test
+async def test_a_filter_list_left_narrowed_is_whole_again_in_one_frame(
+    study: Project,
+) -> None:
+    """After a theme is chosen from a list narrowed by typing, the list is shown whole
+    and laid out again off screen (MainScreen._ready_again): the next ``f`` is one
+    frame, and shows every entry."""
+    app = QcodeApp(study, CODER)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f")
+        picker = app.screen
+        assert isinstance(picker, FilterPicker)
+        everything = picker.options.option_count
+        await press(pilot, *"state", "enter")
+        assert app.screen is not picker
+        await settle(pilot)
+        drawn = frames_while(app)
+        await press(pilot, "f")
+        await settle(pilot)
+        assert app.screen is picker and len(drawn) == 1
+        assert picker.options.option_count == everything
+        assert picker.query_one("#picker-input", Input).value == ""

@@ -29,8 +29,8 @@ R = TypeVar("R")
 
 # Styles blended with a tint, kept per dialog; the coding screen uses a few hundred.
 _TINTS_KEPT = 4096
-# Seconds :meth:`Dialog.prepare` gives the widgets to answer a layout before the next.
-LAYOUT_SETTLES = 0.05
+# Turns of the event loop :meth:`Dialog.prepare` gives the widgets to answer a layout.
+SETTLING_TURNS = 50
 LAYOUTS = 4
 
 
@@ -59,6 +59,10 @@ class Dialog(ModalScreen[R]):
             event.refresh_styles = False
         self._styled_for = generation
 
+    def reset(self) -> None:
+        """Show again as if new: what a dialog kept for reuse does before it is
+        opened again (nothing, unless it keeps what was typed or chosen)."""
+
     async def prepare(self) -> None:
         """Get this dialog ready before it is first opened, while the app is idle: its
         widgets composed and mounted, styled, laid out at the terminal's size and drawn
@@ -80,8 +84,17 @@ class Dialog(ModalScreen[R]):
             self._layout_required = False
             self._refresh_layout(app.size)
             self._compositor.render_update(full=True, screen_stack=[app.screen])
-            await asyncio.sleep(LAYOUT_SETTLES)
+            await self._settled()
             if not self._layout_required:
+                return
+
+    async def _settled(self) -> None:
+        """Wait until this dialog's widgets have handled what they were sent (their
+        new sizes), a few turns of the event loop."""
+        for _turn in range(SETTLING_TURNS):
+            await asyncio.sleep(0)
+            if all(node._message_queue.empty()
+                   for node in self.walk_children(with_self=True)):
                 return
 
     def render_line(self, y: int) -> Strip:

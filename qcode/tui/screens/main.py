@@ -19,6 +19,7 @@ from qcode.core.model import Code, DocumentSummary
 from qcode.tui.guard import attempt
 from qcode.tui.keymap import SLOTS
 from qcode.tui.live import Watching
+from qcode.tui.modals.dialog import Dialog
 from qcode.tui.session import Session
 from qcode.tui.widgets.codebook import CodebookPane
 from qcode.tui.widgets.documents import DocumentsPane
@@ -204,11 +205,24 @@ class MainScreen(Screen[None]):
         nothing on it has changed, but that repaint reaches the dialog above as one
         more frame, drawn a frame period later (a third of the time ``f`` and ``/``
         took to open). The dialog's backdrop is drawn from this screen as it is."""
+        def closed(result: R | None) -> None:
+            callback(result)
+            if isinstance(dialog, Dialog):
+                self.call_after_refresh(self._ready_again, dialog)
+
         self._covering = True
         try:
-            self.app.push_screen(dialog, callback)
+            self.app.push_screen(dialog, closed)
         finally:
             self._covering = False
+
+    def _ready_again(self, dialog: Dialog[Any]) -> None:
+        """A kept dialog just closed: show it as new and lay it out off screen now,
+        once what it chose is drawn, rather than on its next opening (a filter list
+        left narrowed to a theme took two frames to show whole again)."""
+        if dialog not in self.app.screen_stack:
+            dialog.reset()
+            self.run_worker(dialog.prepare(), group="prepare-dialogs")
 
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
                 recompose: bool = False) -> Self:
