@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sqlite3
 from pathlib import Path
 
@@ -11,13 +10,10 @@ from textual.app import App
 from qcode.core.errors import QcodeError
 from qcode.core.project import Project
 from qcode.core.shared_folder import first_warning
-from qcode.tui import prefs, terminal
+from qcode.tui import memory, prefs, terminal
 from qcode.tui.live import POLL_SECONDS, Refreshes, Watcher, describe
 from qcode.tui.screens.main import MainScreen
 from qcode.tui.session import COUNT_LATER_FROM, Session
-
-# The cycle collector's thresholds while the app runs (Python's defaults: 700, 10, 10).
-GC_THRESHOLDS = (10_000, 20, 100)
 
 
 class QcodeApp(App[None]):
@@ -38,7 +34,6 @@ class QcodeApp(App[None]):
         self.watcher = Watcher(project)
         # Set while an import writes on a connection of its own: its commits are ours.
         self.importing = False
-        self._thresholds: tuple[int, int, int] | None = None
 
     def on_mount(self) -> None:
         """Open the coding screen where this coder left off; watch for other writers;
@@ -48,18 +43,7 @@ class QcodeApp(App[None]):
         warning = first_warning(self.session.project.path)
         if warning is not None:
             self.notify(warning, severity="warning", timeout=30)
-        self.call_after_refresh(self._settle_memory)
-
-    def _settle_memory(self) -> None:
-        # Python's cycle collector walks every object the app holds (Textual's styles,
-        # widgets, the reader's wrapped lines); with its defaults that put pauses of
-        # 50-100 ms into one key press in twenty. What is built by the first screen
-        # lives as long as the app, so it is frozen out of the walk, and collections
-        # run less often (still every few hundred key presses for old cycles).
-        gc.collect()
-        gc.freeze()
-        self._thresholds = gc.get_threshold()
-        gc.set_threshold(*GC_THRESHOLDS)
+        self.call_after_refresh(memory.settle)
 
     def check_for_changes(self, *, force: bool = False) -> str | None:
         """If another process committed (or ``force``), let every open screen re-read
@@ -151,9 +135,7 @@ class QcodeApp(App[None]):
     def on_unmount(self) -> None:
         """Close the worker connection; let the collector free the app's objects."""
         self.session.close()
-        gc.unfreeze()
-        if self._thresholds is not None:
-            gc.set_threshold(*self._thresholds)
+        memory.restore()
 
 
 def run(path: Path, coder: str, *, blind: bool = False) -> None:

@@ -232,3 +232,22 @@ async def test_a_filter_list_left_narrowed_is_whole_again_in_one_frame(
         assert app.screen is picker and len(drawn) == 1
         assert picker.options.option_count == everything
         assert picker.query_one("#picker-input", Input).value == ""
+
+
+@pilot_test
+async def test_the_prepared_dialogs_are_frozen_out_of_the_collectors_walk(
+    study: Project,
+) -> None:
+    """What the dialogs hold lives as long as the app: once they are ready it is
+    frozen with the first screen (gc.freeze), so young collections do not walk it."""
+    import gc
+
+    app = QcodeApp(study, CODER)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        kept = [node for node in app._registry if isinstance(node, (FilterPicker,
+                                                                     SearchModal))]
+        assert len(kept) == 2
+        walked = {id(obj) for obj in gc.get_objects()}  # the permanent generation aside
+        assert not [dialog for dialog in kept if id(dialog) in walked]
+    gc.unfreeze()

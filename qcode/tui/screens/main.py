@@ -16,6 +16,7 @@ from textual.worker import get_current_worker
 
 from qcode.core.errors import QcodeError
 from qcode.core.model import Code, DocumentSummary
+from qcode.tui import memory
 from qcode.tui.guard import attempt
 from qcode.tui.keymap import SLOTS
 from qcode.tui.live import Watching
@@ -150,8 +151,9 @@ class MainScreen(Screen[None]):
         async def prepare() -> None:
             for dialog in finding.kept_dialogs(self):
                 await dialog.prepare()
+            memory.settle()  # what they hold lives as long as the app, as the screen
 
-        self.run_worker(prepare(), group="prepare-dialogs", exclusive=True)
+        self.run_worker(prepare(), group="prepare-dialogs")
 
     def count_in_background(self) -> None:
         """Read the coder's counts and progress on the worker connection; the screen
