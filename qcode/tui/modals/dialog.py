@@ -31,6 +31,7 @@ R = TypeVar("R")
 _TINTS_KEPT = 4096
 # Turns of the event loop :meth:`Dialog.prepare` gives the widgets to answer a layout.
 SETTLING_TURNS = 50
+# Layouts it does at most: a dialog settles in two (the second for what sizes changed).
 LAYOUTS = 4
 
 
