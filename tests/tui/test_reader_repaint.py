@@ -100,3 +100,38 @@ async def test_a_tag_that_adds_a_chip_line_redraws_what_moved_down(study: Projec
         await settle(pilot)
         assert len(rows_of(app, page._pos)) == rows_before
         assert on_screen(app) == await whole_redraw(app, pilot)
+
+
+@pilot_test
+async def test_a_scroll_keeps_each_lines_drawn_strip_at_its_new_row(study: Project) -> None:
+    """When the page scrolls every row moves, but a line still on screen is drawn as
+    before: it keeps its strip (and all Textual derived from it), so a scroll costs
+    the rows that came into view, not the whole page."""
+    app = QcodeApp(study, CODER)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        page = reader(app)
+        for _ in range(40):
+            lines_before = [line.strip for line in page._layout()]
+            strips_before, knob_before = list(page._strips), _knob_rows(page)
+            top = page._top
+            await press(pilot, "j")
+            await settle(pilot)
+            if page._top != top:
+                break
+        assert page._top != top, "j never scrolled the page"
+        knob_after = _knob_rows(page)
+        # The rows showing a line that was on screen before, beside the same part of
+        # the scrollbar (knob or track) as before.
+        row_of = {id(strip): y for y, strip in enumerate(lines_before)}
+        same = [(y, row_of[id(line.strip)]) for y, line in enumerate(page._layout())
+                if id(line.strip) in row_of]
+        same = [(y, was) for y, was in same if (y in knob_after) == (was in knob_before)]
+        assert len(same) > 10, "too little stayed on screen to tell"
+        assert all(page._strips[y] is strips_before[was] for y, was in same)
+        assert on_screen(app) == await whole_redraw(app, pilot)
+
+
+def _knob_rows(page: Any) -> set[int]:
+    start, end = page._thumb(page._layout())
+    return set(range(start, end))

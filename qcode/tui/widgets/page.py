@@ -136,30 +136,33 @@ class PagedView(Widget):
 
     def _draw(self, page: list[_Line]) -> list[Strip]:
         """The page's lines at full width, with the scrollbar in the last column. A
-        row made of the same line and bar as before keeps its strip: what Textual
-        derives from a strip is kept on it, and :meth:`repaint_changes` tells the
-        rows that changed by it."""
+        line drawn before beside the same part of the scrollbar keeps its strip,
+        whichever row it is on now: what Textual derives from a strip is kept on it,
+        so a scroll costs the rows that came into view, and :meth:`repaint_changes`
+        tells the rows that changed by it."""
         width, height = self.size.width, self.size.height
         base = self.rich_style
         thumb_style = self.get_component_rich_style("reader--thumb")
         thumb = self._thumb(page)
         track = Strip.blank(1, base)
         knob = Strip([Segment("▐", thumb_style)], 1)
-        before, made_of = self._strips, self._made_of
-        same_look = self._drawn_with == (width, base, thumb_style)
+        drawn: dict[tuple[int, bool], Strip] = {}
+        if self._drawn_with == (width, base, thumb_style):
+            # By the line's identity: the sources are kept alive in _made_of.
+            drawn = {(id(line), on_knob): strip for (line, on_knob), strip
+                     in zip(self._made_of, self._strips, strict=True) if line is not None}
         strips, sources = [], []
         for y in range(height):
             line = page[y].strip if y < len(page) else None
             on_knob = thumb[0] <= y < thumb[1]
-            if same_look and y < len(made_of) and made_of[y][0] is line \
-                    and made_of[y][1] == on_knob:
-                strips.append(before[y])
-            else:
-                strip = line if line is not None else Strip.blank(width - 1, base)
+            strip = drawn.get((id(line), on_knob)) if line is not None else None
+            if strip is None:
+                body = line if line is not None else Strip.blank(width - 1, base)
                 # Segments without a background of their own (the text) take the
                 # reader's.
-                strips.append(Strip.join([blocks.pad(strip, width - 1, base),
-                                          knob if on_knob else track]).apply_style(base))
+                strip = Strip.join([blocks.pad(body, width - 1, base),
+                                    knob if on_knob else track]).apply_style(base)
+            strips.append(strip)
             sources.append((line, on_knob))
         self._made_of, self._drawn_with = sources, (width, base, thumb_style)
         return strips
