@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from textual import events
 from textual.app import App
 
 from qcode.core.errors import QcodeError
@@ -44,6 +45,14 @@ class QcodeApp(App[None]):
         if warning is not None:
             self.notify(warning, severity="warning", timeout=30)
         self.call_after_refresh(memory.settle)
+        self.set_interval(memory.TICK, memory.tidy)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Every key's young garbage is collected once the frame it asked for is
+        drawn, so no collection falls inside the next key (see :mod:`memory`)."""
+        if isinstance(event, events.Key):
+            self.call_after_refresh(memory.after_key)
+        await super().on_event(event)
 
     def check_for_changes(self, *, force: bool = False) -> str | None:
         """If another process committed (or ``force``), let every open screen re-read
