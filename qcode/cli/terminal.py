@@ -44,7 +44,9 @@ def safe_console(**options: Any) -> Console:
         def process_renderables(self, renderables: list[Any]) -> list[Any]:
             return [Printable(r) for r in renderables]
 
-    console = Console(**options)
+    # No emoji codes: a code named "reply :smile:" or a transcript quoting a chat
+    # prints as typed, not as a picture.
+    console = Console(**{"emoji": False, **options})
     console.push_render_hook(PrintableHook())
     return console
 

@@ -164,7 +164,7 @@ def plain(renderable: RenderableType, width: int = 120) -> str:
     """A renderable as plain text (for -o FILE.txt and tests)."""
     buffer = io.StringIO()
     Console(file=buffer, width=width, color_system=None, force_terminal=False,
-            highlight=False).print(renderable)
+            highlight=False, emoji=False).print(renderable)
     return buffer.getvalue()
 
 

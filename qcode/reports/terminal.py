@@ -81,7 +81,7 @@ def plain(report: Report, *, width: int = 100) -> str:
     """The rendered report as plain text (no colour codes), ``width`` columns wide."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, force_terminal=False,
-                      highlight=False)
+                      highlight=False, emoji=False)
     console.print(renderable(report))
     return buffer.getvalue()
 

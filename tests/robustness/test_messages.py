@@ -153,3 +153,32 @@ def test_exported_files_get_the_permissions_of_any_new_file(study_cli: Cli, tmp_
         os.umask(old)
     for output in outputs:
         assert stat.S_IMODE(output.stat().st_mode) == expected, output
+
+
+# -- what researchers type is printed as they typed it ----------------------------------
+
+
+def test_emoji_codes_in_names_and_text_print_as_typed(cli: Cli, tmp_path: Path) -> None:
+    """Rich turns ':smile:' into an emoji unless told not to: a code named with colons
+    (or a transcript quoting chat) must come back as typed, in errors and in reports."""
+    transcript = tmp_path / "chat.txt"
+    transcript.write_text("Q: What did they send?\n\nA: Only :thumbs_up: and :smile:.\n",
+                          encoding="utf-8")
+    codebook = tmp_path / "codes.yaml"
+    codebook.write_text("format: qcode-codebook\nformat_version: 1\nname: chat\ncodes:\n"
+                        "  - name: \"reply :smile:\"\n", encoding="utf-8")
+    assert cli("init").exit_code == 0
+    assert cli("import", str(transcript)).exit_code == 0
+    assert cli("codebook", "load", str(codebook)).exit_code == 0
+    assert cli("tag", "chat", "2", "reply :smile:").exit_code == 0
+    outputs = [
+        cli("tag", "chat", "1", "reply :smil:").stderr,  # did you mean…
+        cli("codebook", "show").stdout,
+        cli("report", "frequencies").stdout,
+        cli("report", "segments", "reply :smile:").stdout,
+        cli("search", "thumbs").stdout,
+    ]
+    for said in outputs:
+        assert "😄" not in said and "👍" not in said, said
+    assert all("reply :smile:" in said for said in outputs[:4]), outputs
+    assert ":thumbs_up:" in outputs[3] and ":thumbs_up:" in outputs[4]
