@@ -65,7 +65,7 @@ async def test_edit_a_code_s_colour_and_definition(study: Project) -> None:
         colour.value = "not a colour"
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, CodeEditor)
-        assert "#RRGGBB" in str(editor.query_one("#editor-error").render())
+        assert "#RRGGBB" in str(editor.query_one("#editor-hint").render())
         colour.value = "#12ab56"
         editor.query_one("#code-when_to_use").text = "Money from abroad."  # type: ignore[attr-defined]
         await press(pilot, "ctrl+s")

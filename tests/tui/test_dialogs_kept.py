@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.geometry import Region
 from textual.widgets import Input, Label, OptionList
 from textual.widgets._footer import FooterKey
 from tui_helpers import CODER, SIZE, pilot_test, press, settle
 
 from qcode import Project
 from qcode.tui import QcodeApp
-from qcode.tui.modals.filter_picker import FilterPicker
+from qcode.tui.modals.filter_picker import HINT, FilterPicker
 from qcode.tui.modals.search import READY, SearchModal
 
 
@@ -32,14 +33,14 @@ async def test_the_filter_list_is_built_once_and_shown_as_new_each_time(
         assert isinstance(first, FilterPicker)
         everything = first.options.option_count
         await press(pilot, *"qqqq", "enter")
-        assert "No code or speaker 'qqqq'" in str(first.query_one("#picker-error",
+        assert "No code or speaker 'qqqq'" in str(first.query_one("#picker-hint",
                                                                   Label).content)
         await press(pilot, "escape", "f")
         assert app.screen is first and mounts(app, FilterPicker) == 1
         assert first.query_one("#picker-input", Input).value == ""
         assert first.options.option_count == everything
         assert first.options.highlighted == 0
-        assert str(first.query_one("#picker-error", Label).content) == ""
+        assert str(first.query_one("#picker-hint", Label).content) == HINT
         # A code added meanwhile is offered.
         await press(pilot, "escape")
         study.add_code("a code added since", coder=CODER)
@@ -127,15 +128,18 @@ async def test_the_filter_list_reopened_after_esc_keeps_its_options_and_lines_gr
         await press(pilot, "down", "down", "escape", "f")
         assert list(picker.options.options) == before  # the very same Option objects
         assert picker.options.highlighted == 0
-        error = picker.query_one("#picker-error", Label)
+        error = picker.query_one("#picker-hint", Label)
         for typed in ("zz", "a name nobody gave to any code"):
             await press(pilot, *typed, "enter")
             await settle(pilot)
             said = str(error.content)
             assert f"No code or speaker {typed!r}" in said
-            assert error.size.width >= len(said)  # laid out again when it grew
+            # Laid out again when it grew: every word of it on screen.
+            lines = error.render_lines(Region(0, 0, *error.outer_size))
+            shown = " ".join(strip.text.strip() for strip in lines)
+            assert " ".join(said.split()) in " ".join(shown.split()), (shown, error.size)
             await press(pilot, "escape", "f")
-            assert str(error.content) == ""
+            assert str(error.content) == HINT and not error.has_class("error")
 
 
 def frames_while(app: QcodeApp) -> list[object]:
@@ -251,3 +255,25 @@ async def test_the_prepared_dialogs_are_frozen_out_of_the_collectors_walk(
         walked = {id(obj) for obj in gc.get_objects()}  # the permanent generation aside
         assert not [dialog for dialog in kept if id(dialog) in walked]
     gc.unfreeze()
+
+
+@pilot_test
+async def test_the_filter_list_uses_every_row_down_to_the_hint(study: Project) -> None:
+    """At 80×24 the list reaches the hint's line (no empty row kept for an error that
+    is not there); an error takes the hint's place, and typing brings the hint back."""
+    app = QcodeApp(study, CODER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f")
+        picker = app.screen
+        assert isinstance(picker, FilterPicker)
+        hint = picker.query_one("#picker-hint", Label)
+        assert picker.options.region.bottom == hint.region.y
+        said = str(hint.content)
+        assert said.startswith("Enter: show only that") and not hint.has_class("error")
+        await press(pilot, *"qqqq", "enter")
+        await settle(pilot)
+        assert str(hint.content).startswith("No code or speaker 'qqqq' here")
+        assert hint.has_class("error")
+        assert picker.options.region.bottom == hint.region.y
+        await press(pilot, "backspace")
+        assert str(hint.content) == said and not hint.has_class("error")

@@ -129,7 +129,7 @@ async def test_a_speaker_filter_and_an_unknown_name(tmp_path: Path, project: Pro
         text = "\n".join(reader_lines(app))
         assert "Kazan" in text and "told to" in text and "INTERVIEWER" not in text
         await press(pilot, "F", "f", *"qqqq", "enter")
-        error = str(app.screen.query_one("#picker-error", Label).render())
+        error = str(app.screen.query_one("#picker-hint", Label).render())
         assert error.startswith("No code or speaker 'qqqq' here") and "\n" not in error
         await press(pilot, "escape")
     # The rule in the core: an unknown speaker is one line with "did you mean".

@@ -12,11 +12,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, TextArea
 
 from qcode.core.model import Code
-from qcode.tui.modals.dialog import Dialog
+from qcode.tui.modals.dialog import Dialog, show_error
 from qcode.tui.modals.picker import CodePicker, Pick
 from qcode.tui.session import Session
 
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+HINT = "Ctrl+S: save   Tab: next field   Esc: cancel"
 AREAS = (
     ("short", "Short definition"),
     ("definition", "Full definition"),
@@ -73,8 +74,7 @@ class CodeEditor(Dialog[CodeForm | None]):
                     value = (getattr(self.code, field) or "") if self.code else ""
                     yield TextArea(value, id=f"code-{field}", soft_wrap=True, compact=True,
                                    classes="short" if field == "short" else "")
-            yield Label("", id="editor-error", classes="error")
-            yield Label("Ctrl+S: save   Tab: next field   Esc: cancel", classes="hint")
+            yield Label(HINT, id="editor-hint", classes="hint")
 
     def on_mount(self) -> None:
         """Start in the name field."""
@@ -101,13 +101,13 @@ class CodeEditor(Dialog[CodeForm | None]):
         """Check the form and close with it."""
         name = self.query_one("#code-name", Input).value.strip()
         colour = self.query_one("#code-colour", Input).value.strip()
-        error = self.query_one("#editor-error", Label)
+        line = self.query_one("#editor-hint", Label)
         if not name:
-            error.update("A code needs a name.")
+            show_error(line, "A code needs a name.", HINT)
             self.query_one("#code-name", Input).focus()
             return
         if colour and not COLOUR.match(colour):
-            error.update(f"Colour {colour!r} is not #RRGGBB (e.g. #4E9FE6).")
+            show_error(line, f"Colour {colour!r} is not #RRGGBB (e.g. #4E9FE6).", HINT)
             self.query_one("#code-colour", Input).focus()
             return
         fields: dict[str, str | None] = {"colour": colour.upper() or None}

@@ -168,4 +168,12 @@ def show_line(label: Static, text: str) -> None:
     label.update(text, layout=not same_height)
 
 
-__all__ = ["Dialog", "show_line"]
+def show_error(label: Static, error: str | None, hint: str) -> None:
+    """A dialog's last line: its ``hint``, or, in its place and in the error's colour,
+    what went wrong. One line for both: a line kept empty for an error that is not
+    there cost the list above it a row at 80×24."""
+    show_line(label, error or hint)
+    label.set_class(bool(error), "error")
+
+
+__all__ = ["Dialog", "show_error", "show_line"]

@@ -13,12 +13,13 @@ from textual.widgets.option_list import Option
 
 from qcode.core.suggest import did_you_mean
 from qcode.tui import fuzzy
-from qcode.tui.modals.dialog import show_line
+from qcode.tui.modals.dialog import show_error
 from qcode.tui.modals.picker import CodePicker, Pick
 from qcode.tui.session import Session
 from qcode.tui.wording import plural
 
 SPEAKER = "speaker:"
+HINT = "Enter: show only that (a code: with its sub-codes)   Esc: cancel"
 
 
 class FilterPicker(CodePicker):
@@ -36,14 +37,12 @@ class FilterPicker(CodePicker):
         self.reset()
 
     def compose(self) -> ComposeResult:
-        """Title, the filter box, the list, and a line for what matched nothing."""
+        """Title, the filter box, the list, and the hint (or what matched nothing)."""
         with Vertical(classes="dialog picker"):
             yield Label(self.title_text, classes="dialog-title")
             yield Input(placeholder="type part of a code or a speaker…", id="picker-input")
             yield OptionList(id="picker-list")
-            yield Label("", id="picker-error", classes="error")
-            yield Label("Enter: show only that (a code: with its sub-codes)   Esc: cancel",
-                        classes="hint")
+            yield Label(HINT, id="picker-hint", classes="hint")
 
     def _options(self, query: str) -> list[Option]:
         options = [o for o in super()._options(query)]
@@ -59,7 +58,7 @@ class FilterPicker(CodePicker):
         return options
 
     def _fill(self, query: str) -> None:
-        show_line(self.query_one("#picker-error", Label), "")
+        show_error(self.query_one("#picker-hint", Label), None, HINT)
         super()._fill(query)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -75,8 +74,8 @@ class FilterPicker(CodePicker):
         if not typed:
             return
         known = [code.name for code, _depth in self.entries] + [n for n, _t in self.speakers]
-        show_line(self.query_one("#picker-error", Label),
-                  f"No code or speaker {typed!r} here{did_you_mean(typed, known)}")
+        show_error(self.query_one("#picker-hint", Label),
+                   f"No code or speaker {typed!r} here{did_you_mean(typed, known)}", HINT)
 
     def _choose(self, option_id: str | None) -> None:
         if option_id is not None and option_id.startswith(SPEAKER):
