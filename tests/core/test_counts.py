@@ -7,6 +7,7 @@ Expected figures are counted here, in plain Python, from the rows of ``codings``
 
 from __future__ import annotations
 
+import contextlib
 import random
 import re
 import sqlite3
@@ -271,3 +272,99 @@ def _correlated(rows: dict[int, tuple[int, str]], node: int) -> bool:
         if detail.startswith("CORRELATED"):
             return True
     return False
+
+
+def exact(project: Project) -> None:
+    """Nothing pending, and every kept table equals a recount of everything."""
+    conn = project.conn
+    assert conn.execute("SELECT COUNT(*) FROM count_log").fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM count_stale").fetchone()[0] == 0
+    assert counts.differences(conn) == []
+
+
+def three_levels(project: Project) -> None:
+    """Codes three deep (themes, sub-codes, sub-sub-codes; every one codable), next to
+    the study codebook's two levels."""
+    for t in range(2):
+        theme = project.add_code(f"theme {t}", coder=CODER)
+        for s in range(2):
+            sub = project.add_code(f"sub {t}.{s}", coder=CODER, parent=theme)
+            for leaf in range(2):
+                project.add_code(f"leaf {t}.{s}.{leaf}", coder=CODER, parent=sub)
+
+
+def test_random_changes_are_counted_exactly(study: Project) -> None:
+    """A long random run of bulk tags, tags, untags, undos and redos by three coders,
+    over a two- and a three-level tree, codings on a code and its ancestors on one
+    paragraph, and changes made inside one transaction that cancel (a coding removed
+    and put back, added and removed, moved to another coder or code): after every
+    step the kept counts equal a full recount."""
+    project, rng = study, random.Random(11)
+    project.add_document(interview("long", 1100, 3), coder=CODER)
+    three_levels(project)
+    ids = [r[0] for r in project.conn.execute("SELECT id FROM paragraphs")]
+    # Few paragraphs and codes, so steps keep landing on codings already there.
+    hot = rng.sample(ids, 120) + ids[500:530]
+    coders = [CODER, BOB, "carol"]
+    for _step in range(60):
+        # (An undo may take back one of the codes added: the codebook is read anew.)
+        codes = [c.id for c in project.codes() if c.codable]
+        coder = rng.choice(coders)
+        action = rng.choice(["bulk", "bulk", "tag", "untag", "undo", "redo", "cancel"])
+        if action == "bulk":
+            project.tag_many(sorted({(rng.choice(hot), rng.choice(codes))
+                                     for _ in range(rng.randint(1, 400))}), coder=coder)
+        elif action == "tag":
+            project.tag(rng.sample(hot, 3), rng.sample(codes, 2), coder=coder)
+        elif action == "untag":
+            project.untag(rng.sample(hot, 60), rng.sample(codes, 6), coder=coder)
+        elif action in ("undo", "redo"):
+            with contextlib.suppress(Exception):
+                getattr(project, action)(coder=coder)
+        else:
+            cancel_out(project, rng)
+        exact(project)
+    assert_counts(project)
+
+
+def cancel_out(project: Project, rng: random.Random) -> None:
+    """One transaction of raw writes (as another program would make them, through the
+    triggers) where some changes undo others."""
+    with project.writing() as conn:
+        rows = conn.execute("SELECT id, guid, paragraph_id, code_id, coder_id, created_at "
+                            "FROM codings ORDER BY random() LIMIT 30").fetchall()
+        coders = [r[0] for r in conn.execute("SELECT id FROM coders")]
+        codes = [r[0] for r in conn.execute("SELECT id FROM codes")]
+        for row in rows[:10]:  # removed and put back: nothing changes
+            conn.execute("DELETE FROM codings WHERE id = ?", (row[0],))
+            conn.execute("INSERT INTO codings (guid, paragraph_id, code_id, coder_id, "
+                         "created_at) VALUES (?, ?, ?, ?, ?)", tuple(row[1:]))
+        for row in rows[10:20]:  # moved to another coder or code, if free there
+            column, value = rng.choice([("coder_id", rng.choice(coders)),
+                                        ("code_id", rng.choice(codes))])
+            conn.execute(f"UPDATE OR IGNORE codings SET {column} = ? WHERE id = ?",
+                         (value, row[0]))
+        for row in rows[20:]:  # removed, and another coding added and removed
+            conn.execute("DELETE FROM codings WHERE id = ?", (row[0],))
+            conn.execute("INSERT OR IGNORE INTO codings (guid, paragraph_id, code_id, "
+                         "coder_id, created_at) VALUES (?, ?, ?, ?, '2026-12-04')",
+                         (f"{row[1]}-x", row[2], rng.choice(codes), row[4]))
+            conn.execute("DELETE FROM codings WHERE guid = ?", (f"{row[1]}-x",))
+
+
+def test_ids_too_large_to_pack_are_recounted(study: Project) -> None:
+    """A coder id no qcode would make (written by another program) still counts
+    exactly: the blocks it touches are recounted whole."""
+    project = study
+    paragraph = project.paragraphs(project.documents()[0].document.id)[1]
+    code = next(c for c in project.codes() if c.codable)
+    with project.writing() as conn:
+        conn.execute("INSERT INTO coders (id, guid, name, created_at) "
+                     "VALUES (?, 'huge', 'huge', '2026-12-04')", (1 << 62,))
+        conn.execute("INSERT INTO codings (guid, paragraph_id, code_id, coder_id, "
+                     "created_at) VALUES ('big', ?, ?, ?, '2026-12-04')",
+                     (paragraph.id, code.id, 1 << 62))
+    exact(project)
+    project.tag([paragraph.id], [code.id], coder=CODER)
+    exact(project)
+    assert_counts(project)

@@ -32,8 +32,10 @@ where the code (and so its subtree) has anything, to be recounted whole.
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from collections.abc import Iterator
+from operator import itemgetter
 
 # 512 ids: recounting one block after a key press reads a few thousand index entries,
 # and a project of 200,000 paragraphs keeps a few tens of thousands of cells.
@@ -251,10 +253,16 @@ def refresh(conn: sqlite3.Connection) -> int:
                  "document_id INTEGER, paragraph_id INTEGER, code_id INTEGER, "
                  "coder_id INTEGER)")
     touched = 0
+    radix = _radix(conn) if logged else None
+    if logged and radix is None:
+        # Ids too large to pack (never from qcode): recount those blocks whole.
+        conn.execute(f"INSERT OR IGNORE INTO count_stale (block) "
+                     f"SELECT DISTINCT paragraph_id >> {BLOCK_SHIFT} FROM count_log")
+        stale = True
     if stale:
         touched += _recount(conn)
-    if logged:
-        touched += _count_log(conn)
+    if radix is not None:
+        touched += _count_log(conn, radix)
     conn.execute("DELETE FROM count_stale")
     conn.execute("DELETE FROM count_log")
     return touched
@@ -275,99 +283,198 @@ def _recount(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT COUNT(*) FROM count_stale").fetchone()[0])
 
 
-def _count_log(conn: sqlite3.Connection) -> int:
-    """Apply the logged codings outside stale blocks.
+def _count_log(conn: sqlite3.Connection, radix: int) -> int:
+    """Apply the logged codings outside stale blocks; returns how many blocks they fell in.
 
-    Codings add up: a figure of codings moves by the net of the log. A figure of
-    paragraphs moves only where a paragraph starts or stops carrying something: for
-    each (paragraph, code rolled up to) and (paragraph, coder) the log touched, the
-    count now is read off the paragraph's codings, the count before is that less the
-    net, and the paragraph counts +1, -1 or 0."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS count_net (paragraph_id INTEGER, "
-                 "code_id INTEGER, coder_id INTEGER, delta INTEGER, "
-                 "PRIMARY KEY (paragraph_id, code_id, coder_id)) WITHOUT ROWID")
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS count_changed "
-                 "(paragraph_id INTEGER PRIMARY KEY, block INTEGER, document_id INTEGER)")
-    conn.execute("DELETE FROM temp.count_net")
-    conn.execute("DELETE FROM temp.count_changed")
-    conn.execute("DELETE FROM temp.count_hits")
-    # (A coding is unique per paragraph, code and coder: the net of its log rows is +1
-    # for added, -1 for removed, 0 for removed and added back.)
+    Every figure of a block is a sum over its paragraphs, so a touched paragraph moves
+    each figure by what it counts now less what it counted before. Both are read off
+    the paragraph's codings: those it carries now, and before = now - added + removed
+    (the log's rows, one per coding added or removed: a coding removed and added back
+    is in both and cancels).
+
+    The arithmetic is done on Python integers used as vectors of counters (see
+    :class:`_Fields`): a coding is one integer with a 1 in every figure it counts
+    towards (each code it rolls up to, its own code, its coder, anyone), so a
+    paragraph's figures are one ``sum`` of its codings, and whether it carries each
+    one (count > 0) is two integer operations. SQL did the same with sorts and
+    groupings per (paragraph, code rolled up to): several times slower.
+
+    ``radix`` exceeds every coder id: a coding travels as one word,
+    ``code_id * radix + coder_id`` (see :func:`_radix`)."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS count_touched (paragraph_id INTEGER "
+                 "PRIMARY KEY, added TEXT, removed TEXT)")
+    conn.execute("DELETE FROM temp.count_touched")
+    # A paragraph's log, grouped once here, and its codings now are then read in one
+    # pass in paragraph order.
+    word = f"code_id * {radix} + coder_id"
     conn.execute(f"""
-        INSERT INTO temp.count_net
-        SELECT paragraph_id, code_id, coder_id, SUM(delta) FROM count_log
+        INSERT INTO temp.count_touched
+        SELECT paragraph_id, group_concat(CASE WHEN delta > 0 THEN {word} END, ' '),
+               group_concat(CASE WHEN delta < 0 THEN {word} END, ' ')
+          FROM count_log
          WHERE paragraph_id >> {BLOCK_SHIFT} NOT IN (SELECT block FROM count_stale)
-         GROUP BY paragraph_id, code_id, coder_id HAVING SUM(delta) != 0""")
+         GROUP BY paragraph_id""")
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    rows = cursor.execute(f"""
+        SELECT t.paragraph_id, p.document_id, t.added, t.removed,
+               group_concat(k.{word}, ' ')
+          FROM temp.count_touched t CROSS JOIN paragraphs p ON p.id = t.paragraph_id
+          LEFT JOIN codings k ON k.paragraph_id = t.paragraph_id
+         GROUP BY t.paragraph_id""").fetchall()
+    conn.execute("DELETE FROM temp.count_touched")
+    if not rows:
+        return 0
+    added_words = " ".join(filter(None, map(itemgetter(2), rows))).split()
+    removed_words = " ".join(filter(None, map(itemgetter(3), rows))).split()
+    # A bound on every counter: the codings on one paragraph (fewer than the
+    # characters of their words), the rows logged, the paragraphs in a block.
+    bound = (max(map(len, filter(None, map(itemgetter(4), rows))), default=0)
+             + len(added_words) + len(removed_words) + (1 << BLOCK_SHIFT))
+    fields = _Fields(conn, {*added_words, *removed_words}, radix, bound)
+    spread = fields.spread.__getitem__
+    offset, high, shift = fields.offset, fields.high, fields.width - 1
+    totals: dict[tuple[int, int], list[int]] = {}
+    for paragraph, document, added, removed, now in rows:
+        plus = sum(map(spread, added.split())) if added else 0
+        after = sum(map(spread, now.split())) if now else 0
+        # The high bit of each counter is set where its count is above 0.
+        carries = (after + offset) & high
+        if removed:
+            minus = sum(map(spread, removed.split()))
+            carried = (after - plus + minus + offset) & high
+        else:
+            minus = 0
+            carried = (after - plus + offset) & high
+        key = (paragraph >> BLOCK_SHIFT, document)
+        total = totals.get(key)
+        if total is None:
+            total = totals[key] = [0, 0, 0, 0]
+        total[0] += (carries & ~carried) >> shift
+        total[1] += (carried & ~carries) >> shift
+        total[2] += plus
+        total[3] += minus
+    cells: dict[tuple[int, int, int], list[int]] = {}
+    progress = []
+    for (block, document), (started, stopped, plus, minus) in totals.items():
+        for index, paragraphs, codings in fields.moved(started, stopped, plus, minus):
+            kind, what = fields.meaning[index]
+            if kind == "coder":
+                progress.append((block, document, what, paragraphs, codings))
+                continue
+            cell = cells.setdefault((block, document, what), [0, 0, 0, 0])
+            at = 0 if kind == "own" else 2
+            cell[at], cell[at + 1] = paragraphs, codings
+    conn.executemany(_upsert("count_cells"), [(*key, *figures)
+                                              for key, figures in cells.items()])
+    conn.executemany(_upsert("count_progress"), progress)
     conn.execute(f"""
-        INSERT INTO temp.count_changed
-        SELECT p.id, p.id >> {BLOCK_SHIFT}, p.document_id
-          FROM (SELECT DISTINCT paragraph_id FROM temp.count_net) x
-         CROSS JOIN paragraphs p ON p.id = x.paragraph_id""")
-    conn.execute("""
-        INSERT INTO temp.count_hits
-        SELECT c.block, c.document_id, k.paragraph_id, k.code_id, k.coder_id
-          FROM temp.count_changed c CROSS JOIN codings k ON k.paragraph_id = c.paragraph_id""")
-    # +1 when a paragraph carries it now and did not before, -1 the other way round.
-    moved = "(COALESCE(y.n, 0) > 0) - (COALESCE(y.n, 0) - x.d > 0)"
-    moved_own = "(COALESCE(y.n_own, 0) > 0) - (COALESCE(y.n_own, 0) - x.d_own > 0)"
-    deltas = {
-        "count_cells": f"""
-WITH RECURSIVE {TREE_CTE.strip()},
-touched AS MATERIALIZED (
-    SELECT n.paragraph_id AS p, t.ancestor AS a, SUM(n.delta) AS d,
-           SUM(CASE WHEN n.code_id = t.ancestor THEN n.delta ELSE 0 END) AS d_own
-      FROM temp.count_net n JOIN tree t ON t.code_id = n.code_id
-     GROUP BY n.paragraph_id, t.ancestor
-),
--- Only the (paragraph, code rolled up to) pairs the change touched are looked at.
-carried AS MATERIALIZED (
-    SELECT h.paragraph_id AS p, t.ancestor AS a, COUNT(*) AS n,
-           SUM(h.code_id = t.ancestor) AS n_own
-      FROM temp.count_hits h JOIN tree t ON t.code_id = h.code_id
-      JOIN touched x ON x.p = h.paragraph_id AND x.a = t.ancestor
-     GROUP BY h.paragraph_id, t.ancestor
-)
-SELECT c.block, c.document_id, x.a, SUM({moved_own}), SUM(x.d_own), SUM({moved}), SUM(x.d)
-  FROM touched x JOIN temp.count_changed c ON c.paragraph_id = x.p
-  LEFT JOIN carried y ON y.p = x.p AND y.a = x.a
- GROUP BY c.block, c.document_id, x.a""",
-        "count_progress": f"""
-WITH touched AS (
-    SELECT paragraph_id AS p, coder_id AS k, SUM(delta) AS d FROM temp.count_net
-     GROUP BY paragraph_id, coder_id
-    UNION ALL
-    SELECT paragraph_id, 0, SUM(delta) FROM temp.count_net GROUP BY paragraph_id
-),
--- A touched paragraph's codings by the coders the change touched, and by anyone.
-carried AS MATERIALIZED (
-    SELECT h.paragraph_id AS p, h.coder_id AS k, COUNT(*) AS n FROM temp.count_hits h
-     WHERE EXISTS (SELECT 1 FROM temp.count_net n
-                    WHERE n.paragraph_id = h.paragraph_id AND n.coder_id = h.coder_id)
-     GROUP BY h.paragraph_id, h.coder_id
-    UNION ALL
-    SELECT paragraph_id, 0, COUNT(*) FROM temp.count_hits GROUP BY paragraph_id
-)
-SELECT c.block, c.document_id, x.k, SUM({moved}), SUM(x.d)
-  FROM touched x JOIN temp.count_changed c ON c.paragraph_id = x.p
-  LEFT JOIN carried y ON y.p = x.p AND y.k = x.k
- GROUP BY c.block, c.document_id, x.k""",
-        "count_coder_codes": f"""
-SELECT paragraph_id >> {BLOCK_SHIFT}, coder_id, code_id, SUM(delta) FROM temp.count_net
- GROUP BY paragraph_id >> {BLOCK_SHIFT}, coder_id, code_id""",
-    }
-    for table, (keys, figures, empty) in _ADDITIVE.items():
-        columns = ", ".join((*keys, *figures))
-        key_list = ", ".join(keys)
-        conn.execute(f"""
-            INSERT INTO {table} ({columns})
-            SELECT * FROM ({deltas[table]}) WHERE true
-            ON CONFLICT ({key_list}) DO UPDATE SET
-            {", ".join(f"{f} = {f} + excluded.{f}" for f in figures)}""")
+        INSERT INTO count_coder_codes (block, coder_id, code_id, codings)
+        SELECT paragraph_id >> {BLOCK_SHIFT}, coder_id, code_id, SUM(delta) FROM count_log
+         WHERE paragraph_id >> {BLOCK_SHIFT} NOT IN (SELECT block FROM count_stale)
+         GROUP BY paragraph_id >> {BLOCK_SHIFT}, coder_id, code_id HAVING SUM(delta) != 0
+        ON CONFLICT (block, coder_id, code_id) DO UPDATE
+           SET codings = codings + excluded.codings""")
+    blocks = sorted({block for block, _document in totals})
+    for table, (_keys, _figures, empty) in _ADDITIVE.items():
         conn.execute(f"DELETE FROM {table} WHERE {empty} AND block IN "
-                     "(SELECT DISTINCT block FROM temp.count_changed)")
-    conn.execute("DELETE FROM temp.count_hits")
-    return int(conn.execute(
-        "SELECT COUNT(DISTINCT block) FROM temp.count_changed").fetchone()[0])
+                     "(SELECT value FROM json_each(?))", (json.dumps(blocks),))
+    return len(blocks)
+
+
+def _radix(conn: sqlite3.Connection) -> int | None:
+    """A number above every coder id logged or in ``codings``, such that
+    ``code_id * radix + coder_id`` fits SQLite's 64-bit integers for every code id;
+    None when the ids are negative or too large for that."""
+    low_code, high_code, low_coder, high_coder = conn.execute(
+        "SELECT MIN(code_id), MAX(code_id), MIN(coder_id), MAX(coder_id) FROM count_log"
+        ).fetchone()
+    # (Each on its own is read off an index, not a scan.)
+    for column, index in (("code_id", 0), ("coder_id", 2)):
+        low, high = conn.execute(f"SELECT (SELECT MIN({column}) FROM codings), "
+                                 f"(SELECT MAX({column}) FROM codings)").fetchone()
+        if index == 0:
+            low_code, high_code = min(low_code, low or 0), max(high_code, high or 0)
+        else:
+            low_coder, high_coder = min(low_coder, low or 0), max(high_coder, high or 0)
+    radix = high_coder + 1
+    if min(low_code, low_coder) < 0 or (high_code + 1) * radix >= 1 << 63:
+        return None
+    return int(radix)
+
+
+def _upsert(table: str) -> str:
+    """An INSERT of one row of ``table`` that adds its figures to a row already there."""
+    keys, figures, _empty = _ADDITIVE[table]
+    columns = (*keys, *figures)
+    return (f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)}) "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
+            + ", ".join(f"{f} = {f} + excluded.{f}" for f in figures))
+
+
+class _Fields:
+    """Counters packed side by side in one Python integer, ``width`` bits each: one
+    per code a logged coding rolls up to (rolled), one per logged code (own), one per
+    logged coder, and one for anyone. Adding two such integers adds every counter at
+    once, as long as no counter reaches ``2 ** (width - 1)`` (``width`` is chosen from
+    a bound on every count the caller makes), so the top bit of each is free: adding
+    ``offset`` (``2 ** (width - 1) - 1`` in each) sets it exactly where a counter is
+    above 0, and ``& high`` keeps only those bits."""
+
+    def __init__(self, conn: sqlite3.Connection, words: set[str], radix: int,
+                 bound: int) -> None:
+        parents: dict[int, int | None] = dict(
+            conn.execute("SELECT id, parent_id FROM codes").fetchall())
+        pairs = {divmod(int(word), radix) for word in words}
+        own = sorted({code for code, _coder in pairs})
+        rolled = sorted({a for code in own for a in _lineage(code, parents)})
+        coders = sorted({coder for _code, coder in pairs})
+        self.meaning: list[tuple[str, int]] = (
+            [("rolled", c) for c in rolled] + [("own", c) for c in own]
+            + [("coder", k) for k in coders] + [("coder", 0)])
+        self.width = width = bound.bit_length() + 1
+        place = {m: 1 << (width * i) for i, m in enumerate(self.meaning)}
+        ones = sum(place.values())
+        self.offset = ((1 << (width - 1)) - 1) * ones
+        self.high = (1 << (width - 1)) * ones
+        self.mask = (1 << width) - 1
+        anyone = place[("coder", 0)]
+
+        class Spread(dict[str, int]):
+            """A coding's word -> its integer: 1 in each counter it counts towards."""
+
+            def __missing__(self, word: str) -> int:
+                code, coder = divmod(int(word), radix)
+                value = anyone + place.get(("coder", coder), 0) + place.get(("own", code), 0)
+                value += sum(place.get(("rolled", a), 0) for a in _lineage(code, parents))
+                self[word] = value
+                return value
+
+        self.spread = Spread()
+
+    def moved(self, started: int, stopped: int, plus: int, minus: int
+              ) -> Iterator[tuple[int, int, int]]:
+        """(counter, paragraphs moved, codings moved) for each counter that moved."""
+        width, mask = self.width, self.mask
+        bits = ((started | stopped | plus | minus) + self.offset) & self.high
+        while bits:
+            low = bits & -bits
+            bits ^= low
+            at = low.bit_length() - width
+            yield (at // width,
+                   ((started >> at) & mask) - ((stopped >> at) & mask),
+                   ((plus >> at) & mask) - ((minus >> at) & mask))
+
+
+def _lineage(code: int, parents: dict[int, int | None]) -> list[int]:
+    """The code and every code above it (as :data:`TREE_CTE` pairs them)."""
+    line = [code]
+    node = parents.get(code)
+    while node is not None and node in parents and node not in line:
+        line.append(node)
+        node = parents[node]
+    return line
 
 
 def recount_all(conn: sqlite3.Connection) -> int:
