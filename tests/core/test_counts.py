@@ -368,3 +368,22 @@ def test_ids_too_large_to_pack_are_recounted(study: Project) -> None:
     project.tag([paragraph.id], [code.id], coder=CODER)
     exact(project)
     assert_counts(project)
+
+
+def test_a_coding_of_no_known_code_counts_where_a_recount_counts_it(study: Project
+                                                                     ) -> None:
+    """Another program's coding of a code id not in the codebook (its foreign keys
+    off) rolls up to no code, in the kept counts as in a recount; the coder's progress
+    still counts it."""
+    project = study
+    paragraph = project.paragraphs(project.documents()[0].document.id)[4]
+    other = sqlite3.connect(project.path)
+    with other:
+        coder = other.execute("SELECT id FROM coders").fetchone()[0]
+        other.execute("INSERT INTO codings (guid, paragraph_id, code_id, coder_id, "
+                      "created_at) VALUES ('unknown', ?, 99999, ?, '2026-12-04')",
+                      (paragraph.id, coder))
+    other.close()
+    project.tag([paragraph.id], [next(c.id for c in project.codes() if c.codable)],
+                coder=CODER)
+    exact(project)

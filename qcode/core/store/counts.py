@@ -34,8 +34,10 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from operator import itemgetter
+from typing import Any
 
 # 512 ids: recounting one block after a key press reads a few thousand index entries,
 # and a project of 200,000 paragraphs keeps a few tens of thousands of cells.
@@ -262,7 +264,7 @@ def refresh(conn: sqlite3.Connection) -> int:
     if stale:
         touched += _recount(conn)
     if radix is not None:
-        touched += _count_log(conn, radix)
+        touched += _count_log(conn, radix, bool(stale))
     conn.execute("DELETE FROM count_stale")
     conn.execute("DELETE FROM count_log")
     return touched
@@ -283,7 +285,7 @@ def _recount(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT COUNT(*) FROM count_stale").fetchone()[0])
 
 
-def _count_log(conn: sqlite3.Connection, radix: int) -> int:
+def _count_log(conn: sqlite3.Connection, radix: int, stale: bool) -> int:
     """Apply the logged codings outside stale blocks; returns how many blocks they fell in.
 
     Every figure of a block is a sum over its paragraphs, so a touched paragraph moves
@@ -300,29 +302,25 @@ def _count_log(conn: sqlite3.Connection, radix: int) -> int:
     groupings per (paragraph, code rolled up to): several times slower.
 
     ``radix`` exceeds every coder id: a coding travels as one word,
-    ``code_id * radix + coder_id`` (see :func:`_radix`)."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS count_touched (paragraph_id INTEGER "
-                 "PRIMARY KEY, added TEXT, removed TEXT)")
-    conn.execute("DELETE FROM temp.count_touched")
-    # A paragraph's log, grouped once here, and its codings now are then read in one
-    # pass in paragraph order.
+    ``code_id * radix + coder_id`` (see :func:`_radix`). ``stale``: whether any block
+    is stale (its logged codings are left to the whole recount)."""
+    # One pass in paragraph order: each touched paragraph with its document, the log's
+    # adds and removes (grouped by one sort of the log), and its codings now. Stale
+    # blocks, recounted whole, are left out (a probe per row: only when there are any).
     word = f"code_id * {radix} + coder_id"
-    conn.execute(f"""
-        INSERT INTO temp.count_touched
-        SELECT paragraph_id, group_concat(CASE WHEN delta > 0 THEN {word} END, ' '),
-               group_concat(CASE WHEN delta < 0 THEN {word} END, ' ')
-          FROM count_log
-         WHERE paragraph_id >> {BLOCK_SHIFT} NOT IN (SELECT block FROM count_stale)
-         GROUP BY paragraph_id""")
+    fresh = (f"WHERE paragraph_id >> {BLOCK_SHIFT} NOT IN (SELECT block FROM count_stale)"
+             if stale else "")
     cursor = conn.cursor()
     cursor.row_factory = None
     rows = cursor.execute(f"""
-        SELECT t.paragraph_id, p.document_id, t.added, t.removed,
-               group_concat(k.{word}, ' ')
-          FROM temp.count_touched t CROSS JOIN paragraphs p ON p.id = t.paragraph_id
-          LEFT JOIN codings k ON k.paragraph_id = t.paragraph_id
-         GROUP BY t.paragraph_id""").fetchall()
-    conn.execute("DELETE FROM temp.count_touched")
+        SELECT l.paragraph_id, p.document_id, l.added, l.removed,
+               (SELECT group_concat(k.{word}, ' ') FROM codings k
+                 WHERE k.paragraph_id = l.paragraph_id)
+          FROM (SELECT paragraph_id,
+                       group_concat(CASE WHEN delta > 0 THEN {word} END, ' ') AS added,
+                       group_concat(CASE WHEN delta < 0 THEN {word} END, ' ') AS removed
+                  FROM count_log {fresh} GROUP BY paragraph_id) l
+         CROSS JOIN paragraphs p ON p.id = l.paragraph_id""").fetchall()
     if not rows:
         return 0
     added_words = " ".join(filter(None, map(itemgetter(2), rows))).split()
@@ -334,47 +332,54 @@ def _count_log(conn: sqlite3.Connection, radix: int) -> int:
     fields = _Fields(conn, {*added_words, *removed_words}, radix, bound)
     spread = fields.spread.__getitem__
     offset, high, shift = fields.offset, fields.high, fields.width - 1
-    totals: dict[tuple[int, int], list[int]] = {}
+    # Per (block, document): paragraphs that started and stopped carrying each counter,
+    # codings added and removed to each, and the words logged (for count_coder_codes).
+    totals: dict[tuple[int, int], list[Any]] = {}
     for paragraph, document, added, removed, now in rows:
-        plus = sum(map(spread, added.split())) if added else 0
-        after = sum(map(spread, now.split())) if now else 0
-        # The high bit of each counter is set where its count is above 0.
-        carries = (after + offset) & high
-        if removed:
-            minus = sum(map(spread, removed.split()))
-            carried = (after - plus + minus + offset) & high
-        else:
-            minus = 0
-            carried = (after - plus + offset) & high
         key = (paragraph >> BLOCK_SHIFT, document)
         total = totals.get(key)
         if total is None:
-            total = totals[key] = [0, 0, 0, 0]
+            total = totals[key] = [0, 0, 0, 0, [], []]
+        after = sum(map(spread, now.split())) if now else 0
+        # The high bit of each counter is set where its count is above 0.
+        carries = (after + offset) & high
+        before = after
+        if added:
+            plus = spread(added)
+            before -= plus
+            total[2] += plus
+            total[4].append(added)
+        if removed:
+            minus = spread(removed)
+            before += minus
+            total[3] += minus
+            total[5].append(removed)
+        carried = (before + offset) & high
         total[0] += (carries & ~carried) >> shift
         total[1] += (carried & ~carries) >> shift
-        total[2] += plus
-        total[3] += minus
     cells: dict[tuple[int, int, int], list[int]] = {}
     progress = []
-    for (block, document), (started, stopped, plus, minus) in totals.items():
+    coder_codes: dict[int, Counter[str]] = {}
+    for (block, document), (started, stopped, plus, minus, added, removed) in totals.items():
         for index, paragraphs, codings in fields.moved(started, stopped, plus, minus):
             kind, what = fields.meaning[index]
             if kind == "coder":
                 progress.append((block, document, what, paragraphs, codings))
                 continue
             cell = cells.setdefault((block, document, what), [0, 0, 0, 0])
-            at = 0 if kind == "own" else 2
-            cell[at], cell[at + 1] = paragraphs, codings
+            if kind != "rolled":
+                cell[0], cell[1] = paragraphs, codings
+            if kind != "own":
+                cell[2], cell[3] = paragraphs, codings
+        logged = coder_codes.setdefault(block, Counter())
+        logged.update(" ".join(added).split())
+        logged.subtract(" ".join(removed).split())
     conn.executemany(_upsert("count_cells"), [(*key, *figures)
                                               for key, figures in cells.items()])
     conn.executemany(_upsert("count_progress"), progress)
-    conn.execute(f"""
-        INSERT INTO count_coder_codes (block, coder_id, code_id, codings)
-        SELECT paragraph_id >> {BLOCK_SHIFT}, coder_id, code_id, SUM(delta) FROM count_log
-         WHERE paragraph_id >> {BLOCK_SHIFT} NOT IN (SELECT block FROM count_stale)
-         GROUP BY paragraph_id >> {BLOCK_SHIFT}, coder_id, code_id HAVING SUM(delta) != 0
-        ON CONFLICT (block, coder_id, code_id) DO UPDATE
-           SET codings = codings + excluded.codings""")
+    conn.executemany(_upsert("count_coder_codes"), [
+        (block, *reversed(divmod(int(word), radix)), n)
+        for block, logged in coder_codes.items() for word, n in logged.items() if n])
     blocks = sorted({block for block, _document in totals})
     for table, (_keys, _figures, empty) in _ADDITIVE.items():
         conn.execute(f"DELETE FROM {table} WHERE {empty} AND block IN "
@@ -415,40 +420,58 @@ def _upsert(table: str) -> str:
 
 class _Fields:
     """Counters packed side by side in one Python integer, ``width`` bits each: one
-    per code a logged coding rolls up to (rolled), one per logged code (own), one per
-    logged coder, and one for anyone. Adding two such integers adds every counter at
-    once, as long as no counter reaches ``2 ** (width - 1)`` (``width`` is chosen from
-    a bound on every count the caller makes), so the top bit of each is free: adding
-    ``offset`` (``2 ** (width - 1) - 1`` in each) sets it exactly where a counter is
-    above 0, and ``& high`` keeps only those bits."""
+    per code a logged coding rolls up to (rolled), one per logged code with sub-codes
+    (own; a code without any counts the same either way), one per logged coder, and
+    one for anyone. Adding two such integers adds every counter at once, as long as no
+    counter reaches ``2 ** (width - 1)`` (``width`` is chosen from a bound on every
+    count the caller makes), so the top bit of each is free: adding ``offset``
+    (``2 ** (width - 1) - 1`` in each) sets it exactly where a counter is above 0, and
+    ``& high`` keeps only those bits.
+
+    ``meaning[i]`` says what counter ``i`` is: ("rolled" | "own" | "leaf", code id),
+    "leaf" being rolled and own at once, or ("coder", coder id; 0: anyone)."""
 
     def __init__(self, conn: sqlite3.Connection, words: set[str], radix: int,
                  bound: int) -> None:
         parents: dict[int, int | None] = dict(
             conn.execute("SELECT id, parent_id FROM codes").fetchall())
+        above = set(parents.values())
         pairs = {divmod(int(word), radix) for word in words}
-        own = sorted({code for code, _coder in pairs})
+        # (A code not in the codebook rolls up to nothing, as in TREE_CTE.)
+        own = sorted({code for code, _coder in pairs if code in parents})
         rolled = sorted({a for code in own for a in _lineage(code, parents)})
         coders = sorted({coder for _code, coder in pairs})
         self.meaning: list[tuple[str, int]] = (
-            [("rolled", c) for c in rolled] + [("own", c) for c in own]
+            [("rolled" if c in above else "leaf", c) for c in rolled]
+            + [("own", c) for c in own if c in above]
             + [("coder", k) for k in coders] + [("coder", 0)])
         self.width = width = bound.bit_length() + 1
         place = {m: 1 << (width * i) for i, m in enumerate(self.meaning)}
-        ones = sum(place.values())
+        for kind, code in self.meaning:
+            if kind == "leaf":
+                place["rolled", code] = place["own", code] = place["leaf", code]
+        ones = sum(1 << (width * i) for i in range(len(self.meaning)))
         self.offset = ((1 << (width - 1)) - 1) * ones
         self.high = (1 << (width - 1)) * ones
         self.mask = (1 << width) - 1
-        anyone = place[("coder", 0)]
+        anyone = place["coder", 0]
 
         class Spread(dict[str, int]):
-            """A coding's word -> its integer: 1 in each counter it counts towards."""
+            """A coding's word -> its integer, 1 in each counter it counts towards; and
+            words joined by spaces -> their sum (kept too: a bulk change logs the same
+            few combinations on paragraph after paragraph)."""
 
-            def __missing__(self, word: str) -> int:
-                code, coder = divmod(int(word), radix)
-                value = anyone + place.get(("coder", coder), 0) + place.get(("own", code), 0)
-                value += sum(place.get(("rolled", a), 0) for a in _lineage(code, parents))
-                self[word] = value
+            def __missing__(self, words: str) -> int:
+                if " " in words:
+                    value = sum(map(self.__getitem__, words.split()))
+                else:
+                    code, coder = divmod(int(words), radix)
+                    value = anyone + place.get(("coder", coder), 0)
+                    if code in parents:
+                        value += place.get(("own", code), 0) if code in above else 0
+                        value += sum(place.get(("rolled", a), 0)
+                                     for a in _lineage(code, parents))
+                self[words] = value
                 return value
 
         self.spread = Spread()
