@@ -257,7 +257,8 @@ def refresh(conn: sqlite3.Connection) -> int:
     touched = 0
     radix = _radix(conn) if logged else None
     if logged and radix is None:
-        # Ids too large to pack (never from qcode): recount those blocks whole.
+        # Ids that do not pack (0, negative or huge: never made by qcode): recount
+        # those blocks whole.
         conn.execute(f"INSERT OR IGNORE INTO count_stale (block) "
                      f"SELECT DISTINCT paragraph_id >> {BLOCK_SHIFT} FROM count_log")
         stale = True
@@ -304,64 +305,55 @@ def _count_log(conn: sqlite3.Connection, radix: int, stale: bool) -> int:
     ``radix`` exceeds every coder id: a coding travels as one word,
     ``code_id * radix + coder_id`` (see :func:`_radix`). ``stale``: whether any block
     is stale (its logged codings are left to the whole recount)."""
-    # One pass in paragraph order: each touched paragraph with its document, the log's
-    # adds and removes (grouped by one sort of the log), and its codings now. Stale
-    # blocks, recounted whole, are left out (a probe per row: only when there are any).
+    # One pass in paragraph order: each touched paragraph with its document, its log
+    # (grouped by one sort of the log; a removed coding's word is negative) and its
+    # codings now. Stale blocks, recounted whole, are left out (a probe per row: only
+    # when there are any).
     word = f"code_id * {radix} + coder_id"
     fresh = (f"WHERE paragraph_id >> {BLOCK_SHIFT} NOT IN (SELECT block FROM count_stale)"
              if stale else "")
     cursor = conn.cursor()
     cursor.row_factory = None
     rows = cursor.execute(f"""
-        SELECT l.paragraph_id, p.document_id, l.added, l.removed,
+        SELECT l.paragraph_id, p.document_id, l.logged,
                (SELECT group_concat(k.{word}, ' ') FROM codings k
                  WHERE k.paragraph_id = l.paragraph_id)
-          FROM (SELECT paragraph_id,
-                       group_concat(CASE WHEN delta > 0 THEN {word} END, ' ') AS added,
-                       group_concat(CASE WHEN delta < 0 THEN {word} END, ' ') AS removed
+          FROM (SELECT paragraph_id, group_concat(delta * ({word}), ' ') AS logged
                   FROM count_log {fresh} GROUP BY paragraph_id) l
          CROSS JOIN paragraphs p ON p.id = l.paragraph_id""").fetchall()
     if not rows:
         return 0
-    added_words = " ".join(filter(None, map(itemgetter(2), rows))).split()
-    removed_words = " ".join(filter(None, map(itemgetter(3), rows))).split()
+    logged_words = " ".join(map(itemgetter(2), rows)).split()
     # A bound on every counter: the codings on one paragraph (fewer than the
     # characters of their words), the rows logged, the paragraphs in a block.
-    bound = (max(map(len, filter(None, map(itemgetter(4), rows))), default=0)
-             + len(added_words) + len(removed_words) + (1 << BLOCK_SHIFT))
-    fields = _Fields(conn, {*added_words, *removed_words}, radix, bound)
+    bound = (max(map(len, filter(None, map(itemgetter(3), rows))), default=0)
+             + len(logged_words) + (1 << BLOCK_SHIFT))
+    fields = _Fields(conn, {w.lstrip("-") for w in set(logged_words)}, radix, bound)
     spread = fields.spread.__getitem__
     offset, high, shift = fields.offset, fields.high, fields.width - 1
-    # Per (block, document): paragraphs that started and stopped carrying each counter,
-    # codings added and removed to each, and the words logged (for count_coder_codes).
+    # Per (block, document): paragraphs that started and stopped carrying each
+    # counter, the net codings logged to each, and the log's words.
     totals: dict[tuple[int, int], list[Any]] = {}
-    for paragraph, document, added, removed, now in rows:
+    for paragraph, document, logged, now in rows:
         key = (paragraph >> BLOCK_SHIFT, document)
         total = totals.get(key)
         if total is None:
-            total = totals[key] = [0, 0, 0, 0, [], []]
+            total = totals[key] = [0, 0, 0, []]
         after = sum(map(spread, now.split())) if now else 0
+        net = spread(logged)
         # The high bit of each counter is set where its count is above 0.
         carries = (after + offset) & high
-        before = after
-        if added:
-            plus = spread(added)
-            before -= plus
-            total[2] += plus
-            total[4].append(added)
-        if removed:
-            minus = spread(removed)
-            before += minus
-            total[3] += minus
-            total[5].append(removed)
-        carried = (before + offset) & high
-        total[0] += (carries & ~carried) >> shift
-        total[1] += (carried & ~carries) >> shift
+        carried = (after - net + offset) & high
+        if carries != carried:
+            total[0] += (carries & ~carried) >> shift
+            total[1] += (carried & ~carries) >> shift
+        total[2] += net
+        total[3].append(logged)
     cells: dict[tuple[int, int, int], list[int]] = {}
     progress = []
     coder_codes: dict[int, Counter[str]] = {}
-    for (block, document), (started, stopped, plus, minus, added, removed) in totals.items():
-        for index, paragraphs, codings in fields.moved(started, stopped, plus, minus):
+    for (block, document), (started, stopped, net, logged) in totals.items():
+        for index, paragraphs, codings in fields.moved(started, stopped, net):
             kind, what = fields.meaning[index]
             if kind == "coder":
                 progress.append((block, document, what, paragraphs, codings))
@@ -371,15 +363,17 @@ def _count_log(conn: sqlite3.Connection, radix: int, stale: bool) -> int:
                 cell[0], cell[1] = paragraphs, codings
             if kind != "own":
                 cell[2], cell[3] = paragraphs, codings
-        logged = coder_codes.setdefault(block, Counter())
-        logged.update(" ".join(added).split())
-        logged.subtract(" ".join(removed).split())
+        coder_codes.setdefault(block, Counter()).update(" ".join(logged).split())
     conn.executemany(_upsert("count_cells"), [(*key, *figures)
                                               for key, figures in cells.items()])
     conn.executemany(_upsert("count_progress"), progress)
     conn.executemany(_upsert("count_coder_codes"), [
-        (block, *reversed(divmod(int(word), radix)), n)
-        for block, logged in coder_codes.items() for word, n in logged.items() if n])
+        (block, *reversed(divmod(int(word), radix)), n - words.get(f"-{word}", 0))
+        for block, words in coder_codes.items() for word, n in words.items()
+        if word[0] != "-" and n != words.get(f"-{word}", 0)] + [
+        (block, *reversed(divmod(int(word[1:]), radix)), -n)
+        for block, words in coder_codes.items() for word, n in words.items()
+        if word[0] == "-" and word[1:] not in words])
     blocks = sorted({block for block, _document in totals})
     for table, (_keys, _figures, empty) in _ADDITIVE.items():
         conn.execute(f"DELETE FROM {table} WHERE {empty} AND block IN "
@@ -390,20 +384,21 @@ def _count_log(conn: sqlite3.Connection, radix: int, stale: bool) -> int:
 def _radix(conn: sqlite3.Connection) -> int | None:
     """A number above every coder id logged or in ``codings``, such that
     ``code_id * radix + coder_id`` fits SQLite's 64-bit integers for every code id;
-    None when the ids are negative or too large for that."""
-    low_code, high_code, low_coder, high_coder = conn.execute(
-        "SELECT MIN(code_id), MAX(code_id), MIN(coder_id), MAX(coder_id) FROM count_log"
-        ).fetchone()
-    # (Each on its own is read off an index, not a scan.)
-    for column, index in (("code_id", 0), ("coder_id", 2)):
-        low, high = conn.execute(f"SELECT (SELECT MIN({column}) FROM codings), "
-                                 f"(SELECT MAX({column}) FROM codings)").fetchone()
-        if index == 0:
-            low_code, high_code = min(low_code, low or 0), max(high_code, high or 0)
-        else:
-            low_coder, high_coder = min(low_coder, low or 0), max(high_coder, high or 0)
+    None when some id is not a positive integer (coder 0 aside) or too large."""
+    logged = conn.execute("SELECT MIN(code_id), MAX(code_id), MIN(coder_id), "
+                          "MAX(coder_id) FROM count_log").fetchone()
+    # One aggregate a statement: each is then read off an index, not a scan.
+    kept = [conn.execute(f"SELECT {extreme}({column}) FROM codings").fetchone()[0]
+            for column in ("code_id", "coder_id") for extreme in ("MIN", "MAX")]
+    values = [v for v in (*logged, *kept) if v is not None]
+    if not all(isinstance(v, int) for v in values):
+        return None
+    low_code, high_code, low_coder, high_coder = (
+        pick(v for v in (a, b) if v is not None)
+        for pick, a, b in zip((min, max, min, max), logged, kept, strict=True))
     radix = high_coder + 1
-    if min(low_code, low_coder) < 0 or (high_code + 1) * radix >= 1 << 63:
+    # (Code id 0 with coder id 0 would make the word 0, which cannot carry a sign.)
+    if low_code < 1 or low_coder < 0 or (high_code + 1) * radix >= 1 << 63:
         return None
     return int(radix)
 
@@ -457,13 +452,15 @@ class _Fields:
         anyone = place["coder", 0]
 
         class Spread(dict[str, int]):
-            """A coding's word -> its integer, 1 in each counter it counts towards; and
-            words joined by spaces -> their sum (kept too: a bulk change logs the same
-            few combinations on paragraph after paragraph)."""
+            """A coding's word -> its integer, 1 in each counter it counts towards
+            (negated for "-word"); and words joined by spaces -> their sum (kept
+            too: a bulk change logs the same few combinations again and again)."""
 
             def __missing__(self, words: str) -> int:
                 if " " in words:
                     value = sum(map(self.__getitem__, words.split()))
+                elif words[0] == "-":
+                    value = -self[words[1:]]
                 else:
                     code, coder = divmod(int(words), radix)
                     value = anyone + place.get(("coder", coder), 0)
@@ -476,18 +473,26 @@ class _Fields:
 
         self.spread = Spread()
 
-    def moved(self, started: int, stopped: int, plus: int, minus: int
+    def moved(self, started: int, stopped: int, net: int
               ) -> Iterator[tuple[int, int, int]]:
-        """(counter, paragraphs moved, codings moved) for each counter that moved."""
-        width, mask = self.width, self.mask
-        bits = ((started | stopped | plus | minus) + self.offset) & self.high
+        """(counter, paragraphs moved, codings moved) for each counter that moved, from
+        sums of paragraphs that started and stopped carrying it and of the codings
+        logged (signed: adding ``high`` makes every counter of it non-negative)."""
+        width, mask, half = self.width, self.mask, 1 << (self.width - 1)
+        high = self.high
+        net += high
+        # A counter of ``net ^ high`` is 0 where no coding moved; its top bit may be
+        # set (a negative count), so that bit is taken as it is and only the others
+        # go through the carry test.
+        moved = net ^ high
+        bits = (moved & high) | (((started | stopped | (moved & ~high)) + self.offset)
+                                 & high)
         while bits:
             low = bits & -bits
             bits ^= low
             at = low.bit_length() - width
-            yield (at // width,
-                   ((started >> at) & mask) - ((stopped >> at) & mask),
-                   ((plus >> at) & mask) - ((minus >> at) & mask))
+            yield (at // width, ((started >> at) & mask) - ((stopped >> at) & mask),
+                   ((net >> at) & mask) - half)
 
 
 def _lineage(code: int, parents: dict[int, int | None]) -> list[int]:
