@@ -278,7 +278,7 @@ def _no_collection() -> Iterator[None]:
     """Python's cycle collector held off: counting a bulk change makes some 10^5
     short-lived strings and tuples (none in a cycle), which would start collections
     that walk everything else the process holds (a bulk caller's million pairs):
-    a fifth of the refresh in the bulk benchmark."""
+    13% of the refresh in the bulk benchmark."""
     if not gc.isenabled():
         yield
         return
@@ -385,13 +385,13 @@ def _count_log(conn: sqlite3.Connection, radix: int, stale: bool) -> int:
     conn.executemany(_upsert("count_cells"), [(*key, *figures)
                                               for key, figures in cells.items()])
     conn.executemany(_upsert("count_progress"), progress)
-    conn.executemany(_upsert("count_coder_codes"), [
-        (block, *reversed(divmod(int(word), radix)), n - words.get(f"-{word}", 0))
-        for block, words in coder_codes.items() for word, n in words.items()
-        if word[0] != "-" and n != words.get(f"-{word}", 0)] + [
-        (block, *reversed(divmod(int(word[1:]), radix)), -n)
-        for block, words in coder_codes.items() for word, n in words.items()
-        if word[0] == "-" and word[1:] not in words])
+    changed = []
+    for block, words in coder_codes.items():
+        for removed in [w for w in words if w[0] == "-"]:
+            words[removed[1:]] -= words.pop(removed)
+        changed += [(block, *reversed(divmod(int(w), radix)), n)
+                    for w, n in words.items() if n]
+    conn.executemany(_upsert("count_coder_codes"), changed)
     blocks = sorted({block for block, _document in totals})
     for table, (_keys, _figures, empty) in _ADDITIVE.items():
         conn.execute(f"DELETE FROM {table} WHERE {empty} AND block IN "
